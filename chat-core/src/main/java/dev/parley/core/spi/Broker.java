@@ -1,0 +1,34 @@
+package dev.parley.core.spi;
+
+/**
+ * Publish/subscribe of events by topic, so that one node and many nodes work the same way. Topics
+ * are conversation rooms ({@code conversation:<id>}) and users ({@code user:<id>}); a node
+ * subscribes to a topic while it has a local connection that wants it.
+ *
+ * <p>Delivery is at most once per subscribed node, and events published by one node on one topic
+ * arrive in publish order. {@link #publish} never blocks on the network.
+ */
+public interface Broker extends AutoCloseable {
+
+    /** Starts delivering events of subscribed topics to {@code handler}. Called once, before anything else. */
+    void start(Handler handler);
+
+    /** Begins receiving events of this topic on this node; idempotent. */
+    void subscribe(String topic);
+
+    /** Stops receiving events of this topic on this node; idempotent. */
+    void unsubscribe(String topic);
+
+    /** Publishes an event to every node subscribed to the topic, this one included. */
+    void publish(String topic, BrokerEvent event);
+
+    @Override
+    default void close() {
+    }
+
+    /** Receives the events of subscribed topics. */
+    @FunctionalInterface
+    interface Handler {
+        void onEvent(String topic, BrokerEvent event);
+    }
+}
