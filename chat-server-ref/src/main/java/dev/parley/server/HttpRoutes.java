@@ -51,15 +51,30 @@ final class HttpRoutes {
         gauge(out, "parley_authenticated_connections", "Authenticated connections.", stats.authenticatedConnections());
         gauge(out, "parley_rooms", "Rooms with at least one joined connection.", stats.totalRooms());
         gauge(out, "parley_online_users", "Users with at least one authenticated connection.", stats.onlineUsers().size());
-        for (Map.Entry<String, Long> c : new TreeMap<>(stats.counters()).entrySet()) {
-            String name = "parley_" + metricName(c.getKey());
+        // "errors.INVALID_TOKEN" and "closes.4002" become one family each, with the suffix as a label.
+        Map<String, Map<String, Long>> families = new TreeMap<>();
+        for (Map.Entry<String, Long> c : stats.counters().entrySet()) {
+            String key = c.getKey();
+            int dot = key.indexOf('.');
+            String family = dot < 0 ? key : key.substring(0, dot);
+            String label = dot < 0 ? "" : key.substring(dot + 1);
+            families.computeIfAbsent(family, f -> new TreeMap<>()).put(label, c.getValue());
+        }
+        families.forEach((family, values) -> {
+            String name = "parley_" + metricName(family);
             if (!name.endsWith("_total")) {
                 name += "_total";
             }
-            out.append("# HELP ").append(name).append(" Engine counter ").append(metricName(c.getKey())).append(".\n");
+            out.append("# HELP ").append(name).append(" Engine counter ").append(family).append(".\n");
             out.append("# TYPE ").append(name).append(" counter\n");
-            out.append(name).append(' ').append(c.getValue()).append('\n');
-        }
+            for (Map.Entry<String, Long> v : values.entrySet()) {
+                out.append(name);
+                if (!v.getKey().isEmpty()) {
+                    out.append("{code=\"").append(escapeLabel(v.getKey())).append("\"}");
+                }
+                out.append(' ').append(v.getValue()).append('\n');
+            }
+        });
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         MemoryUsage nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage();
         out.append("# HELP jvm_memory_used_bytes Used bytes of a given JVM memory area.\n")
@@ -74,7 +89,7 @@ final class HttpRoutes {
         out.append("# HELP jvm_gc_collection_seconds Time spent in a given JVM garbage collector.\n")
                 .append("# TYPE jvm_gc_collection_seconds summary\n");
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            String label = "{gc=\"" + gc.getName().replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+            String label = "{gc=\"" + escapeLabel(gc.getName()) + "\"}";
             out.append("jvm_gc_collection_seconds_count").append(label).append(' ')
                     .append(Math.max(0, gc.getCollectionCount())).append('\n');
             out.append("jvm_gc_collection_seconds_sum").append(label).append(' ')
@@ -91,6 +106,10 @@ final class HttpRoutes {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n')
                 .append("# TYPE ").append(name).append(" gauge\n")
                 .append(name).append(' ').append(value).append('\n');
+    }
+
+    private static String escapeLabel(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
     /** Prometheus names allow {@code [a-zA-Z0-9_:]}; counters use snake_case. */
