@@ -89,8 +89,16 @@ public final class ChatEngine implements AutoCloseable {
     private volatile boolean accepting = true;
     private volatile Instant lastPing;
 
+    /** Extensions whose handlers exist; a configuration may offer only these. */
+    static final Set<Extension> IMPLEMENTED_EXTENSIONS = Set.of();
+
     private ChatEngine(Builder b) {
         this.config = b.config;
+        for (Extension e : config.extensions()) {
+            if (!IMPLEMENTED_EXTENSIONS.contains(e)) {
+                throw new IllegalArgumentException("extension " + e.wireName() + " is not available in this version");
+            }
+        }
         this.codec = new JsonCodec(config.limits());
         this.store = b.store != null ? b.store : new InMemoryChatStore(b.clock);
         this.authenticator = Objects.requireNonNull(b.authenticator, "authenticator");
