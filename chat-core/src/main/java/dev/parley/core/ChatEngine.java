@@ -84,6 +84,7 @@ public final class ChatEngine implements AutoCloseable {
     private final ConcurrentHashMap<String, Set<Session>> sessionsByUser = new ConcurrentHashMap<>();
     private final Object[] conversationLocks = new Object[1024];
     private final ExecutorService workers;
+    private final boolean ownsWorkers;
     private final ScheduledExecutorService scheduler;
     private final BaseHandlers handlers;
     private volatile boolean accepting = true;
@@ -115,7 +116,9 @@ public final class ChatEngine implements AutoCloseable {
         for (int i = 0; i < conversationLocks.length; i++) {
             conversationLocks[i] = new Object();
         }
-        this.workers = Executors.newFixedThreadPool(config.workerThreads(), named("parley-worker"));
+        this.ownsWorkers = b.executor == null;
+        this.workers = b.executor != null ? b.executor
+                : Executors.newFixedThreadPool(config.workerThreads(), named("parley-worker"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("parley-timer"));
         this.handlers = new BaseHandlers(this);
     }
@@ -186,13 +189,15 @@ public final class ChatEngine implements AutoCloseable {
             s.close(CloseCodes.GOING_AWAY, "going_away");
         }
         scheduler.shutdownNow();
-        workers.shutdown();
-        try {
-            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-                workers.shutdownNow();
+        if (ownsWorkers) {
+            workers.shutdown();
+            try {
+                if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                    workers.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         broker.close();
         presence.close();
@@ -585,6 +590,9 @@ public final class ChatEngine implements AutoCloseable {
                 s.ping();
             }
         }
+        // Rate-limit buckets of users with no connection here are dropped; a returning user starts full.
+        messageBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
+        createBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
         List<TypingTracker.Expired> expired = typing.expire(now);
         if (!expired.isEmpty()) {
             execute(() -> expired.forEach(e -> handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false)));
@@ -608,6 +616,7 @@ public final class ChatEngine implements AutoCloseable {
         private PresenceStore presence;
         private Clock clock = Clock.system();
         private EngineConfig config = EngineConfig.DEFAULTS;
+        private ExecutorService executor;
         private final Map<String, CustomHandler> customHandlers = new HashMap<>();
 
         private Builder() {
@@ -623,6 +632,12 @@ public final class ChatEngine implements AutoCloseable {
         public Builder presence(PresenceStore v) { presence = v; return this; }
         public Builder clock(Clock v) { clock = Objects.requireNonNull(v); return this; }
         public Builder config(EngineConfig v) { config = Objects.requireNonNull(v); return this; }
+
+        /**
+         * Runs requests on this executor instead of an own pool of {@link EngineConfig#workerThreads()}
+         * threads; the engine does not shut it down.
+         */
+        public Builder executor(ExecutorService v) { executor = Objects.requireNonNull(v); return this; }
 
         /** Handles an embedder's own message type (a name the protocol does not use). */
         public Builder handler(String type, CustomHandler handler) {
