@@ -472,16 +472,18 @@ public final class ChatEngine implements AutoCloseable {
         }
         User user = store.upsertUser(UserProfile.of(p));
         boolean firstAuth = current == null;
+        boolean cameOnline = false;
         if (firstAuth) {
-            Set<Session> mine = sessionsByUser.computeIfAbsent(p.userId(), k -> ConcurrentHashMap.newKeySet());
-            if (presence.connectionCount(p.userId()) >= config.maxConnectionsPerUser()) {
-                if (mine.isEmpty()) {
-                    sessionsByUser.remove(p.userId(), mine);
-                }
+            // Register before answering, so that nothing sent to this user after auth_success is missed.
+            sessionsByUser.computeIfAbsent(p.userId(), k -> ConcurrentHashMap.newKeySet()).add(s);
+            cameOnline = presence.add(p.userId(), s.id());
+            if (presence.connectionCount(p.userId()) > config.maxConnectionsPerUser()) {
+                presence.remove(p.userId(), s.id());
+                forgetUserSession(p.userId(), s);
                 s.close(CloseCodes.TOO_MANY_CONNECTIONS, "too_many_connections");
                 return;
             }
-            mine.add(s);
+            rooms.add(RoomRegistry.userTopic(p.userId()), s);
         }
         s.authenticated(p, negotiated);
         AuthUser authUser = AuthUser.of(user, p.email(), p.phone(), p.authUserId());
@@ -489,15 +491,19 @@ public final class ChatEngine implements AutoCloseable {
                 config.limits().maxFileBytes(), config.limits().fileChunkBytes());
         s.send(MessageType.AUTH_SUCCESS,
                 new AuthSuccess(authUser, p.expiresAt(), 1, List.copyOf(negotiated), limits), requestId);
-        if (firstAuth) {
-            rooms.add(RoomRegistry.userTopic(p.userId()), s);
-            if (presence.add(p.userId(), s.id())) {
-                announcePresence(p.userId(), MessageType.USER_ONLINE);
-            }
-            if (s.state() == Session.State.CLOSED) {
-                sessionClosed(s); // closed while authenticating: undo what was just registered
-            }
+        if (cameOnline) {
+            announcePresence(p.userId(), MessageType.USER_ONLINE);
         }
+        if (firstAuth && s.state() == Session.State.CLOSED) {
+            sessionClosed(s); // closed while authenticating: undo what was just registered
+        }
+    }
+
+    private void forgetUserSession(String userId, Session s) {
+        sessionsByUser.computeIfPresent(userId, (k, set) -> {
+            set.remove(s);
+            return set.isEmpty() ? null : set;
+        });
     }
 
     /** {@code user_online} / {@code user_offline}: one frame per conversation of the user, to other users' joined connections. */
@@ -521,10 +527,7 @@ public final class ChatEngine implements AutoCloseable {
             return;
         }
         rooms.remove(RoomRegistry.userTopic(userId), s);
-        sessionsByUser.computeIfPresent(userId, (k, set) -> {
-            set.remove(s);
-            return set.isEmpty() ? null : set;
-        });
+        forgetUserSession(userId, s);
         try {
             if (presence.remove(userId, s.id())) {
                 for (String conversationId : typing.conversationsOf(userId, now())) {
