@@ -113,6 +113,11 @@ class JarLaunchIT {
         assertThat(Files.readString(stdout)).contains("DEV MODE").contains("token --user");
         assertThat(work.resolve("data/dev-secret")).exists();
 
+        Path healthOut = work.resolve("health.out");
+        Process healthCommand = launch(Map.of("WEBSOCKET_PORT", String.valueOf(port)), healthOut, "health");
+        assertThat(healthCommand.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(healthCommand.exitValue()).as(Files.readString(healthOut)).isEqualTo(0);
+
         Path tokenOut = work.resolve("token.out");
         Process tokenCommand = launch(Map.of(), tokenOut, "token", "--user", "alice");
         assertThat(tokenCommand.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -76,6 +76,24 @@ class MainTest {
     }
 
     @Test
+    void healthCommandFailsWhenNothingAnswers() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        assertThat(run("health", "--url", "http://127.0.0.1:" + port + "/health")).isEqualTo(1);
+        assertThat(err.toString()).contains("unhealthy");
+    }
+
+    @Test
+    void healthCommandSucceedsAgainstARunningServer() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            assertThat(run("health", "--url", "http://127.0.0.1:" + server.server.port() + "/health")).isEqualTo(0);
+            assertThat(out.toString()).startsWith("200 {\"status\":\"ok\"");
+        }
+    }
+
+    @Test
     void durationsAcceptShortAndIsoForms() {
         assertThat(Main.parseDuration("90s")).isEqualTo(Duration.ofSeconds(90));
         assertThat(Main.parseDuration("15m")).isEqualTo(Duration.ofMinutes(15));
