@@ -49,6 +49,16 @@ final class WsClient implements AutoCloseable {
         return c;
     }
 
+    /** Connects after letting the caller configure the library client (a TLS socket factory, say). */
+    static WsClient connecting(URI uri, java.util.function.Consumer<WebSocketClient> configure) throws InterruptedException {
+        WsClient c = new WsClient(uri, new Draft_6455(), Map.of());
+        configure.accept(c.client);
+        if (!c.client.connectBlocking(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("could not connect to " + uri + " (close code " + c.closeCode + ")");
+        }
+        return c;
+    }
+
     /** Attempts a connection and reports whether the handshake succeeded, without throwing. */
     static WsClient attempt(URI uri, Map<String, String> headers) throws InterruptedException {
         WsClient c = new WsClient(uri, new Draft_6455(), headers);
