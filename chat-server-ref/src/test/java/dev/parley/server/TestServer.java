@@ -62,7 +62,13 @@ final class TestServer implements AutoCloseable {
 
     /** Connects and authenticates with an {@code auth} message. */
     WsClient login(String user) throws InterruptedException {
-        WsClient c = WsClient.connect(ws("/ws"));
+        return login(user, client -> { });
+    }
+
+    /** Connects (after {@code configure} has set up the library client) and authenticates. */
+    WsClient login(String user, java.util.function.Consumer<org.java_websocket.client.WebSocketClient> configure)
+            throws InterruptedException {
+        WsClient c = WsClient.connecting(ws("/ws"), configure);
         JsonObject p = new JsonObject();
         p.addProperty("token", token(user));
         JsonObject answer = c.request("auth", p);

@@ -28,6 +28,9 @@ final class WsClient implements AutoCloseable {
     private volatile int closeCode = -2;
     private volatile String closeReason;
     private volatile short handshakeStatus;
+    private final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean answerPings = true;
+    private volatile CountDownLatch stall;
 
     private WsClient(URI uri, Draft draft, Map<String, String> headers) {
         this.client = new Client(uri, draft, headers);
@@ -143,6 +146,23 @@ final class WsClient implements AutoCloseable {
         return handshakeStatus;
     }
 
+    /** Ping control frames received from the server. */
+    int pingsReceived() {
+        return pings.get();
+    }
+
+    /** Whether the client answers the server's pings with pongs (as every RFC 6455 client must). */
+    void answerPings(boolean answer) {
+        answerPings = answer;
+    }
+
+    /** Stops reading from the socket (the next frame blocks the reader) until the returned latch is released. */
+    CountDownLatch stallReading() {
+        CountDownLatch latch = new CountDownLatch(1);
+        stall = latch;
+        return latch;
+    }
+
     @Override
     public void close() throws InterruptedException {
         client.closeBlocking();
@@ -164,7 +184,23 @@ final class WsClient implements AutoCloseable {
         }
 
         @Override
+        public void onWebsocketPing(org.java_websocket.WebSocket conn, org.java_websocket.framing.Framedata f) {
+            pings.incrementAndGet();
+            if (answerPings) {
+                super.onWebsocketPing(conn, f);
+            }
+        }
+
+        @Override
         public void onMessage(String message) {
+            CountDownLatch s = stall;
+            if (s != null) {
+                try {
+                    s.await(WAIT.toMillis() * 6, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             JsonObject frame = JsonParser.parseString(message).getAsJsonObject();
             synchronized (inbox) {
                 inbox.add(frame);
