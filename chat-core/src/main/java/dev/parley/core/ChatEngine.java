@@ -10,6 +10,7 @@ import dev.parley.core.spi.Broker;
 import dev.parley.core.spi.BrokerEvent;
 import dev.parley.core.spi.ChatStore;
 import dev.parley.core.spi.Clock;
+import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.PresenceStore;
 import dev.parley.core.spi.Principal;
 import dev.parley.core.spi.Transport;
@@ -91,7 +92,8 @@ public final class ChatEngine implements AutoCloseable {
     private volatile Instant lastPing;
 
     /** Extensions whose handlers exist; a configuration may offer only these. */
-    static final Set<Extension> IMPLEMENTED_EXTENSIONS = Set.of();
+    static final Set<Extension> IMPLEMENTED_EXTENSIONS =
+            Set.of(Extension.REACTIONS, Extension.THREADS, Extension.EDITS, Extension.RECEIPTS);
 
     private ChatEngine(Builder b) {
         this.config = b.config;
@@ -102,6 +104,11 @@ public final class ChatEngine implements AutoCloseable {
         }
         this.codec = new JsonCodec(config.limits());
         this.store = b.store != null ? b.store : new InMemoryChatStore(b.clock);
+        for (Extension e : config.extensions()) {
+            if (!store.supportedExtensions().contains(e)) {
+                throw new IllegalArgumentException("the store does not support the " + e.wireName() + " extension");
+            }
+        }
         this.authenticator = Objects.requireNonNull(b.authenticator, "authenticator");
         this.broker = b.broker != null ? b.broker : new LocalBroker();
         this.presence = b.presence != null ? b.presence : new LocalPresenceStore();
@@ -273,6 +280,25 @@ public final class ChatEngine implements AutoCloseable {
 
     void publishToUser(String userId, BrokerEvent event) {
         broker.publish(RoomRegistry.userTopic(userId), event);
+    }
+
+    /**
+     * An event about one message: encoded once for all viewers, or once per recipient when the
+     * body is per recipient (each user gets only their own copy; users without one get none).
+     */
+    BrokerEvent perViewerEvent(MessageType type, MessageRecord message,
+                               java.util.function.Function<dev.parley.protocol.model.Message, Object> payload,
+                               String extension, String excludeSessionId) {
+        if (!message.isPerRecipient()) {
+            String frame = encode(type, payload.apply(views.message(message, null)));
+            return new BrokerEvent(frame, null, null, excludeSessionId, extension);
+        }
+        Map<String, String> frames = new HashMap<>();
+        for (String userId : message.contents().keySet()) {
+            frames.put(userId, encode(type, payload.apply(views.message(message, userId))));
+        }
+        String withoutCopy = encode(type, payload.apply(views.message(message, "")));
+        return new BrokerEvent(withoutCopy, frames, null, excludeSessionId, extension);
     }
 
     String encode(MessageType type, Object payload) {
