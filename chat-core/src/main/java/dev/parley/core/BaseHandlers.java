@@ -96,14 +96,7 @@ final class BaseHandlers {
 
     private void join(Session s, ConversationRequest req, String requestId) {
         String me = s.userId();
-        ConversationRecord r = store.findConversation(req.conversationId(), me)
-                .orElseThrow(ProtocolException::accessDenied);
-        if (!s.rooms().contains(r.id()) && s.rooms().size() >= engine.config().maxRoomsPerConnection()) {
-            throw new ProtocolException(ErrorCode.CONFLICT, "Too many joined conversations on this connection",
-                    Map.of("reason", "room_limit", "maxRooms", (long) engine.config().maxRoomsPerConnection()));
-        }
-        s.rememberParticipation(r.id());
-        enterRoom(s, r.id());
+        ConversationRecord r = joinRoom(s, req.conversationId());
         Instant now = engine.now();
         List<String> others = new ArrayList<>(r.participantIds());
         others.remove(me);
@@ -113,6 +106,22 @@ final class BaseHandlers {
         typingUsers.remove(me);
         s.send(MessageType.CONVERSATION_JOINED, new ConversationJoined(req.conversationId(),
                 engine.views().conversation(r, me), online, typingUsers), requestId);
+    }
+
+    /**
+     * Joins the session to a conversation's room (as {@code join_conversation} does) and returns the
+     * conversation as the user sees it; {@code ACCESS_DENIED} or {@code CONFLICT} (room limit).
+     */
+    ConversationRecord joinRoom(Session s, String conversationId) {
+        ConversationRecord r = store.findConversation(conversationId, s.userId())
+                .orElseThrow(ProtocolException::accessDenied);
+        if (!s.rooms().contains(r.id()) && s.rooms().size() >= engine.config().maxRoomsPerConnection()) {
+            throw new ProtocolException(ErrorCode.CONFLICT, "Too many joined conversations on this connection",
+                    Map.of("reason", "room_limit", "maxRooms", (long) engine.config().maxRoomsPerConnection()));
+        }
+        s.rememberParticipation(r.id());
+        enterRoom(s, r.id());
+        return r;
     }
 
     private void enterRoom(Session s, String conversationId) {

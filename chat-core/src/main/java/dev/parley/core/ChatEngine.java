@@ -82,6 +82,7 @@ public final class ChatEngine implements AutoCloseable {
     private final Set<String> offeredExtensions;
     private final ConcurrentHashMap<String, TokenBucket> messageBuckets = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, TokenBucket> createBuckets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TokenBucket> searchBuckets = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<Session>> sessionsByUser = new ConcurrentHashMap<>();
     private final Object[] conversationLocks = new Object[1024];
     private final ExecutorService workers;
@@ -93,7 +94,8 @@ public final class ChatEngine implements AutoCloseable {
 
     /** Extensions whose handlers exist; a configuration may offer only these. */
     static final Set<Extension> IMPLEMENTED_EXTENSIONS =
-            Set.of(Extension.REACTIONS, Extension.THREADS, Extension.EDITS, Extension.RECEIPTS);
+            Set.of(Extension.REACTIONS, Extension.THREADS, Extension.EDITS, Extension.RECEIPTS, Extension.SEARCH,
+                    Extension.RESUME);
 
     private ChatEngine(Builder b) {
         this.config = b.config;
@@ -264,6 +266,10 @@ public final class ChatEngine implements AutoCloseable {
 
     void takeCreateToken(String userId) {
         take(createBuckets, userId, config.createConversationRate());
+    }
+
+    void takeSearchToken(String userId) {
+        take(searchBuckets, userId, config.searchRate());
     }
 
     private void take(ConcurrentHashMap<String, TokenBucket> buckets, String userId, EngineConfig.RateLimit limit) {
@@ -622,6 +628,7 @@ public final class ChatEngine implements AutoCloseable {
         // Rate-limit buckets of users with no connection here are dropped; a returning user starts full.
         messageBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
         createBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
+        searchBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
         List<TypingTracker.Expired> expired = typing.expire(now);
         if (!expired.isEmpty()) {
             execute(() -> expired.forEach(e -> handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false)));

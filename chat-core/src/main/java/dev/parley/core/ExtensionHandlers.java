@@ -27,6 +27,12 @@ import dev.parley.protocol.payload.ReceiptPayloads.MarkedRead;
 import dev.parley.protocol.payload.ReceiptPayloads.ReadReceipt;
 import dev.parley.protocol.payload.ReceiptPayloads.ReadState;
 import dev.parley.protocol.payload.ReceiptPayloads.UnreadUpdate;
+import dev.parley.protocol.payload.ResumePayloads.Resume;
+import dev.parley.protocol.payload.ResumePayloads.ResumeEntry;
+import dev.parley.protocol.payload.ResumePayloads.ResumeResult;
+import dev.parley.protocol.payload.ResumePayloads.Resumed;
+import dev.parley.protocol.payload.SearchPayloads.SearchMessages;
+import dev.parley.protocol.payload.SearchPayloads.SearchResults;
 import dev.parley.protocol.payload.ThreadPayloads.LoadThread;
 import dev.parley.protocol.payload.ThreadPayloads.ThreadLoaded;
 import dev.parley.protocol.payload.ThreadPayloads.ThreadUpdated;
@@ -35,7 +41,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The message extensions of protocol sections 6.1 to 6.4: reactions, threads, edits and receipts. */
+/** The message extensions of protocol sections 6.1 to 6.4, 6.6 and 6.7: reactions, threads, edits, receipts, search, resume. */
 final class ExtensionHandlers {
     /** Distinct emoji one message may carry (6.1). */
     static final int MAX_DISTINCT_REACTIONS = 50;
@@ -58,6 +64,8 @@ final class ExtensionHandlers {
             case DELETE_MESSAGE -> delete(s, (DeleteMessage) payload, requestId);
             case MARK_READ -> markRead(s, (MarkRead) payload, requestId);
             case LOAD_THREAD -> loadThread(s, (LoadThread) payload, requestId);
+            case SEARCH_MESSAGES -> search(s, (SearchMessages) payload, requestId);
+            case RESUME -> resume(s, (Resume) payload, requestId);
             default -> throw new ProtocolException(ErrorCode.NOT_SUPPORTED, type.wireName() + " is not supported");
         }
     }
@@ -238,6 +246,59 @@ final class ExtensionHandlers {
                         Extension.RECEIPTS.wireName()));
             }
         });
+    }
+
+    // ---- 6.6 search ----
+
+    private void search(Session s, SearchMessages req, String requestId) {
+        String me = s.userId();
+        engine.takeSearchToken(me);
+        if (req.conversationId() != null) {
+            base.requireParticipant(s, req.conversationId());
+        }
+        MessagePage page = store.searchMessages(me, req.conversationId(), req.query(), req.beforeMessageId(),
+                req.limitOrDefault()).orElseThrow(() -> ProtocolException.notFound("message"));
+        List<Message> messages = new ArrayList<>();
+        page.messages().forEach(m -> messages.add(engine.views().message(m, me)));
+        s.send(MessageType.SEARCH_RESULTS,
+                new SearchResults(req.conversationId(), req.query(), messages, page.hasMore()), requestId);
+    }
+
+    // ---- 6.7 resume ----
+
+    /**
+     * Joins each conversation's room first and takes the snapshot after, so that nothing falls in
+     * between: a message stored meanwhile may come twice (here and as an event), never not at all.
+     */
+    private void resume(Session s, Resume req, String requestId) {
+        String me = s.userId();
+        int limit = engine.config().resumeLimit();
+        List<ResumeResult> results = new ArrayList<>();
+        for (ResumeEntry entry : req.conversations()) {
+            ConversationRecord joined;
+            try {
+                joined = base.joinRoom(s, entry.conversationId());
+            } catch (ProtocolException e) {
+                results.add(new ResumeResult(entry.conversationId(), false, e.code().name(), 0, List.of(), List.of(),
+                        false));
+                continue;
+            }
+            long latest = store.findConversation(joined.id(), me).map(ConversationRecord::latestSeq)
+                    .orElse(joined.latestSeq());
+            MessagePage missed = store.messagesAfter(joined.id(), me, entry.lastSeq(), limit);
+            MessagePage changed = req.since() == null ? new MessagePage(List.of(), false)
+                    : store.messagesChangedSince(joined.id(), me, entry.lastSeq(), req.since(), limit);
+            if (missed.hasMore() || changed.hasMore()) {
+                results.add(new ResumeResult(entry.conversationId(), true, null, latest, List.of(), List.of(), true));
+                continue;
+            }
+            List<Message> messages = new ArrayList<>();
+            missed.messages().forEach(m -> messages.add(engine.views().message(m, me)));
+            List<Message> updated = new ArrayList<>();
+            changed.messages().forEach(m -> updated.add(engine.views().message(m, me)));
+            results.add(new ResumeResult(entry.conversationId(), true, null, latest, messages, updated, false));
+        }
+        s.send(MessageType.RESUMED, new Resumed(results), requestId);
     }
 
     // ---- 6.2 threads ----

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** Reactions, threads, edits and receipts (protocol 6.1 to 6.4) on the in-memory store. */
 class ExtensionsTest extends EngineHarness {
-    private static final String[] ALL = {"reactions", "threads", "edits", "receipts"};
+    private static final String[] ALL = {"reactions", "threads", "edits", "receipts", "search", "resume"};
 
     private Client alice;
     private Client bob;
@@ -22,8 +22,8 @@ class ExtensionsTest extends EngineHarness {
 
     @BeforeEach
     void setUp() {
-        useConfig(EngineConfig.builder().extensions(
-                Set.of(Extension.REACTIONS, Extension.THREADS, Extension.EDITS, Extension.RECEIPTS)).build());
+        useConfig(EngineConfig.builder().resumeLimit(5).extensions(Set.of(Extension.REACTIONS, Extension.THREADS,
+                Extension.EDITS, Extension.RECEIPTS, Extension.SEARCH, Extension.RESUME)).build());
         alice = login("alice", ALL);
         bob = login("bob", ALL);
         legacyBob = login("bob");
@@ -212,5 +212,87 @@ class ExtensionsTest extends EngineHarness {
         eve.callError("delete_message", "{" + target + "}", "ACCESS_DENIED");
         eve.callError("mark_read", "{" + target + "}", "ACCESS_DENIED");
         eve.callError("load_thread", "{\"conversationId\":\"" + conv + "\",\"threadRootId\":\"" + m + "\"}", "ACCESS_DENIED");
+    }
+
+    @Test
+    void searchFindsCaseInsensitiveSubstringsNewestFirstWithPaging() {
+        send(alice, "Lunch at noon?");
+        clock.advance(Duration.ofSeconds(1));
+        send(alice, "no lunch today");
+        clock.advance(Duration.ofSeconds(1));
+        String gone = send(alice, "LUNCH secret");
+        alice.call("delete_message", "{\"conversationId\":\"" + conv + "\",\"messageId\":\"" + gone + "\"}");
+        alice.call("send_message", "{\"conversationId\":\"" + conv + "\",\"encryptedContents\":{\"bob\":\"lunch cipher\"}}");
+        clock.advance(Duration.ofSeconds(1));
+        JsonObject first = payload(bob.call("search_messages",
+                "{\"conversationId\":\"" + conv + "\",\"query\":\"lunch\",\"limit\":1}"));
+        assertThat(first.getAsJsonArray("messages")).hasSize(1);
+        JsonObject newest = first.getAsJsonArray("messages").get(0).getAsJsonObject();
+        assertThat(newest.get("encrypted_content").getAsString()).isEqualTo("no lunch today");
+        assertThat(first.get("hasMore").getAsBoolean()).isTrue();
+        clock.advance(Duration.ofSeconds(1));
+        JsonObject second = payload(bob.call("search_messages", "{\"query\":\"LUNCH\",\"beforeMessageId\":\""
+                + newest.get("id").getAsString() + "\"}"));
+        assertThat(second.get("conversationId").isJsonNull()).isTrue();
+        assertThat(second.getAsJsonArray("messages")).hasSize(1);
+        assertThat(second.getAsJsonArray("messages").get(0).getAsJsonObject().get("encrypted_content").getAsString())
+                .isEqualTo("Lunch at noon?");
+        assertThat(second.get("hasMore").getAsBoolean()).isFalse();
+
+        Client eve = login("eve", ALL);
+        eve.callError("search_messages", "{\"conversationId\":\"" + conv + "\",\"query\":\"lunch\"}", "ACCESS_DENIED");
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(payload(eve.call("search_messages", "{\"query\":\"lunch\"}")).getAsJsonArray("messages")).isEmpty();
+        eve.callError("search_messages", "{\"query\":\"" + "q".repeat(201) + "\"}", "INVALID_DATA");
+        eve.callError("search_messages", "{\"query\":\"x\",\"limit\":51}", "INVALID_DATA");
+    }
+
+    @Test
+    void searchIsRateLimitedPerUser() {
+        bob.call("search_messages", "{\"query\":\"a\"}");
+        bob.call("search_messages", "{\"query\":\"a\"}");
+        JsonObject limited = bob.callError("search_messages", "{\"query\":\"a\"}", "RATE_LIMITED");
+        assertThat(limited.getAsJsonObject("details").get("retryAfterMs").getAsLong()).isPositive();
+    }
+
+    @Test
+    void resumeJoinsAndReturnsExactlyTheMissedMessagesAndChanges() {
+        String m1 = send(alice, "one");
+        send(alice, "two");
+        clock.advance(Duration.ofSeconds(10));
+        alice.call("edit_message", "{\"conversationId\":\"" + conv + "\",\"messageId\":\"" + m1 + "\",\"content\":\"uno\"}");
+        send(alice, "three");
+        Client back = login("bob", ALL);
+        JsonObject resumed = payload(back.call("resume", "{\"conversations\":[{\"conversationId\":\"" + conv
+                + "\",\"lastSeq\":2},{\"conversationId\":\"nope\",\"lastSeq\":0}],\"since\":\"2025-03-01T09:00:05.000Z\"}"));
+        JsonObject r = resumed.getAsJsonArray("conversations").get(0).getAsJsonObject();
+        assertThat(r.get("joined").getAsBoolean()).isTrue();
+        assertThat(r.get("latestSeq").getAsLong()).isEqualTo(3);
+        assertThat(r.getAsJsonArray("messages")).hasSize(1);
+        assertThat(r.getAsJsonArray("messages").get(0).getAsJsonObject().get("seq").getAsLong()).isEqualTo(3);
+        assertThat(r.getAsJsonArray("updated")).hasSize(1);
+        assertThat(r.getAsJsonArray("updated").get(0).getAsJsonObject().get("encrypted_content").getAsString()).isEqualTo("uno");
+        assertThat(r.get("mustReload").getAsBoolean()).isFalse();
+        JsonObject denied = resumed.getAsJsonArray("conversations").get(1).getAsJsonObject();
+        assertThat(denied.get("joined").getAsBoolean()).isFalse();
+        assertThat(denied.get("error").getAsString()).isEqualTo("ACCESS_DENIED");
+
+        alice.call("send_message", "{\"conversationId\":\"" + conv + "\",\"content\":\"live\"}");
+        assertThat(payload(back.next("message_received")).getAsJsonObject("message").get("seq").getAsLong()).isEqualTo(4);
+    }
+
+    @Test
+    void resumeAsksForAReloadWhenTheGapIsTooLarge() {
+        for (int i = 0; i < 6; i++) {
+            send(alice, "m" + i);
+        }
+        JsonObject r = payload(bob.call("resume", "{\"conversations\":[{\"conversationId\":\"" + conv + "\",\"lastSeq\":0}]}"))
+                .getAsJsonArray("conversations").get(0).getAsJsonObject();
+        assertThat(r.get("mustReload").getAsBoolean()).isTrue();
+        assertThat(r.getAsJsonArray("messages")).isEmpty();
+        JsonObject fits = payload(bob.call("resume", "{\"conversations\":[{\"conversationId\":\"" + conv + "\",\"lastSeq\":1}]}"))
+                .getAsJsonArray("conversations").get(0).getAsJsonObject();
+        assertThat(fits.get("mustReload").getAsBoolean()).isFalse();
+        assertThat(fits.getAsJsonArray("messages")).hasSize(5);
     }
 }

@@ -161,7 +161,7 @@ public final class InMemoryChatStore implements ChatStore {
                 return new AppendResult(record(c, existing), true);
             }
         }
-        Msg msg = new Msg(UUID.randomUUID().toString(), ++c.latestSeq, m, now());
+        Msg msg = new Msg(UUID.randomUUID().toString(), c.id, ++c.latestSeq, m, now());
         c.messages.add(msg);
         c.byId.put(msg.id, msg);
         if (m.clientMessageId() != null) {
@@ -223,7 +223,8 @@ public final class InMemoryChatStore implements ChatStore {
 
     @Override
     public Set<Extension> supportedExtensions() {
-        return Set.of(Extension.REACTIONS, Extension.EDITS, Extension.RECEIPTS, Extension.THREADS);
+        return Set.of(Extension.REACTIONS, Extension.EDITS, Extension.RECEIPTS, Extension.THREADS, Extension.SEARCH,
+                Extension.RESUME);
     }
 
     @Override
@@ -342,6 +343,97 @@ public final class InMemoryChatStore implements ChatStore {
         return new MessagePage(page, hasMore);
     }
 
+    @Override
+    public synchronized Optional<MessagePage> searchMessages(String userId, String conversationId, String query,
+                                                             String beforeMessageId, int limit) {
+        String needle = query.toLowerCase(java.util.Locale.ROOT);
+        List<Msg> hits = new ArrayList<>();
+        List<String> scope = conversationId != null ? List.of(conversationId) : conversationIdsOf(userId);
+        Msg before = null;
+        if (beforeMessageId != null) {
+            for (String id : scope) {
+                Conv c = conversations.get(id);
+                if (c != null && c.part(userId) != null && c.byId.containsKey(beforeMessageId)) {
+                    before = c.byId.get(beforeMessageId);
+                }
+            }
+            if (before == null) {
+                return Optional.empty();
+            }
+        }
+        for (String id : scope) {
+            Conv c = conversations.get(id);
+            if (c == null || c.part(userId) == null) {
+                continue;
+            }
+            for (Msg m : c.messages) {
+                if (m.deletedAt == null && m.content != null && m.contents == null
+                        && m.content.toLowerCase(java.util.Locale.ROOT).contains(needle)
+                        && (before == null || newerFirst(m, before) > 0)) {
+                    hits.add(m);
+                }
+            }
+        }
+        hits.sort((a, b) -> newerFirst(a, b));
+        List<MessageRecord> page = new ArrayList<>();
+        for (int i = 0; i < Math.min(limit, hits.size()); i++) {
+            Msg m = hits.get(i);
+            page.add(record(conversations.get(m.conversationId), m));
+        }
+        return Optional.of(new MessagePage(page, hits.size() > limit));
+    }
+
+    /** Orders newest first: by creation time, then id; positive when {@code a} comes after {@code b}. */
+    private static int newerFirst(Msg a, Msg b) {
+        int byTime = b.createdAt.compareTo(a.createdAt);
+        return byTime != 0 ? byTime : b.id.compareTo(a.id);
+    }
+
+    @Override
+    public synchronized MessagePage messagesAfter(String conversationId, String viewerId, long afterSeq, int limit) {
+        Conv c = conversations.get(conversationId);
+        List<MessageRecord> page = new ArrayList<>();
+        boolean hasMore = false;
+        if (c != null) {
+            for (int i = (int) Math.max(0, afterSeq); i < c.messages.size(); i++) {
+                Msg m = c.messages.get(i);
+                if (m.deletedAt != null) {
+                    continue;
+                }
+                if (page.size() == limit) {
+                    hasMore = true;
+                    break;
+                }
+                page.add(record(c, m));
+            }
+        }
+        return new MessagePage(page, hasMore);
+    }
+
+    @Override
+    public synchronized MessagePage messagesChangedSince(String conversationId, String viewerId, long upToSeq,
+                                                         Instant since, int limit) {
+        Conv c = conversations.get(conversationId);
+        List<MessageRecord> page = new ArrayList<>();
+        boolean hasMore = false;
+        if (c != null) {
+            for (int i = 0; i < Math.min(upToSeq, c.messages.size()); i++) {
+                Msg m = c.messages.get(i);
+                boolean changed = (m.editedAt != null && m.editedAt.isAfter(since))
+                        || (m.deletedAt != null && m.deletedAt.isAfter(since));
+                if (!changed) {
+                    continue;
+                }
+                if (page.size() == limit) {
+                    hasMore = true;
+                    break;
+                }
+                page.add(record(c, m));
+            }
+        }
+        return new MessagePage(page, hasMore);
+    }
+
     private Msg liveMessage(String conversationId, String messageId) {
         Conv c = conversations.get(conversationId);
         Msg m = c == null ? null : c.byId.get(messageId);
@@ -443,6 +535,7 @@ public final class InMemoryChatStore implements ChatStore {
 
     private static final class Msg {
         final String id;
+        final String conversationId;
         final long seq;
         final NewMessage in;
         final Instant createdAt;
@@ -455,8 +548,9 @@ public final class InMemoryChatStore implements ChatStore {
         int threadReplyCount;
         Instant threadLastReplyAt;
 
-        Msg(String id, long seq, NewMessage in, Instant createdAt) {
+        Msg(String id, String conversationId, long seq, NewMessage in, Instant createdAt) {
             this.id = id;
+            this.conversationId = conversationId;
             this.seq = seq;
             this.in = in;
             this.createdAt = createdAt;

@@ -147,6 +147,35 @@ public interface ChatStore extends AutoCloseable {
         throw new UnsupportedOperationException("threads");
     }
 
+    /**
+     * Messages whose shared {@code content} contains {@code query} (case-insensitive), newest first,
+     * in the given conversation or (with {@code conversationId} null) in every conversation where
+     * the user is an active participant. Deleted messages and per-recipient bodies never match.
+     * {@code beforeMessageId} is the oldest result of the previous page, or null for the first page;
+     * empty if it names no message the user can read in that scope. ({@code search})
+     */
+    default Optional<MessagePage> searchMessages(String userId, String conversationId, String query,
+                                                 String beforeMessageId, int limit) {
+        throw new UnsupportedOperationException("search");
+    }
+
+    /**
+     * Non-deleted messages with {@code seq > afterSeq}, ascending, at most {@code limit}; {@code hasMore}
+     * tells that more follow. ({@code resume})
+     */
+    default MessagePage messagesAfter(String conversationId, String viewerId, long afterSeq, int limit) {
+        throw new UnsupportedOperationException("resume");
+    }
+
+    /**
+     * Messages with {@code seq <= upToSeq} edited or deleted after {@code since} (tombstones included),
+     * ascending by {@code seq}, at most {@code limit}; {@code hasMore} tells that more match. ({@code resume})
+     */
+    default MessagePage messagesChangedSince(String conversationId, String viewerId, long upToSeq, Instant since,
+                                             int limit) {
+        throw new UnsupportedOperationException("resume");
+    }
+
     /** Whether the store can serve requests now (for health checks). */
     default boolean isHealthy() {
         return true;
