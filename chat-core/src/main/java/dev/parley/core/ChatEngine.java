@@ -27,6 +27,8 @@ import dev.parley.protocol.model.User;
 import dev.parley.protocol.payload.AuthPayloads.Auth;
 import dev.parley.protocol.payload.AuthPayloads.AuthSuccess;
 import dev.parley.protocol.payload.AuthPayloads.Limits;
+import dev.parley.protocol.payload.PresencePayloads.GetPresence;
+import dev.parley.protocol.payload.PresencePayloads.SetPresence;
 import dev.parley.protocol.payload.PresencePayloads.UserPresence;
 import dev.parley.protocol.payload.SystemPayloads.Empty;
 import java.time.Instant;
@@ -89,13 +91,14 @@ public final class ChatEngine implements AutoCloseable {
     private final boolean ownsWorkers;
     private final ScheduledExecutorService scheduler;
     private final BaseHandlers handlers;
+    private final PresenceHandlers presenceHandlers;
     private volatile boolean accepting = true;
     private volatile Instant lastPing;
 
     /** Extensions whose handlers exist; a configuration may offer only these. */
     static final Set<Extension> IMPLEMENTED_EXTENSIONS =
             Set.of(Extension.REACTIONS, Extension.THREADS, Extension.EDITS, Extension.RECEIPTS, Extension.SEARCH,
-                    Extension.RESUME);
+                    Extension.RESUME, Extension.PRESENCE);
 
     private ChatEngine(Builder b) {
         this.config = b.config;
@@ -130,6 +133,7 @@ public final class ChatEngine implements AutoCloseable {
                 : Executors.newFixedThreadPool(config.workerThreads(), named("parley-worker"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("parley-timer"));
         this.handlers = new BaseHandlers(this);
+        this.presenceHandlers = new PresenceHandlers(this);
     }
 
     public static Builder builder() {
@@ -359,7 +363,11 @@ public final class ChatEngine implements AutoCloseable {
                         "The " + type.extension().wireName() + " extension is not enabled on this server");
             }
             Record payload = codec.readRequestPayload(env);
-            handlers.handle(s, type, payload, env.requestId());
+            switch (type) {
+                case SET_PRESENCE -> presenceHandlers.set(s, (SetPresence) payload, env.requestId());
+                case GET_PRESENCE -> presenceHandlers.get(s, (GetPresence) payload, env.requestId());
+                default -> handlers.handle(s, type, payload, env.requestId());
+            }
         } catch (ProtocolException e) {
             s.replyError(e.withRequestId(env.requestId()));
         } catch (RuntimeException e) {
@@ -516,9 +524,13 @@ public final class ChatEngine implements AutoCloseable {
                 return;
             }
             rooms.add(RoomRegistry.userTopic(p.userId()), s);
+            if (cameOnline) {
+                presenceHandlers.firstConnection(p.userId());
+                user = store.findUsers(List.of(p.userId())).stream().findFirst().orElse(user);
+            }
         }
         s.authenticated(p, negotiated);
-        AuthUser authUser = AuthUser.of(user, p.email(), p.phone(), p.authUserId());
+        AuthUser authUser = AuthUser.of(views.user(user), p.email(), p.phone(), p.authUserId());
         Limits limits = new Limits(config.limits().maxFrameBytes(), config.limits().maxContentBytes(),
                 config.limits().maxFileBytes(), config.limits().fileChunkBytes());
         s.send(MessageType.AUTH_SUCCESS,
@@ -539,7 +551,7 @@ public final class ChatEngine implements AutoCloseable {
     }
 
     /** {@code user_online} / {@code user_offline}: one frame per conversation of the user, to other users' joined connections. */
-    private void announcePresence(String userId, MessageType type) {
+    void announcePresence(String userId, MessageType type) {
         Instant now = now();
         for (String conversationId : store.conversationIdsOf(userId)) {
             String frame = encode(type, new UserPresence(userId, conversationId, now));
@@ -565,7 +577,9 @@ public final class ChatEngine implements AutoCloseable {
                 for (String conversationId : typing.conversationsOf(userId, now())) {
                     handlers.stopTyping(conversationId, userId);
                 }
-                announcePresence(userId, MessageType.USER_OFFLINE);
+                if (presenceHandlers.lastConnectionClosed(userId)) {
+                    announcePresence(userId, MessageType.USER_OFFLINE);
+                }
             }
         } catch (RuntimeException e) {
             log.warn("Presence cleanup failed for session {}", s.id(), e);

@@ -176,6 +176,27 @@ public interface ChatStore extends AutoCloseable {
         throw new UnsupportedOperationException("resume");
     }
 
+    /**
+     * Stores a user's presence; users returned by this store carry it ({@code status},
+     * {@code custom_status}, {@code last_seen}) from then on. ({@code presence})
+     */
+    default void setPresence(String userId, PresenceState state) {
+        throw new UnsupportedOperationException("presence");
+    }
+
+    /** The stored presence of each of these users that has one. ({@code presence}) */
+    default Map<String, PresenceState> presenceOf(Collection<String> userIds) {
+        throw new UnsupportedOperationException("presence");
+    }
+
+    /**
+     * The users other than {@code userId} who share at least one conversation with them, limited to
+     * {@code candidates} when that is not null. ({@code presence}, {@code keys})
+     */
+    default Set<String> contactsOf(String userId, Collection<String> candidates) {
+        throw new UnsupportedOperationException("presence");
+    }
+
     /** Whether the store can serve requests now (for health checks). */
     default boolean isHealthy() {
         return true;
