@@ -72,6 +72,7 @@ class HttpEndpointsTest {
     void statsReportConnectionsRoomsAndOnlineUsers() throws Exception {
         server = TestServer.start();
         try (WsClient alice = server.login("alice"); WsClient anon = WsClient.connect(server.ws("/"))) {
+            assertThat(alice.isOpen() && anon.isOpen()).isTrue();
             HttpResponse<String> r = server.get("/stats");
             assertThat(r.statusCode()).isEqualTo(200);
             JsonObject stats = JsonParser.parseString(r.body()).getAsJsonObject();

@@ -164,8 +164,12 @@ final class WsClient implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        client.closeBlocking();
+    public void close() {
+        try {
+            client.closeBlocking();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static JsonObject payload(JsonObject frame) {
