@@ -63,6 +63,42 @@ class HandshakeTest {
         return head;
     }
 
+    private List<String> rawRequest(String request) throws IOException {
+        Socket s = new Socket("127.0.0.1", server.server.port());
+        sockets.add(s);
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+        List<String> head = new ArrayList<>();
+        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+            head.add(line);
+        }
+        return head;
+    }
+
+    @Test
+    void anUnsupportedWebSocketVersionGets426NamingVersion13() throws Exception {
+        server = TestServer.start();
+        List<String> head = rawRequest("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n");
+        assertThat(head.get(0)).startsWith("HTTP/1.1 426");
+        assertThat(head).contains("Sec-WebSocket-Version: 13");
+    }
+
+    @Test
+    void anOversizedHandshakeIsRefused() throws Exception {
+        server = TestServer.start();
+        StringBuilder request = new StringBuilder("GET /ws HTTP/1.1\r\nHost: x\r\n");
+        for (int i = 0; i < 400; i++) {
+            request.append("X-Filler-").append(i).append(": ").append("f".repeat(60)).append("\r\n");
+        }
+        request.append("\r\n");
+        List<String> head = rawRequest(request.toString());
+        assertThat(head.get(0)).startsWith("HTTP/1.1 404");
+        assertThat(server.get("/health").statusCode()).isEqualTo(200);
+    }
+
     private static EngineConfig smallFrames() {
         return EngineConfig.builder().workerThreads(2)
                 .limits(ProtocolLimits.builder().maxFrameBytes(SMALL_FRAME).build()).build();
