@@ -27,6 +27,8 @@ import dev.parley.protocol.model.User;
 import dev.parley.protocol.payload.AuthPayloads.Auth;
 import dev.parley.protocol.payload.AuthPayloads.AuthSuccess;
 import dev.parley.protocol.payload.AuthPayloads.Limits;
+import dev.parley.protocol.payload.KeyPayloads.GetKeys;
+import dev.parley.protocol.payload.KeyPayloads.PublishKey;
 import dev.parley.protocol.payload.PresencePayloads.GetPresence;
 import dev.parley.protocol.payload.PresencePayloads.SetPresence;
 import dev.parley.protocol.payload.PresencePayloads.UserPresence;
@@ -82,9 +84,7 @@ public final class ChatEngine implements AutoCloseable {
     private final TypingTracker typing;
     private final Views views;
     private final Set<String> offeredExtensions;
-    private final ConcurrentHashMap<String, TokenBucket> messageBuckets = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, TokenBucket> createBuckets = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, TokenBucket> searchBuckets = new ConcurrentHashMap<>();
+    private final UserRateLimits userLimits;
     private final ConcurrentHashMap<String, Set<Session>> sessionsByUser = new ConcurrentHashMap<>();
     private final Object[] conversationLocks = new Object[1024];
     private final ExecutorService workers;
@@ -92,13 +92,14 @@ public final class ChatEngine implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final BaseHandlers handlers;
     private final PresenceHandlers presenceHandlers;
+    private final KeyHandlers keyHandlers;
     private volatile boolean accepting = true;
     private volatile Instant lastPing;
 
     /** Extensions whose handlers exist; a configuration may offer only these. */
     static final Set<Extension> IMPLEMENTED_EXTENSIONS =
             Set.of(Extension.REACTIONS, Extension.THREADS, Extension.EDITS, Extension.RECEIPTS, Extension.SEARCH,
-                    Extension.RESUME, Extension.PRESENCE);
+                    Extension.RESUME, Extension.PRESENCE, Extension.KEYS);
 
     private ChatEngine(Builder b) {
         this.config = b.config;
@@ -120,6 +121,7 @@ public final class ChatEngine implements AutoCloseable {
         this.clock = b.clock;
         this.customHandlers = Map.copyOf(b.customHandlers);
         this.rooms = new RoomRegistry(broker);
+        this.userLimits = new UserRateLimits(config);
         this.typing = new TypingTracker(config.typingTtl());
         this.views = new Views(config.extensions());
         Set<String> offered = new LinkedHashSet<>();
@@ -134,6 +136,7 @@ public final class ChatEngine implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("parley-timer"));
         this.handlers = new BaseHandlers(this);
         this.presenceHandlers = new PresenceHandlers(this);
+        this.keyHandlers = new KeyHandlers(this);
     }
 
     public static Builder builder() {
@@ -263,25 +266,9 @@ public final class ChatEngine implements AutoCloseable {
                 Map.of("retryAfterMs", retryAfterMs));
     }
 
-    /** Takes a token from the user's message bucket, or throws {@code RATE_LIMITED}. */
-    void takeMessageToken(String userId) {
-        take(messageBuckets, userId, config.messageRate());
-    }
-
-    void takeCreateToken(String userId) {
-        take(createBuckets, userId, config.createConversationRate());
-    }
-
-    void takeSearchToken(String userId) {
-        take(searchBuckets, userId, config.searchRate());
-    }
-
-    private void take(ConcurrentHashMap<String, TokenBucket> buckets, String userId, EngineConfig.RateLimit limit) {
-        Instant now = now();
-        long wait = buckets.computeIfAbsent(userId, k -> new TokenBucket(limit, now)).tryTake(now);
-        if (wait > 0) {
-            throw rateLimited(wait);
-        }
+    /** Takes a token from one of the user's rate limits, or throws {@code RATE_LIMITED}. */
+    void takeToken(UserRateLimits.Kind kind, String userId) {
+        userLimits.take(kind, userId, now());
     }
 
     void publishToConversation(String conversationId, BrokerEvent event) {
@@ -366,6 +353,8 @@ public final class ChatEngine implements AutoCloseable {
             switch (type) {
                 case SET_PRESENCE -> presenceHandlers.set(s, (SetPresence) payload, env.requestId());
                 case GET_PRESENCE -> presenceHandlers.get(s, (GetPresence) payload, env.requestId());
+                case PUBLISH_KEY -> keyHandlers.publish(s, (PublishKey) payload, env.requestId());
+                case GET_KEYS -> keyHandlers.get(s, (GetKeys) payload, env.requestId());
                 default -> handlers.handle(s, type, payload, env.requestId());
             }
         } catch (ProtocolException e) {
@@ -640,9 +629,7 @@ public final class ChatEngine implements AutoCloseable {
             }
         }
         // Rate-limit buckets of users with no connection here are dropped; a returning user starts full.
-        messageBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
-        createBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
-        searchBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
+        userLimits.retainUsers(sessionsByUser::containsKey);
         List<TypingTracker.Expired> expired = typing.expire(now);
         if (!expired.isEmpty()) {
             execute(() -> expired.forEach(e -> handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false)));
