@@ -13,6 +13,7 @@ import dev.parley.core.spi.Clock;
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.PresenceStore;
 import dev.parley.core.spi.Principal;
+import dev.parley.core.spi.PushNotifier;
 import dev.parley.core.spi.Transport;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.protocol.Envelope;
@@ -91,6 +92,7 @@ public final class ChatEngine implements AutoCloseable {
     private final boolean ownsWorkers;
     private final ScheduledExecutorService scheduler;
     private final BaseHandlers handlers;
+    private final PushDispatcher push;
     private final PresenceHandlers presenceHandlers;
     private final KeyHandlers keyHandlers;
     private volatile boolean accepting = true;
@@ -134,6 +136,7 @@ public final class ChatEngine implements AutoCloseable {
         this.workers = b.executor != null ? b.executor
                 : Executors.newFixedThreadPool(config.workerThreads(), named("parley-worker"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("parley-timer"));
+        this.push = b.pushNotifier == null ? null : new PushDispatcher(b.pushNotifier, store, presence, counters);
         this.handlers = new BaseHandlers(this);
         this.presenceHandlers = new PresenceHandlers(this);
         this.keyHandlers = new KeyHandlers(this);
@@ -215,6 +218,9 @@ public final class ChatEngine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (push != null) {
+            push.close();
+        }
         broker.close();
         presence.close();
     }
@@ -269,6 +275,14 @@ public final class ChatEngine implements AutoCloseable {
     /** Takes a token from one of the user's rate limits, or throws {@code RATE_LIMITED}. */
     void takeToken(UserRateLimits.Kind kind, String userId) {
         userLimits.take(kind, userId, now());
+    }
+
+    /** A message was stored (not a duplicate): offline participants may get a push notification. */
+    void messageStored(MessageRecord message) {
+        counters.increment("messagesStored");
+        if (push != null) {
+            push.messageStored(message);
+        }
     }
 
     void publishToConversation(String conversationId, BrokerEvent event) {
@@ -654,6 +668,7 @@ public final class ChatEngine implements AutoCloseable {
         private Clock clock = Clock.system();
         private EngineConfig config = EngineConfig.DEFAULTS;
         private ExecutorService executor;
+        private PushNotifier pushNotifier;
         private final Map<String, CustomHandler> customHandlers = new HashMap<>();
 
         private Builder() {
@@ -675,6 +690,9 @@ public final class ChatEngine implements AutoCloseable {
          * threads; the engine does not shut it down.
          */
         public Builder executor(ExecutorService v) { executor = Objects.requireNonNull(v); return this; }
+
+        /** Tells offline participants about new messages; default: none. */
+        public Builder pushNotifier(PushNotifier v) { pushNotifier = Objects.requireNonNull(v); return this; }
 
         /** Handles an embedder's own message type (a name the protocol does not use). */
         public Builder handler(String type, CustomHandler handler) {
