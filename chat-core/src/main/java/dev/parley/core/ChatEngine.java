@@ -13,6 +13,7 @@ import dev.parley.core.spi.Clock;
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.PresenceStore;
 import dev.parley.core.spi.Principal;
+import dev.parley.core.spi.PushNotifier;
 import dev.parley.core.spi.Transport;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.protocol.Envelope;
@@ -27,6 +28,8 @@ import dev.parley.protocol.model.User;
 import dev.parley.protocol.payload.AuthPayloads.Auth;
 import dev.parley.protocol.payload.AuthPayloads.AuthSuccess;
 import dev.parley.protocol.payload.AuthPayloads.Limits;
+import dev.parley.protocol.payload.KeyPayloads.GetKeys;
+import dev.parley.protocol.payload.KeyPayloads.PublishKey;
 import dev.parley.protocol.payload.PresencePayloads.GetPresence;
 import dev.parley.protocol.payload.PresencePayloads.SetPresence;
 import dev.parley.protocol.payload.PresencePayloads.UserPresence;
@@ -82,23 +85,23 @@ public final class ChatEngine implements AutoCloseable {
     private final TypingTracker typing;
     private final Views views;
     private final Set<String> offeredExtensions;
-    private final ConcurrentHashMap<String, TokenBucket> messageBuckets = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, TokenBucket> createBuckets = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, TokenBucket> searchBuckets = new ConcurrentHashMap<>();
+    private final UserRateLimits userLimits;
     private final ConcurrentHashMap<String, Set<Session>> sessionsByUser = new ConcurrentHashMap<>();
     private final Object[] conversationLocks = new Object[1024];
     private final ExecutorService workers;
     private final boolean ownsWorkers;
     private final ScheduledExecutorService scheduler;
     private final BaseHandlers handlers;
+    private final PushDispatcher push;
     private final PresenceHandlers presenceHandlers;
+    private final KeyHandlers keyHandlers;
     private volatile boolean accepting = true;
     private volatile Instant lastPing;
 
     /** Extensions whose handlers exist; a configuration may offer only these. */
     static final Set<Extension> IMPLEMENTED_EXTENSIONS =
             Set.of(Extension.REACTIONS, Extension.THREADS, Extension.EDITS, Extension.RECEIPTS, Extension.SEARCH,
-                    Extension.RESUME, Extension.PRESENCE);
+                    Extension.RESUME, Extension.PRESENCE, Extension.KEYS);
 
     private ChatEngine(Builder b) {
         this.config = b.config;
@@ -120,6 +123,7 @@ public final class ChatEngine implements AutoCloseable {
         this.clock = b.clock;
         this.customHandlers = Map.copyOf(b.customHandlers);
         this.rooms = new RoomRegistry(broker);
+        this.userLimits = new UserRateLimits(config);
         this.typing = new TypingTracker(config.typingTtl());
         this.views = new Views(config.extensions());
         Set<String> offered = new LinkedHashSet<>();
@@ -132,8 +136,10 @@ public final class ChatEngine implements AutoCloseable {
         this.workers = b.executor != null ? b.executor
                 : Executors.newFixedThreadPool(config.workerThreads(), named("parley-worker"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("parley-timer"));
+        this.push = b.pushNotifier == null ? null : new PushDispatcher(b.pushNotifier, store, presence, counters);
         this.handlers = new BaseHandlers(this);
         this.presenceHandlers = new PresenceHandlers(this);
+        this.keyHandlers = new KeyHandlers(this);
     }
 
     public static Builder builder() {
@@ -212,6 +218,9 @@ public final class ChatEngine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (push != null) {
+            push.close();
+        }
         broker.close();
         presence.close();
     }
@@ -263,24 +272,16 @@ public final class ChatEngine implements AutoCloseable {
                 Map.of("retryAfterMs", retryAfterMs));
     }
 
-    /** Takes a token from the user's message bucket, or throws {@code RATE_LIMITED}. */
-    void takeMessageToken(String userId) {
-        take(messageBuckets, userId, config.messageRate());
+    /** Takes a token from one of the user's rate limits, or throws {@code RATE_LIMITED}. */
+    void takeToken(UserRateLimits.Kind kind, String userId) {
+        userLimits.take(kind, userId, now());
     }
 
-    void takeCreateToken(String userId) {
-        take(createBuckets, userId, config.createConversationRate());
-    }
-
-    void takeSearchToken(String userId) {
-        take(searchBuckets, userId, config.searchRate());
-    }
-
-    private void take(ConcurrentHashMap<String, TokenBucket> buckets, String userId, EngineConfig.RateLimit limit) {
-        Instant now = now();
-        long wait = buckets.computeIfAbsent(userId, k -> new TokenBucket(limit, now)).tryTake(now);
-        if (wait > 0) {
-            throw rateLimited(wait);
+    /** A message was stored (not a duplicate): offline participants may get a push notification. */
+    void messageStored(MessageRecord message) {
+        counters.increment("messagesStored");
+        if (push != null) {
+            push.messageStored(message);
         }
     }
 
@@ -366,6 +367,8 @@ public final class ChatEngine implements AutoCloseable {
             switch (type) {
                 case SET_PRESENCE -> presenceHandlers.set(s, (SetPresence) payload, env.requestId());
                 case GET_PRESENCE -> presenceHandlers.get(s, (GetPresence) payload, env.requestId());
+                case PUBLISH_KEY -> keyHandlers.publish(s, (PublishKey) payload, env.requestId());
+                case GET_KEYS -> keyHandlers.get(s, (GetKeys) payload, env.requestId());
                 default -> handlers.handle(s, type, payload, env.requestId());
             }
         } catch (ProtocolException e) {
@@ -640,9 +643,7 @@ public final class ChatEngine implements AutoCloseable {
             }
         }
         // Rate-limit buckets of users with no connection here are dropped; a returning user starts full.
-        messageBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
-        createBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
-        searchBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
+        userLimits.retainUsers(sessionsByUser::containsKey);
         List<TypingTracker.Expired> expired = typing.expire(now);
         if (!expired.isEmpty()) {
             execute(() -> expired.forEach(e -> handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false)));
@@ -667,6 +668,7 @@ public final class ChatEngine implements AutoCloseable {
         private Clock clock = Clock.system();
         private EngineConfig config = EngineConfig.DEFAULTS;
         private ExecutorService executor;
+        private PushNotifier pushNotifier;
         private final Map<String, CustomHandler> customHandlers = new HashMap<>();
 
         private Builder() {
@@ -688,6 +690,9 @@ public final class ChatEngine implements AutoCloseable {
          * threads; the engine does not shut it down.
          */
         public Builder executor(ExecutorService v) { executor = Objects.requireNonNull(v); return this; }
+
+        /** Tells offline participants about new messages; default: none. */
+        public Builder pushNotifier(PushNotifier v) { pushNotifier = Objects.requireNonNull(v); return this; }
 
         /** Handles an embedder's own message type (a name the protocol does not use). */
         public Builder handler(String type, CustomHandler handler) {

@@ -18,6 +18,7 @@ import dev.parley.protocol.model.ConversationType;
 import dev.parley.protocol.model.Participant;
 import dev.parley.protocol.model.Role;
 import dev.parley.protocol.model.User;
+import dev.parley.protocol.payload.KeyPayloads.PublicKeyInfo;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,6 +39,7 @@ public final class InMemoryChatStore implements ChatStore {
     private final Clock clock;
     private final Map<String, UserProfile> users = new HashMap<>();
     private final Map<String, dev.parley.core.spi.PresenceState> presence = new HashMap<>();
+    private final Map<String, Map<String, PublicKeyInfo>> keys = new HashMap<>();
     private final Map<String, Conv> conversations = new HashMap<>();
     private final Map<String, String> directByPair = new HashMap<>();
     private final Map<String, Set<String>> conversationsByUser = new HashMap<>();
@@ -225,7 +227,7 @@ public final class InMemoryChatStore implements ChatStore {
     @Override
     public Set<Extension> supportedExtensions() {
         return Set.of(Extension.REACTIONS, Extension.EDITS, Extension.RECEIPTS, Extension.THREADS, Extension.SEARCH,
-                Extension.RESUME, Extension.PRESENCE);
+                Extension.RESUME, Extension.PRESENCE, Extension.KEYS);
     }
 
     @Override
@@ -463,6 +465,25 @@ public final class InMemoryChatStore implements ChatStore {
             }
         }
         return contacts;
+    }
+
+    @Override
+    public synchronized PublicKeyInfo publishKey(PublicKeyInfo key) {
+        keys.computeIfAbsent(key.userId(), k -> new java.util.TreeMap<>()).put(key.keyType(), key);
+        return key;
+    }
+
+    @Override
+    public synchronized List<PublicKeyInfo> keysOf(Collection<String> userIds, String keyType) {
+        List<PublicKeyInfo> found = new ArrayList<>();
+        for (String id : new LinkedHashSet<>(userIds)) {
+            for (PublicKeyInfo k : keys.getOrDefault(id, Map.of()).values()) {
+                if (keyType == null || keyType.equals(k.keyType())) {
+                    found.add(k);
+                }
+            }
+        }
+        return found;
     }
 
     private Msg liveMessage(String conversationId, String messageId) {

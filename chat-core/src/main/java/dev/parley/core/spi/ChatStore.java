@@ -2,6 +2,7 @@ package dev.parley.core.spi;
 
 import dev.parley.protocol.Extension;
 import dev.parley.protocol.model.User;
+import dev.parley.protocol.payload.KeyPayloads.PublicKeyInfo;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -195,6 +196,19 @@ public interface ChatStore extends AutoCloseable {
      */
     default Set<String> contactsOf(String userId, Collection<String> candidates) {
         throw new UnsupportedOperationException("presence");
+    }
+
+    /**
+     * Stores a user's current public key of one type, replacing the previous one, and returns it.
+     * ({@code keys})
+     */
+    default PublicKeyInfo publishKey(PublicKeyInfo key) {
+        throw new UnsupportedOperationException("keys");
+    }
+
+    /** The current keys of these users, of one type or (with {@code keyType} null) of every type. ({@code keys}) */
+    default List<PublicKeyInfo> keysOf(Collection<String> userIds, String keyType) {
+        throw new UnsupportedOperationException("keys");
     }
 
     /** Whether the store can serve requests now (for health checks). */
