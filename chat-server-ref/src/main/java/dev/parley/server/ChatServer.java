@@ -162,6 +162,8 @@ public final class ChatServer implements AutoCloseable {
                     config.effectiveJwksUrl() != null ? "JWKS " + config.effectiveJwksUrl() : "",
                     config.effectiveIssuer() != null ? ", issuer " + config.effectiveIssuer() : "");
         }
+        log.info("protocol extensions offered: {}", config.engineConfig().extensions().isEmpty() ? "none"
+                : config.engineConfig().extensions().stream().map(e -> e.wireName()).sorted().toList());
         if (config.allowedOrigins() == null && !devMode) {
             log.info("ALLOWED_ORIGINS unset: browsers may connect from the same origin only");
         }

@@ -67,6 +67,8 @@ public final class Main implements Callable<Integer> {
     String tlsKeystorePassword;
     @Option(names = "--max-connections-per-ip", paramLabel = "N", description = "MAX_CONNECTIONS_PER_IP (default 100).")
     Integer maxConnectionsPerIp;
+    @Option(names = "--extensions", paramLabel = "LIST", description = "EXTENSIONS: protocol extensions to offer: all, none (default), or names such as reactions,edits.")
+    String extensions;
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "LOG_LEVEL: trace, debug, info (default), warn, error.")
     String logLevel;
     @Option(names = "--log-file", paramLabel = "FILE", description = "LOG_FILE (default logs/websocket.log).")
@@ -107,6 +109,7 @@ public final class Main implements Callable<Integer> {
         set(tlsKeystore, b::tlsKeystore);
         set(tlsKeystorePassword, b::tlsKeystorePassword);
         set(maxConnectionsPerIp, b::maxConnectionsPerIp);
+        set(extensions == null ? null : ServerConfig.parseExtensions(extensions), b::extensions);
         ServerConfig config = b.build();
 
         Logger log = LoggerFactory.getLogger(Main.class);

@@ -2,12 +2,15 @@ package dev.parley.server;
 
 import dev.parley.core.EngineConfig;
 import dev.parley.core.spi.ChatStore;
+import dev.parley.protocol.Extension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything the reference server is configured with. {@link #fromEnvironment(Map)} reads the
@@ -33,6 +36,7 @@ public final class ServerConfig {
     private final Path tlsKeystore;
     private final String tlsKeystorePassword;
     private final int maxConnectionsPerIp;
+    private final Set<Extension> extensions;
     private final EngineConfig engineConfig;
     private final ChatStore store;
     private final Duration healthCheckInterval;
@@ -61,6 +65,7 @@ public final class ServerConfig {
         this.tlsKeystore = b.tlsKeystore;
         this.tlsKeystorePassword = b.tlsKeystorePassword;
         this.maxConnectionsPerIp = b.maxConnectionsPerIp;
+        this.extensions = b.extensions == null ? null : Set.copyOf(b.extensions);
         this.engineConfig = Objects.requireNonNull(b.engineConfig, "engineConfig");
         this.store = b.store;
         this.healthCheckInterval = Objects.requireNonNull(b.healthCheckInterval);
@@ -102,6 +107,10 @@ public final class ServerConfig {
         if (perIp != null) {
             b.maxConnectionsPerIp(parseInt("MAX_CONNECTIONS_PER_IP", perIp));
         }
+        String extensions = blankToNull(env.get("EXTENSIONS"));
+        if (extensions != null) {
+            b.extensions(parseExtensions(extensions));
+        }
         return b;
     }
 
@@ -111,6 +120,23 @@ public final class ServerConfig {
 
     static List<String> parseList(String commaList) {
         return Arrays.stream(commaList.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** {@code all}, {@code none}, or a comma list of extension names as on the wire ({@code reactions,edits}). */
+    static Set<Extension> parseExtensions(String text) {
+        String t = text.trim();
+        if (t.equalsIgnoreCase("all")) {
+            return EnumSet.allOf(Extension.class);
+        }
+        if (t.equalsIgnoreCase("none")) {
+            return EnumSet.noneOf(Extension.class);
+        }
+        EnumSet<Extension> set = EnumSet.noneOf(Extension.class);
+        for (String name : parseList(t)) {
+            set.add(Extension.fromWire(name.toLowerCase(java.util.Locale.ROOT)).orElseThrow(() ->
+                    new IllegalArgumentException("EXTENSIONS: unknown extension '" + name + "'")));
+        }
+        return set;
     }
 
     static int parseInt(String name, String value) {
@@ -168,7 +194,12 @@ public final class ServerConfig {
     public Path tlsKeystore() { return tlsKeystore; }
     public String tlsKeystorePassword() { return tlsKeystorePassword; }
     public int maxConnectionsPerIp() { return maxConnectionsPerIp; }
-    public EngineConfig engineConfig() { return engineConfig; }
+    /** Extensions the server offers ({@code EXTENSIONS}), or {@code null} to keep the engine configuration's. */
+    public Set<Extension> extensions() { return extensions; }
+    /** The engine's configuration, with {@link #extensions()} applied when set. */
+    public EngineConfig engineConfig() {
+        return extensions == null ? engineConfig : engineConfig.toBuilder().extensions(extensions).build();
+    }
     /** A store supplied by an embedder or test, or {@code null} to open one from the database settings. */
     public ChatStore store() { return store; }
     public Duration healthCheckInterval() { return healthCheckInterval; }
@@ -191,6 +222,7 @@ public final class ServerConfig {
         private Path tlsKeystore;
         private String tlsKeystorePassword;
         private int maxConnectionsPerIp = 100;
+        private Set<Extension> extensions;
         private EngineConfig engineConfig = EngineConfig.DEFAULTS;
         private ChatStore store;
         private Duration healthCheckInterval = Duration.ofSeconds(5);
@@ -216,6 +248,7 @@ public final class ServerConfig {
         public Builder tlsKeystore(Path v) { tlsKeystore = v; return this; }
         public Builder tlsKeystorePassword(String v) { tlsKeystorePassword = v; return this; }
         public Builder maxConnectionsPerIp(int v) { maxConnectionsPerIp = v; return this; }
+        public Builder extensions(Set<Extension> v) { extensions = v; return this; }
         public Builder engineConfig(EngineConfig v) { engineConfig = v; return this; }
         public Builder store(ChatStore v) { store = v; return this; }
         public Builder healthCheckInterval(Duration v) { healthCheckInterval = v; return this; }

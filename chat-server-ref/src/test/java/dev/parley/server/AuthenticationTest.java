@@ -132,6 +132,20 @@ class AuthenticationTest {
     }
 
     @Test
+    void offeredExtensionsAreNegotiated() throws Exception {
+        server = TestServer.start(b -> b.extensions(ServerConfig.parseExtensions("reactions,edits")));
+        try (WsClient c = WsClient.connect(server.ws("/ws"))) {
+            JsonObject p = auth(TestServer.token("alice"));
+            com.google.gson.JsonArray wanted = new com.google.gson.JsonArray();
+            wanted.add("reactions");
+            wanted.add("calls");
+            p.add("extensions", wanted);
+            JsonObject ok = c.request("auth", p);
+            assertThat(payload(ok).getAsJsonArray("extensions").toString()).isEqualTo("[\"reactions\"]");
+        }
+    }
+
+    @Test
     void anExpiringTokenIsReportedAndRefreshedWithinTheGrace() throws Exception {
         server = TestServer.start(b -> b.engineConfig(EngineConfig.builder().workerThreads(2)
                 .tokenGrace(Duration.ofSeconds(20)).build()));

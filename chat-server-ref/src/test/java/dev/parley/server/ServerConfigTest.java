@@ -3,6 +3,7 @@ package dev.parley.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.protocol.Extension;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,17 @@ class ServerConfigTest {
                 "JWT_JWKS_URL", "https://keys.example/jwks", "JWT_ISSUER", "me")).build();
         assertThat(explicit.effectiveJwksUrl()).isEqualTo("https://keys.example/jwks");
         assertThat(explicit.effectiveIssuer()).isEqualTo("me");
+    }
+
+    @Test
+    void extensionsAreReadByWireName() {
+        ServerConfig some = ServerConfig.fromEnvironment(Map.of("EXTENSIONS", "reactions, Edits")).build();
+        assertThat(some.engineConfig().extensions()).containsExactlyInAnyOrder(Extension.REACTIONS, Extension.EDITS);
+        assertThat(ServerConfig.fromEnvironment(Map.of("EXTENSIONS", "all")).build().engineConfig().extensions())
+                .containsExactlyInAnyOrder(Extension.values());
+        assertThat(ServerConfig.fromEnvironment(Map.of()).build().engineConfig().extensions()).isEmpty();
+        assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("EXTENSIONS", "reactions,teleport")))
+                .hasMessageContaining("teleport");
     }
 
     @Test
