@@ -154,8 +154,8 @@ public final class ChatServer implements AutoCloseable {
                     + "with a random HS256 secret stored in {}. Do not use dev mode in production.",
                     DEV_HOST, DevSecret.fileIn(config.dataDir()).toAbsolutePath());
             log.warn("Get a token:  java -jar chat-server.jar token --user alice   "
-                    + "then connect to {}://{}:{}/ws?token=<token> or send {{\"type\":\"auth\",\"payload\":{{\"token\":\"<token>\"}}}}",
-                    scheme, DEV_HOST, port());
+                    + "then connect to {}://{}:{}/ws?token=<token> or send {}",
+                    scheme, DEV_HOST, port(), "{\"type\":\"auth\",\"payload\":{\"token\":\"<token>\"}}");
         } else {
             log.info("JWT auth: {}{}{}{}", secret != null ? "HS256 secret" : "",
                     secret != null && config.effectiveJwksUrl() != null ? " + " : "",

@@ -110,7 +110,8 @@ class JarLaunchIT {
         HttpResponse<String> health = awaitHealth(port, server, stdout);
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(JsonParser.parseString(health.body()).getAsJsonObject().get("status").getAsString()).isEqualTo("ok");
-        assertThat(Files.readString(stdout)).contains("DEV MODE").contains("token --user");
+        assertThat(Files.readString(stdout)).contains("DEV MODE").contains("token --user")
+                .contains("{\"type\":\"auth\",\"payload\":{\"token\":\"<token>\"}}");
         assertThat(work.resolve("data/dev-secret")).exists();
 
         Path healthOut = work.resolve("health.out");
