@@ -60,6 +60,8 @@ public final class ChatServer implements AutoCloseable {
             throw new ConfigurationException("REDIS_URL is set, but cluster mode is not available yet: "
                     + "run a single node without REDIS_URL");
         }
+        SSLContext sslContext = config.tlsKeystore() == null ? null
+                : sslContext(config.tlsKeystore(), config.tlsKeystorePassword());
         boolean devMode = config.devMode();
         String secret = config.jwtSecret();
         if (devMode) {
@@ -73,8 +75,6 @@ public final class ChatServer implements AutoCloseable {
             }
             host = DEV_HOST;
         }
-        SSLContext sslContext = config.tlsKeystore() == null ? null
-                : sslContext(config.tlsKeystore(), config.tlsKeystorePassword());
         InetSocketAddress bind = host == null ? new InetSocketAddress(config.port()) : new InetSocketAddress(host, config.port());
 
         ChatStore store = null;

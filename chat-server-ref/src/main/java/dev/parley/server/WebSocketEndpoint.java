@@ -102,7 +102,6 @@ final class WebSocketEndpoint extends WebSocketServer {
         if (refusal != null) {
             d.answer(refusal);
             log.debug("upgrade refused with {} for {}", refusal.status(), hostOf(conn));
-            return response;
         }
         return response;
     }
