@@ -4,8 +4,10 @@ import static dev.parley.protocol.Frames.frame;
 import static dev.parley.protocol.Frames.read;
 import static dev.parley.protocol.Frames.refused;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
+import dev.parley.protocol.payload.MessagePayloads.MessageSent;
 import dev.parley.protocol.payload.MessagePayloads.SendMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -222,8 +224,7 @@ class HostileInputTest {
     @Test
     void aPayloadOfTheWrongShapeForAClientIsAnInvalidMessage() {
         JsonObject payload = Frames.json("{\"message\":[1,2]}");
-        ProtocolException e = org.junit.jupiter.api.Assertions.assertThrows(ProtocolException.class,
-                () -> Frames.CODEC.readServerPayload(payload, dev.parley.protocol.payload.MessagePayloads.MessageSent.class));
-        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThatThrownBy(() -> Frames.CODEC.readServerPayload(payload, MessageSent.class))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_MESSAGE));
     }
 }
