@@ -79,9 +79,12 @@ public final class JsonCodec {
                 throw ProtocolException.invalidMessage("requestId must be a string");
             }
             String candidate = rid.getAsString();
-            if (candidate.isEmpty() || candidate.length() > limits.maxRequestIdChars() || !Text.isWellFormed(candidate)) {
+            int max = limits.maxRequestIdChars();
+            // Characters are code points, as for every other length limit; the first test bounds the count's cost.
+            if (candidate.isEmpty() || candidate.length() > 2 * max || candidate.codePointCount(0, candidate.length()) > max
+                    || !Text.isWellFormed(candidate)) {
                 throw ProtocolException.invalidMessage(
-                        "requestId must have 1 to " + limits.maxRequestIdChars() + " characters");
+                        "requestId must be valid text of 1 to " + max + " characters");
             }
             requestId = candidate;
         }

@@ -84,6 +84,13 @@ class EnvelopeTest {
     }
 
     @Test
+    void requestIdLengthCountsCharactersNotUtf16Units() {
+        String emoji = "😀".repeat(128);
+        assertThat(CODEC.decodeRequest("{\"type\":\"ping\",\"requestId\":\"" + emoji + "\"}").requestId()).isEqualTo(emoji);
+        assertThat(refused("{\"type\":\"ping\",\"requestId\":\"" + emoji + "😀\"}").code()).isEqualTo(ErrorCode.INVALID_MESSAGE);
+    }
+
+    @Test
     void aReadableRequestIdIsEchoedInPayloadErrors() {
         ProtocolException e = refused("{\"type\":\"send_message\",\"payload\":{\"conversationId\":5,\"content\":\"x\"},"
                 + "\"requestId\":\"5b0e7c1e-0f4e-4a53-9a55-2d7b1f3f7a10\"}");
