@@ -50,9 +50,14 @@ class DecodePropertyTest {
         decode("arbitrary text", text);
     }
 
-    @Property(tries = 1500)
+    @Property(tries = 1000)
     void jsonLikeTokenSoupIsReadOrRefusedWithAProtocolError(@ForAll("tokenSoup") String text) {
         decode("token soup", text);
+    }
+
+    @Property(tries = 2000)
+    void randomPayloadsOfEveryClientTypeAreReadOrRefusedWithAProtocolError(@ForAll("randomPayloadFrames") String text) {
+        decode("random payloads", text);
     }
 
     @Property(tries = 3000)
@@ -109,6 +114,60 @@ class DecodePropertyTest {
                 "\"lastSeq\"", "\"metadata\"", "\"encryptedContents\"", "\"c-1\"", "\"\"", "1", "-0", "1e999999", "0.5", "true",
                 "null", "\"\\uD800\"", "\"\\u0000\"", "\"\\\"", "\\", "\"😀\"", "\"r-1\"");
         return token.list().ofMaxSize(60).map(parts -> String.join("", parts));
+    }
+
+    /** Well-formed frames of client types whose payloads mix the protocol's field names with values of any JSON type. */
+    @Provide
+    Arbitrary<String> randomPayloadFrames() {
+        List<String> types = java.util.Arrays.stream(MessageType.values()).filter(MessageType::isClientSendable)
+                .map(MessageType::wireName).toList();
+        List<String> fieldNames = new ArrayList<>();
+        Samples.requests().values().forEach(r -> RecordModel.of(r.getClass()).components.forEach(c -> {
+            fieldNames.add(c.wireName);
+            fieldNames.addAll(List.of(c.alternates));
+        }));
+        fieldNames.add("unknownField");
+        Arbitrary<JsonObject> payload = Arbitraries.maps(Arbitraries.of(List.copyOf(new java.util.LinkedHashSet<>(fieldNames))),
+                jsonValue(3)).ofMaxSize(8).map(m -> {
+                    JsonObject o = new JsonObject();
+                    m.forEach(o::add);
+                    return o;
+                });
+        return Combinators.combine(Arbitraries.of(types), payload).as((type, p) -> {
+            JsonObject frame = new JsonObject();
+            frame.addProperty("type", type);
+            frame.add("payload", p);
+            frame.addProperty("requestId", "r-1");
+            return frame.toString();
+        });
+    }
+
+    private static Arbitrary<JsonElement> jsonValue(int depth) {
+        Arbitrary<JsonElement> leaf = Arbitraries.oneOf(
+                text(0, 12).map(JsonPrimitive::new),
+                Arbitraries.of("c-1", "m-1", "u-bob", "text", "system", "direct", "group", "online", "video", "AAAA", "x25519",
+                        "2025-03-01T09:00:00Z", "cm-1", "").map(JsonPrimitive::new),
+                Arbitraries.longs().map(JsonPrimitive::new),
+                Arbitraries.integers().between(-2, 300).map(JsonPrimitive::new),
+                Arbitraries.doubles().map(JsonPrimitive::new),
+                Arbitraries.of(true, false).map(JsonPrimitive::new),
+                Arbitraries.just(JsonNull.INSTANCE),
+                Arbitraries.just(JsonParser.parseString("1e999999")));
+        if (depth == 0) {
+            return leaf;
+        }
+        Arbitrary<JsonElement> array = jsonValue(depth - 1).list().ofMaxSize(4).map(items -> {
+            JsonArray a = new JsonArray();
+            items.forEach(a::add);
+            return a;
+        });
+        Arbitrary<JsonElement> object = Arbitraries.maps(Arbitraries.of("conversationId", "lastSeq", "u-bob", "k", "sdp"),
+                jsonValue(depth - 1)).ofMaxSize(3).map(m -> {
+                    JsonObject o = new JsonObject();
+                    m.forEach(o::add);
+                    return o;
+                });
+        return Arbitraries.frequencyOf(Tuple.of(6, leaf), Tuple.of(1, array), Tuple.of(1, object));
     }
 
     @Provide
