@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -55,7 +56,8 @@ class DecodePropertyTest {
         decode("token soup", text);
     }
 
-    @Property(tries = 2000)
+    // Edge cases of nested JSON generators multiply combinatorially; random cases are what is wanted here.
+    @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
     void randomPayloadsOfEveryClientTypeAreReadOrRefusedWithAProtocolError(@ForAll("randomPayloadFrames") String text) {
         decode("random payloads", text);
     }
@@ -128,7 +130,7 @@ class DecodePropertyTest {
         }));
         fieldNames.add("unknownField");
         Arbitrary<JsonObject> payload = Arbitraries.maps(Arbitraries.of(List.copyOf(new java.util.LinkedHashSet<>(fieldNames))),
-                jsonValue(3)).ofMaxSize(8).map(m -> {
+                jsonValue(2)).ofMaxSize(8).map(m -> {
                     JsonObject o = new JsonObject();
                     m.forEach(o::add);
                     return o;
