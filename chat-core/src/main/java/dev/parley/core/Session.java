@@ -41,6 +41,7 @@ public final class Session {
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private final Set<String> participation = ConcurrentHashMap.newKeySet();
     private final TokenBucket frameBucket;
+    private final TokenBucket fileBytes;
     private final StrikeCounter invalidFrames;
     private final StrikeCounter rateLimitStrikes;
 
@@ -59,6 +60,7 @@ public final class Session {
         this.lastActivity = openedAt;
         EngineConfig c = engine.config();
         this.frameBucket = new TokenBucket(c.frameRate(), openedAt);
+        this.fileBytes = new TokenBucket(c.fileByteRate(), openedAt);
         this.invalidFrames = new StrikeCounter(c.invalidFrameStrikes(), c.strikeWindow());
         this.rateLimitStrikes = new StrikeCounter(c.rateLimitStrikes(), c.strikeWindow());
     }
@@ -84,8 +86,9 @@ public final class Session {
             return;
         }
         engine.counters().increment("framesIn");
-        if (text.length() > engine.config().limits().maxFrameBytes()
-                && Text.utf8Length(text) > engine.config().limits().maxFrameBytes()) {
+        int max = engine.config().limits().maxFrameBytes();
+        // UTF-8 takes at most 3 bytes per UTF-16 unit, so short frames skip the byte count.
+        if (text.length() > max || (text.length() * 3L > max && Text.utf8Length(text) > max)) {
             close(CloseCodes.MESSAGE_TOO_BIG, "message_too_big");
             return;
         }
@@ -255,6 +258,14 @@ public final class Session {
         }
     }
 
+    /** Takes file bytes from this connection's transfer rate, or throws {@code RATE_LIMITED}. */
+    void takeFileBytes(long n) {
+        long wait = fileBytes.tryTake(engine.now(), n);
+        if (wait > 0) {
+            throw ChatEngine.rateLimited(wait);
+        }
+    }
+
     void ping() {
         transport.ping();
     }
@@ -281,6 +292,12 @@ public final class Session {
 
     Principal principal() {
         return principal;
+    }
+
+    /** The authenticated user's public profile, as the token states it. */
+    dev.parley.protocol.model.User principalUser() {
+        Principal p = principal;
+        return dev.parley.protocol.model.User.of(p.userId(), p.username(), p.displayName(), p.avatarUrl());
     }
 
     Instant expiredAt() {

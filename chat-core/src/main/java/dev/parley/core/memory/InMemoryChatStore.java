@@ -40,6 +40,7 @@ public final class InMemoryChatStore implements ChatStore {
     private final Map<String, UserProfile> users = new HashMap<>();
     private final Map<String, dev.parley.core.spi.PresenceState> presence = new HashMap<>();
     private final Map<String, Map<String, PublicKeyInfo>> keys = new HashMap<>();
+    private final Map<String, dev.parley.core.spi.FileRecord> files = new HashMap<>();
     private final Map<String, Conv> conversations = new HashMap<>();
     private final Map<String, String> directByPair = new HashMap<>();
     private final Map<String, Set<String>> conversationsByUser = new HashMap<>();
@@ -227,7 +228,7 @@ public final class InMemoryChatStore implements ChatStore {
     @Override
     public Set<Extension> supportedExtensions() {
         return Set.of(Extension.REACTIONS, Extension.EDITS, Extension.RECEIPTS, Extension.THREADS, Extension.SEARCH,
-                Extension.RESUME, Extension.PRESENCE, Extension.KEYS);
+                Extension.RESUME, Extension.PRESENCE, Extension.KEYS, Extension.FILES);
     }
 
     @Override
@@ -484,6 +485,22 @@ public final class InMemoryChatStore implements ChatStore {
             }
         }
         return found;
+    }
+
+    @Override
+    public synchronized void saveFile(dev.parley.core.spi.FileRecord file) {
+        files.put(file.fileId(), file);
+    }
+
+    @Override
+    public synchronized Optional<dev.parley.core.spi.FileRecord> findFile(String fileId) {
+        return Optional.ofNullable(files.get(fileId));
+    }
+
+    @Override
+    public synchronized long storedFileBytes(String userId) {
+        return files.values().stream().filter(f -> f.uploaderId().equals(userId))
+                .mapToLong(dev.parley.core.spi.FileRecord::size).sum();
     }
 
     private Msg liveMessage(String conversationId, String messageId) {
