@@ -2,7 +2,10 @@ package dev.parley.server;
 
 import dev.parley.core.ChatEngine;
 import dev.parley.core.spi.ChatStore;
+import dev.parley.core.spi.PushNotifier;
 import dev.parley.server.auth.JwtAuthenticator;
+import dev.parley.server.push.LoggingPushNotifier;
+import dev.parley.server.push.WebhookPushNotifier;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.MalformedURLException;
@@ -11,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -83,7 +87,8 @@ public final class ChatServer implements AutoCloseable {
         WebSocketEndpoint endpoint = null;
         try {
             store = Stores.open(config);
-            engine = ChatEngine.builder().store(store).authenticator(authenticator).config(config.engineConfig()).build();
+            engine = ChatEngine.builder().store(store).authenticator(authenticator).config(config.engineConfig())
+                    .pushNotifier(pushNotifier(config)).build();
             engine.start();
             health = new HealthMonitor(store, config.healthCheckInterval());
             OriginPolicy origins = OriginPolicy.of(config.allowedOrigins(), devMode);
@@ -126,6 +131,18 @@ public final class ChatServer implements AutoCloseable {
         return b.build();
     }
 
+    /** The webhook when configured, else the log: offline users' notifications are never silently lost. */
+    private static PushNotifier pushNotifier(ServerConfig config) throws ConfigurationException {
+        if (config.pushWebhookUrl() == null) {
+            return new LoggingPushNotifier();
+        }
+        try {
+            return new WebhookPushNotifier(URI.create(config.pushWebhookUrl()), config.pushWebhookSecret(), Duration.ofSeconds(5));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("push webhook: " + e.getMessage());
+        }
+    }
+
     private static SSLContext sslContext(Path keystore, String password) throws IOException, GeneralSecurityException {
         if (!Files.isReadable(keystore)) {
             throw new ConfigurationException("TLS_KEYSTORE " + keystore + " is not readable");
@@ -162,6 +179,7 @@ public final class ChatServer implements AutoCloseable {
                     config.effectiveJwksUrl() != null ? "JWKS " + config.effectiveJwksUrl() : "",
                     config.effectiveIssuer() != null ? ", issuer " + config.effectiveIssuer() : "");
         }
+        log.info("push notifications: {}", config.pushWebhookUrl() == null ? "logged" : "posted to " + config.pushWebhookUrl());
         log.info("protocol extensions offered: {}", config.engineConfig().extensions().isEmpty() ? "none"
                 : config.engineConfig().extensions().stream().map(e -> e.wireName()).sorted().toList());
         if (config.allowedOrigins() == null && !devMode) {

@@ -69,6 +69,10 @@ public final class Main implements Callable<Integer> {
     Integer maxConnectionsPerIp;
     @Option(names = "--extensions", paramLabel = "LIST", description = "EXTENSIONS: protocol extensions to offer: all, none (default), or names such as reactions,edits.")
     String extensions;
+    @Option(names = "--push-webhook-url", paramLabel = "URL", description = "PUSH_WEBHOOK_URL: where notifications for offline users are posted (default: logged).")
+    String pushWebhookUrl;
+    @Option(names = "--push-webhook-secret", paramLabel = "SECRET", description = "PUSH_WEBHOOK_SECRET: HMAC key signing webhook posts (prefer the environment variable).")
+    String pushWebhookSecret;
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "LOG_LEVEL: trace, debug, info (default), warn, error.")
     String logLevel;
     @Option(names = "--log-file", paramLabel = "FILE", description = "LOG_FILE (default logs/websocket.log).")
@@ -109,6 +113,8 @@ public final class Main implements Callable<Integer> {
         set(tlsKeystore, b::tlsKeystore);
         set(tlsKeystorePassword, b::tlsKeystorePassword);
         set(maxConnectionsPerIp, b::maxConnectionsPerIp);
+        set(pushWebhookUrl, b::pushWebhookUrl);
+        set(pushWebhookSecret, b::pushWebhookSecret);
         set(extensions == null ? null : ServerConfig.parseExtensions(extensions), b::extensions);
         ServerConfig config = b.build();
 

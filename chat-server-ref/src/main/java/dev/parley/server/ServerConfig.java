@@ -37,6 +37,8 @@ public final class ServerConfig {
     private final String tlsKeystorePassword;
     private final int maxConnectionsPerIp;
     private final Set<Extension> extensions;
+    private final String pushWebhookUrl;
+    private final String pushWebhookSecret;
     private final EngineConfig engineConfig;
     private final ChatStore store;
     private final Duration healthCheckInterval;
@@ -66,6 +68,11 @@ public final class ServerConfig {
         this.tlsKeystorePassword = b.tlsKeystorePassword;
         this.maxConnectionsPerIp = b.maxConnectionsPerIp;
         this.extensions = b.extensions == null ? null : Set.copyOf(b.extensions);
+        this.pushWebhookUrl = blankToNull(b.pushWebhookUrl);
+        this.pushWebhookSecret = blankToNull(b.pushWebhookSecret);
+        if (pushWebhookUrl != null && pushWebhookSecret == null) {
+            throw new IllegalArgumentException("PUSH_WEBHOOK_URL needs PUSH_WEBHOOK_SECRET to sign its requests");
+        }
         this.engineConfig = Objects.requireNonNull(b.engineConfig, "engineConfig");
         this.store = b.store;
         this.healthCheckInterval = Objects.requireNonNull(b.healthCheckInterval);
@@ -107,6 +114,8 @@ public final class ServerConfig {
         if (perIp != null) {
             b.maxConnectionsPerIp(parseInt("MAX_CONNECTIONS_PER_IP", perIp));
         }
+        b.pushWebhookUrl(env.get("PUSH_WEBHOOK_URL"));
+        b.pushWebhookSecret(env.get("PUSH_WEBHOOK_SECRET"));
         String extensions = blankToNull(env.get("EXTENSIONS"));
         if (extensions != null) {
             b.extensions(parseExtensions(extensions));
@@ -196,6 +205,9 @@ public final class ServerConfig {
     public int maxConnectionsPerIp() { return maxConnectionsPerIp; }
     /** Extensions the server offers ({@code EXTENSIONS}), or {@code null} to keep the engine configuration's. */
     public Set<Extension> extensions() { return extensions; }
+    /** Where push notifications for offline users are posted, or {@code null} to log them. */
+    public String pushWebhookUrl() { return pushWebhookUrl; }
+    public String pushWebhookSecret() { return pushWebhookSecret; }
     /** The engine's configuration, with {@link #extensions()} applied when set. */
     public EngineConfig engineConfig() {
         return extensions == null ? engineConfig : engineConfig.toBuilder().extensions(extensions).build();
@@ -223,6 +235,8 @@ public final class ServerConfig {
         private String tlsKeystorePassword;
         private int maxConnectionsPerIp = 100;
         private Set<Extension> extensions;
+        private String pushWebhookUrl;
+        private String pushWebhookSecret;
         private EngineConfig engineConfig = EngineConfig.DEFAULTS;
         private ChatStore store;
         private Duration healthCheckInterval = Duration.ofSeconds(5);
@@ -249,6 +263,8 @@ public final class ServerConfig {
         public Builder tlsKeystorePassword(String v) { tlsKeystorePassword = v; return this; }
         public Builder maxConnectionsPerIp(int v) { maxConnectionsPerIp = v; return this; }
         public Builder extensions(Set<Extension> v) { extensions = v; return this; }
+        public Builder pushWebhookUrl(String v) { pushWebhookUrl = v; return this; }
+        public Builder pushWebhookSecret(String v) { pushWebhookSecret = v; return this; }
         public Builder engineConfig(EngineConfig v) { engineConfig = v; return this; }
         public Builder store(ChatStore v) { store = v; return this; }
         public Builder healthCheckInterval(Duration v) { healthCheckInterval = v; return this; }
