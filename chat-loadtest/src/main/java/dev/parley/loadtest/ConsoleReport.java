@@ -19,17 +19,20 @@ final class ConsoleReport {
         b.append("\n=== chat-loadtest results ===\n");
         line(b, "target", r.target());
         line(b, "mode", r.mode());
-        line(b, "connections", r.connectionsReady() + " ready of " + r.connectionsRequested() + ", in "
-                + r.rooms() + " rooms, " + r.senders() + " senders, " + r.payloadBytes() + "-byte messages");
-        line(b, "timing", "setup " + seconds(r.setupTime().toMillis()) + ", warm-up "
-                + seconds(r.warmup().toMillis()) + ", measured " + seconds(r.window().toMillis()));
+        RunResult.Layout l = r.layout();
+        line(b, "connections", l.connectionsReady() + " ready of " + l.connectionsRequested() + ", in "
+                + l.rooms() + " rooms, " + l.senders() + " senders, " + l.payloadBytes() + "-byte messages");
+        line(b, "timing", "setup " + seconds(r.timing().setup().toMillis()) + ", warm-up "
+                + seconds(r.timing().warmup().toMillis()) + ", measured " + seconds(r.timing().window().toMillis()));
         line(b, "throughput", Numbers.format(r.sendsPerSecond()) + " sends/s, "
                 + Numbers.format(r.deliveriesPerSecond()) + " deliveries/s");
-        line(b, "measured", r.sends() + " sends, " + r.acks() + " acks, " + r.deliveries() + " of "
-                + r.expectedDeliveries() + " expected deliveries");
+        RunResult.Window w = r.window();
+        line(b, "measured", w.sends() + " sends, " + w.acks() + " acks, " + w.deliveries() + " of "
+                + w.expectedDeliveries() + " expected deliveries");
         line(b, "ack latency", latency(LatencySummary.of(r.ackLatency())));
         line(b, "delivery latency", latency(LatencySummary.of(r.deliveryLatency())));
-        line(b, "lost deliveries", r.lostDeliveries() + " of " + r.totalExpectedDeliveries() + " (whole run)");
+        line(b, "lost deliveries", r.totals().lostDeliveries() + " of " + r.totals().expectedDeliveries()
+                + " (whole run)");
         line(b, "errors", r.errors() == 0 ? "none" : r.errors() + " " + byCode(r.errorsByCode()));
         line(b, "error ratio", String.format(Locale.ROOT, "%.5f (max %s)", r.errorRatio(),
                 Numbers.format(r.maxErrorRatio())));

@@ -33,7 +33,8 @@ final class HtmlChart {
                 .append(".axis{font-size:12px;fill:#444}</style>\n</head>\n<body>\n")
                 .append("<h1>Latency by percentile</h1>\n<p>")
                 .append(escape(r.target())).append(" &middot; ").append(escape(r.mode())).append(" &middot; ")
-                .append(r.connectionsReady()).append(" connections in ").append(r.rooms()).append(" rooms &middot; ")
+                .append(r.layout().connectionsReady()).append(" connections in ").append(r.layout().rooms())
+                .append(" rooms &middot; ")
                 .append(escape(Numbers.format(r.sendsPerSecond()))).append(" sends/s, ")
                 .append(escape(Numbers.format(r.deliveriesPerSecond()))).append(" deliveries/s &middot; started ")
                 .append(escape(r.startedAt().toString())).append("</p>\n")
@@ -144,9 +145,9 @@ final class HtmlChart {
                 .append("<th>p99.9</th><th>p99.99</th><th>max</th></tr>\n");
         row(b, "ack", a);
         row(b, "delivery", d);
-        b.append("</table>\n<p>").append(r.sends()).append(" sends, ").append(r.deliveries()).append(" of ")
-                .append(r.expectedDeliveries()).append(" expected deliveries in the measured window; ")
-                .append(r.lostDeliveries()).append(" lost and ").append(r.errors()).append(" errors in the run.</p>\n");
+        b.append("</table>\n<p>").append(r.window().sends()).append(" sends, ").append(r.window().deliveries())
+                .append(" of ").append(r.window().expectedDeliveries()).append(" expected deliveries in the measured window; ")
+                .append(r.totals().lostDeliveries()).append(" lost and ").append(r.errors()).append(" errors in the run.</p>\n");
     }
 
     private static void row(StringBuilder b, String name, LatencySummary s) {

@@ -24,34 +24,37 @@ final class JsonReport {
         r.failures().forEach(failures::add);
         root.add("failures", failures);
 
+        RunResult.Layout l = r.layout();
         JsonObject layout = new JsonObject();
-        layout.addProperty("connectionsRequested", r.connectionsRequested());
-        layout.addProperty("connectionsReady", r.connectionsReady());
-        layout.addProperty("rooms", r.rooms());
-        layout.addProperty("senders", r.senders());
-        layout.addProperty("payloadBytes", r.payloadBytes());
+        layout.addProperty("connectionsRequested", l.connectionsRequested());
+        layout.addProperty("connectionsReady", l.connectionsReady());
+        layout.addProperty("rooms", l.rooms());
+        layout.addProperty("senders", l.senders());
+        layout.addProperty("payloadBytes", l.payloadBytes());
         root.add("layout", layout);
 
         JsonObject timing = new JsonObject();
-        timing.addProperty("setupSeconds", seconds(r.setupTime().toMillis()));
-        timing.addProperty("warmupSeconds", seconds(r.warmup().toMillis()));
-        timing.addProperty("windowSeconds", seconds(r.window().toMillis()));
+        timing.addProperty("setupSeconds", seconds(r.timing().setup().toMillis()));
+        timing.addProperty("warmupSeconds", seconds(r.timing().warmup().toMillis()));
+        timing.addProperty("windowSeconds", seconds(r.timing().window().toMillis()));
         root.add("timing", timing);
 
+        RunResult.Window w = r.window();
         JsonObject window = new JsonObject();
-        window.addProperty("sends", r.sends());
-        window.addProperty("acks", r.acks());
-        window.addProperty("deliveries", r.deliveries());
-        window.addProperty("expectedDeliveries", r.expectedDeliveries());
+        window.addProperty("sends", w.sends());
+        window.addProperty("acks", w.acks());
+        window.addProperty("deliveries", w.deliveries());
+        window.addProperty("expectedDeliveries", w.expectedDeliveries());
         window.addProperty("sendsPerSecond", round(r.sendsPerSecond()));
         window.addProperty("deliveriesPerSecond", round(r.deliveriesPerSecond()));
         root.add("window", window);
 
+        RunResult.Totals t = r.totals();
         JsonObject totals = new JsonObject();
-        totals.addProperty("sends", r.totalSends());
-        totals.addProperty("expectedDeliveries", r.totalExpectedDeliveries());
-        totals.addProperty("deliveries", r.totalDeliveries());
-        totals.addProperty("lostDeliveries", r.lostDeliveries());
+        totals.addProperty("sends", t.sends());
+        totals.addProperty("expectedDeliveries", t.expectedDeliveries());
+        totals.addProperty("deliveries", t.deliveries());
+        totals.addProperty("lostDeliveries", t.lostDeliveries());
         root.add("totals", totals);
 
         root.add("ackLatencyMs", latency(r.ackLatency()));

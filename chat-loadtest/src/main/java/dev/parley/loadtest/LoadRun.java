@@ -508,10 +508,12 @@ final class LoadRun implements ClientConnection.Events {
         }
         log.debug("{} connections failed", failed);
         return new RunResult(RunResult.describe(options.url()), options.mode(), startedAt,
-                connections.length, ready, rooms.length, senders, options.payloadBytes(), setupTime,
-                loaded ? options.warmup() : Duration.ZERO, loaded ? options.duration() : Duration.ZERO,
-                metrics.windowSends.sum(), metrics.windowAcks.sum(), metrics.windowDeliveries.sum(),
-                metrics.windowExpectedDeliveries.sum(), totalSends, totalExpected, totalDelivered, lost,
+                new RunResult.Layout(connections.length, ready, rooms.length, senders, options.payloadBytes()),
+                new RunResult.Timing(setupTime, loaded ? options.warmup() : Duration.ZERO,
+                        loaded ? options.duration() : Duration.ZERO),
+                new RunResult.Window(metrics.windowSends.sum(), metrics.windowAcks.sum(),
+                        metrics.windowDeliveries.sum(), metrics.windowExpectedDeliveries.sum()),
+                new RunResult.Totals(totalSends, totalExpected, totalDelivered, lost),
                 metrics.ackWindowHistogram(), metrics.deliveryWindowHistogram(), metrics.errorsByCode(),
                 ratio, options.maxErrorRatio(), reasons);
     }

@@ -8,40 +8,45 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * What one run measured. Counts of sends, acks and deliveries cover the measured window (messages
- * whose send time fell inside it); {@code lostDeliveries} and the error counts cover the whole run.
- * Latency histograms hold microseconds.
+ * What one run measured. {@code window} counts messages whose send time fell inside the measured
+ * window; {@code totals} and the error counts cover the whole run, warm-up included. Latency
+ * histograms hold microseconds of the window's messages.
  *
  * @param target the server URL without its query string (which may hold a token)
- * @param expectedDeliveries deliveries the window's acknowledged messages should cause: one per
- *     member joined to the room when the ack arrived, the sender included
  */
 record RunResult(
         String target,
         String mode,
         Instant startedAt,
-        int connectionsRequested,
-        int connectionsReady,
-        int rooms,
-        int senders,
-        int payloadBytes,
-        Duration setupTime,
-        Duration warmup,
-        Duration window,
-        long sends,
-        long acks,
-        long deliveries,
-        long expectedDeliveries,
-        long totalSends,
-        long totalExpectedDeliveries,
-        long totalDeliveries,
-        long lostDeliveries,
+        Layout layout,
+        Timing timing,
+        Window window,
+        Totals totals,
         Histogram ackLatency,
         Histogram deliveryLatency,
         Map<String, Long> errorsByCode,
         double errorRatio,
         double maxErrorRatio,
         List<String> failures) {
+
+    /** How the connections were laid out; {@code senders} counts the senders that got ready. */
+    record Layout(int connectionsRequested, int connectionsReady, int rooms, int senders, int payloadBytes) {
+    }
+
+    /** {@code window} is zero when no connection got ready, so nothing was sent. */
+    record Timing(Duration setup, Duration warmup, Duration window) {
+    }
+
+    /**
+     * @param expectedDeliveries deliveries the window's acknowledged messages should cause: one per
+     *     member joined to the room when the ack arrived, the sender included
+     */
+    record Window(long sends, long acks, long deliveries, long expectedDeliveries) {
+    }
+
+    /** {@code lostDeliveries}: expected deliveries that had not arrived when the drain ended. */
+    record Totals(long sends, long expectedDeliveries, long deliveries, long lostDeliveries) {
+    }
 
     RunResult {
         errorsByCode = Map.copyOf(errorsByCode);
@@ -57,15 +62,15 @@ record RunResult(
     }
 
     double sendsPerSecond() {
-        return perSecond(sends);
+        return perSecond(window.sends());
     }
 
     double deliveriesPerSecond() {
-        return perSecond(deliveries);
+        return perSecond(window.deliveries());
     }
 
     private double perSecond(long count) {
-        double seconds = window.toNanos() / 1e9;
+        double seconds = timing.window().toNanos() / 1e9;
         return seconds > 0 ? count / seconds : 0;
     }
 
@@ -77,9 +82,9 @@ record RunResult(
     }
 
     /**
-     * The failure ratio and the reasons a run fails: failures are connections that failed or
-     * dropped, sends answered with an error or not at all, and lost deliveries; operations are
-     * connection setups, sends and expected deliveries.
+     * Failures over operations: failures are connections that failed or dropped, sends answered with
+     * an error or not at all, and lost deliveries; operations are connection setups, sends and
+     * expected deliveries.
      */
     static double errorRatio(long failures, long operations) {
         return operations == 0 ? 0 : (double) failures / operations;
