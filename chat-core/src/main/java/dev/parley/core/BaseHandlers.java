@@ -64,10 +64,19 @@ final class BaseHandlers {
         }
     }
 
-    private void requireParticipant(String conversationId, String userId) {
-        if (!store.isParticipant(conversationId, userId)) {
+    /**
+     * Refuses a user who is not an active participant. A positive answer is remembered by the
+     * session: v1 never removes participants, so it stays true, and the hot path of a busy
+     * conversation skips one store query per frame.
+     */
+    private void requireParticipant(Session s, String conversationId) {
+        if (s.knowsParticipation(conversationId)) {
+            return;
+        }
+        if (!store.isParticipant(conversationId, s.userId())) {
             throw ProtocolException.accessDenied();
         }
+        s.rememberParticipation(conversationId);
     }
 
     // ---- 3.2 load_conversations ----
@@ -91,6 +100,7 @@ final class BaseHandlers {
             throw new ProtocolException(ErrorCode.CONFLICT, "Too many joined conversations on this connection",
                     Map.of("reason", "room_limit", "maxRooms", (long) engine.config().maxRoomsPerConnection()));
         }
+        s.rememberParticipation(r.id());
         enterRoom(s, r.id());
         Instant now = engine.now();
         List<String> others = new ArrayList<>(r.participantIds());
@@ -181,7 +191,7 @@ final class BaseHandlers {
         String me = s.userId();
         engine.takeMessageToken(me);
         String conversationId = req.conversationId();
-        requireParticipant(conversationId, me);
+        requireParticipant(s, conversationId);
         if (req.encryptedContents() != null) {
             checkRecipients(conversationId, req.encryptedContents().keySet());
         }
@@ -252,7 +262,7 @@ final class BaseHandlers {
 
     private void loadMessages(Session s, LoadMessages req, String requestId) {
         String me = s.userId();
-        requireParticipant(req.conversationId(), me);
+        requireParticipant(s, req.conversationId());
         MessagePage page = store.loadMessages(req.conversationId(), me, null, req.pageSize(engine.config().limits()),
                 Boolean.TRUE.equals(req.includeDeleted()), Boolean.TRUE.equals(req.excludeThreadReplies()));
         if (!Boolean.FALSE.equals(req.markRead()) && !page.messages().isEmpty()) {
@@ -263,7 +273,7 @@ final class BaseHandlers {
 
     private void loadMore(Session s, LoadMoreMessages req, String requestId) {
         String me = s.userId();
-        requireParticipant(req.conversationId(), me);
+        requireParticipant(s, req.conversationId());
         MessageRecord cursor = store.findMessage(req.conversationId(), req.beforeMessageId(), me)
                 .orElseThrow(() -> ProtocolException.notFound("message"));
         MessagePage page = store.loadMessages(req.conversationId(), me, cursor.seq(),
@@ -284,7 +294,7 @@ final class BaseHandlers {
 
     private void typing(Session s, MessageType type, ConversationRequest req, String requestId) {
         String me = s.userId();
-        requireParticipant(req.conversationId(), me);
+        requireParticipant(s, req.conversationId());
         boolean start = type == MessageType.TYPING_START;
         String username = s.principal().username();
         boolean changed = start

@@ -51,6 +51,8 @@ abstract class EngineHarness {
         Client c = connect();
         JsonObject r = c.call("auth", "{\"token\":\"" + TestAuthenticator.token(userId) + "\"}");
         assertThat(r.get("type").getAsString()).isEqualTo("auth_success");
+        // The auth task announces presence after answering; a ping answered means it has finished.
+        assertThat(c.call("ping", "{}").get("type").getAsString()).isEqualTo("pong");
         return c;
     }
 
