@@ -36,7 +36,6 @@ final class LoadRun implements ClientConnection.Events {
     static final String AUTH_ID = "auth";
     static final String CREATE_ID = "create";
     static final String JOIN_ID = "join";
-    private static final long TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long POLL_MILLIS = 20;
     /** Pause after an error answer in closed loop, so a refusing server is not hammered. */
     private static final long ERROR_PAUSE_MILLIS = 10;
@@ -77,15 +76,15 @@ final class LoadRun implements ClientConnection.Events {
 
     RunResult run() throws IOException, InterruptedException {
         Instant startedAt = Instant.now();
-        long setupDeadline = metrics.now() + options.setupTimeout().toNanos();
         HttpClient client = HttpClient.newBuilder()
                 .executor(io)
                 .connectTimeout(options.setupTimeout())
                 .build();
         try {
             Tokens tokens = Tokens.from(options);
-            connectAll(client, tokens, setupDeadline);
-            createAndJoinRooms(setupDeadline);
+            // Each setup phase gets the whole timeout, so a slow connect phase cannot starve the rooms.
+            connectAll(client, tokens, metrics.now() + options.setupTimeout().toNanos());
+            createAndJoinRooms(metrics.now() + options.setupTimeout().toNanos());
             Duration setupTime = Duration.ofNanos(metrics.now());
             List<ClientConnection> senders = readySenders();
             boolean loaded = readyCount() > 0;
@@ -128,14 +127,17 @@ final class LoadRun implements ClientConnection.Events {
     private boolean acquirePermit(long leftNanos) throws InterruptedException {
         long stop = metrics.now() + leftNanos;
         while (true) {
-            long wait = Math.min(stop - metrics.now(), TICK_NANOS);
-            if (wait <= 0) {
+            long now = metrics.now();
+            if (now >= progress.nextTick()) {
+                progress.tick();
+            }
+            long wait = Math.min(stop, progress.nextTick()) - now;
+            if (stop - now <= 0) {
                 return false;
             }
-            if (connectPermits.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
+            if (connectPermits.tryAcquire(Math.max(wait, 0), TimeUnit.NANOSECONDS)) {
                 return true;
             }
-            progress.tick();
         }
     }
 

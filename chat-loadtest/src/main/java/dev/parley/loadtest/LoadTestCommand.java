@@ -1,5 +1,6 @@
 package dev.parley.loadtest;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -32,22 +33,27 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true,
         description = {
             "Load generator for the Parley chat protocol.",
-            "Connections authenticate, the first member of each room creates a group conversation with the",
-            "other members, everyone joins, then the senders of each room send messages for the warm-up and",
-            "the measured duration. Every message carries its send time, so the tool measures the ack",
-            "latency (send -> message_sent) and the delivery latency (send -> message_received at each",
-            "member of the room, the sender included).",
+            "",
+            "Connections authenticate, the first member of each room creates a group conversation with the "
+                    + "other members, everyone joins, then the senders of each room send messages for the warm-up "
+                    + "and the measured duration. Every message carries its send time, so the tool measures the "
+                    + "ack latency (send -> message_sent) and the delivery latency (send -> message_received at "
+                    + "each member of the room, the sender included).",
             ""
         },
         footer = {
             "",
             "Writes results.json and latency.html into the output directory.",
-            "Error ratio = failures / operations, where operations are connection setups, sends and expected",
-            "deliveries, and failures are connections that failed or dropped, sends answered with an error or",
-            "not at all, and deliveries that never arrived.",
-            "Example (1000 connections in 50 rooms of 20, one sender per room, closed loop):",
-            "  java -jar chat-loadtest.jar --url ws://127.0.0.1:8080/ws --jwt-secret-env PARLEY_JWT_SECRET \\",
-            "       --connections 1000 --room-size 20 --senders-per-room 1 --duration 20s --warmup 5s"
+            "",
+            "Error ratio = failures / operations. Operations are connection setups, sends and expected "
+                    + "deliveries; failures are connections that failed or dropped, sends answered with an error "
+                    + "or not at all, and deliveries that never arrived.",
+            "",
+            "Example: 1000 connections in 50 rooms of 20, one sender per room, closed loop:",
+            "  export PARLEY_JWT_SECRET=...",
+            "  java -jar chat-loadtest.jar --url ws://127.0.0.1:8080/ws \\",
+            "      --jwt-secret-env PARLEY_JWT_SECRET --connections 1000 --room-size 20 \\",
+            "      --senders-per-room 1 --warmup 5s --duration 20s"
         })
 public final class LoadTestCommand implements Callable<Integer> {
     static final int EXIT_OK = 0;
@@ -130,7 +136,8 @@ public final class LoadTestCommand implements Callable<Integer> {
     int connectConcurrency;
 
     @Option(names = "--setup-timeout", defaultValue = "60s", paramLabel = "TIME", converter = DurationConverter.class,
-            description = "Time allowed to connect, authenticate, create and join (default: ${DEFAULT-VALUE}).")
+            description = "Time allowed to each setup phase: connect and authenticate, then create rooms and "
+                    + "join (default: ${DEFAULT-VALUE}).")
     Duration setupTimeout;
 
     @Option(names = "--drain-timeout", defaultValue = "5s", paramLabel = "TIME", converter = DurationConverter.class,
@@ -161,6 +168,12 @@ public final class LoadTestCommand implements Callable<Integer> {
         CommandLine cli = new CommandLine(command);
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        // A short answer to a mistake; the full usage is one --help away.
+        cli.setParameterExceptionHandler((e, arguments) -> {
+            e.getCommandLine().getErr().println("chat-loadtest: " + e.getMessage());
+            e.getCommandLine().getErr().println("Run with --help for the options.");
+            return EXIT_USAGE;
+        });
         return cli.execute(args);
     }
 
@@ -172,17 +185,25 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() throws InterruptedException {
         LoadTestOptions options = toOptions(System.getenv()::get);
-        RunResult result = new LoadRun(options, err).run();
-        ConsoleReport.print(result, out);
-        Files.createDirectories(options.outputDir());
-        Path json = options.outputDir().resolve("results.json");
-        Path html = options.outputDir().resolve("latency.html");
-        Files.writeString(json, JsonReport.toJson(result), StandardCharsets.UTF_8);
-        Files.writeString(html, HtmlChart.render(result), StandardCharsets.UTF_8);
-        out.println("Wrote " + json + " and " + html);
-        return result.passed() ? EXIT_OK : EXIT_FAILED;
+        err.println("chat-loadtest: " + options.connections() + " connections in " + options.rooms()
+                + " rooms of " + options.roomSize() + ", " + options.sendersPerRoom() + " sender(s) per room, "
+                + options.mode() + ", target " + RunResult.describe(options.url()));
+        try {
+            RunResult result = new LoadRun(options, err).run();
+            ConsoleReport.print(result, out);
+            Files.createDirectories(options.outputDir());
+            Path json = options.outputDir().resolve("results.json");
+            Path html = options.outputDir().resolve("latency.html");
+            Files.writeString(json, JsonReport.toJson(result), StandardCharsets.UTF_8);
+            Files.writeString(html, HtmlChart.render(result), StandardCharsets.UTF_8);
+            out.println("Wrote " + json + " and " + html);
+            return result.passed() ? EXIT_OK : EXIT_FAILED;
+        } catch (IOException e) {
+            err.println("chat-loadtest: " + e.getMessage());
+            return EXIT_FAILED;
+        }
     }
 
     /** Validates the parsed options as a whole; {@code env} reads environment variables. */
@@ -211,8 +232,8 @@ public final class LoadTestCommand implements Callable<Integer> {
         if (secret != null) {
             require(cli, secret.getBytes(StandardCharsets.UTF_8).length >= MIN_SECRET_BYTES,
                     "the HS256 secret must be at least " + MIN_SECRET_BYTES + " bytes");
-            require(cli, tokenTtl.compareTo(warmup.plus(duration).plus(setupTimeout)) > 0,
-                    "--token-ttl must outlast --setup-timeout + --warmup + --duration");
+            require(cli, tokenTtl.compareTo(warmup.plus(duration).plus(setupTimeout.multipliedBy(2))) > 0,
+                    "--token-ttl must outlast two --setup-timeout + --warmup + --duration");
             require(cli, !userPrefix.isEmpty(), "--user-prefix must not be empty");
         } else {
             require(cli, Files.isReadable(tokenFile), "--token-file " + tokenFile + " is not readable");
