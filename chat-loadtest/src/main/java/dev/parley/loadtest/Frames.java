@@ -26,8 +26,11 @@ final class Frames {
     static final String MESSAGE_SENT = MessageType.MESSAGE_SENT.wireName();
     static final String MESSAGE_RECEIVED = MessageType.MESSAGE_RECEIVED.wireName();
     static final String ERROR = MessageType.ERROR.wireName();
-    /** Request ids of sends start with this, so answers are told apart from setup answers. */
-    static final char SEND_ID_PREFIX = 's';
+    /**
+     * Request ids of sends start with this, so their answers are told apart from setup answers and
+     * from events (whose ids the server makes up).
+     */
+    static final String SEND_ID_PREFIX = "lt-send-";
     private static final Gson GSON = new Gson();
 
     private Frames() {
@@ -117,7 +120,7 @@ final class Frames {
      */
     record Inbound(String type, String requestId, JsonObject payload, long sendNanos) {
         boolean isAnswerToSend() {
-            return requestId != null && !requestId.isEmpty() && requestId.charAt(0) == SEND_ID_PREFIX;
+            return requestId != null && requestId.startsWith(SEND_ID_PREFIX);
         }
 
         /** The {@code code} of an {@code error} frame, or a placeholder when it has none. */

@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  */
 final class LoadRun implements ClientConnection.Events {
     private static final Logger log = LoggerFactory.getLogger(LoadRun.class);
-    static final String AUTH_ID = "auth";
-    static final String CREATE_ID = "create";
-    static final String JOIN_ID = "join";
+    static final String AUTH_ID = "lt-auth";
+    static final String CREATE_ID = "lt-create";
+    static final String JOIN_ID = "lt-join";
     private static final long POLL_MILLIS = 20;
     /** Pause after an error answer in closed loop, so a refusing server is not hammered. */
     private static final long ERROR_PAUSE_MILLIS = 10;
@@ -307,7 +307,7 @@ final class LoadRun implements ClientConnection.Events {
         long seq = c.nextSeq();
         String content = Frames.content(sendNanos, c.index, seq, options.payloadBytes());
         c.inFlight.incrementAndGet();
-        if (c.send(Frames.sendMessage(c.room.quotedConversationId(), content, Frames.SEND_ID_PREFIX + Long.toString(seq)))) {
+        if (c.send(Frames.sendMessage(c.room.quotedConversationId(), content, Frames.SEND_ID_PREFIX + seq))) {
             metrics.sent(sendNanos);
         } else {
             c.inFlight.decrementAndGet();

@@ -234,7 +234,8 @@ public final class LoadTestCommand implements Callable<Integer> {
                     "the HS256 secret must be at least " + MIN_SECRET_BYTES + " bytes");
             require(cli, tokenTtl.compareTo(warmup.plus(duration).plus(setupTimeout.multipliedBy(2))) > 0,
                     "--token-ttl must outlast two --setup-timeout + --warmup + --duration");
-            require(cli, !userPrefix.isEmpty(), "--user-prefix must not be empty");
+            require(cli, !userPrefix.isEmpty() && !userPrefix.contains(Frames.MARKER),
+                    "--user-prefix must not be empty nor contain " + Frames.MARKER);
         } else {
             require(cli, Files.isReadable(tokenFile), "--token-file " + tokenFile + " is not readable");
         }

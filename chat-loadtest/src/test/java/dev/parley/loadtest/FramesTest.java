@@ -80,8 +80,8 @@ class FramesTest {
 
     @Test
     void errorAnswersToSendsCarryTheirCodeAndRetryDelay() {
-        String frame = "{\"payload\":{\"error\":\"slow down\",\"code\":\"RATE_LIMITED\",\"requestId\":\"s7\","
-                + "\"details\":{\"retryAfterMs\":250}},\"type\":\"error\",\"requestId\":\"s7\"}";
+        String frame = "{\"payload\":{\"error\":\"slow down\",\"code\":\"RATE_LIMITED\",\"requestId\":\"lt-send-7\","
+                + "\"details\":{\"retryAfterMs\":250}},\"type\":\"error\",\"requestId\":\"lt-send-7\"}";
 
         Frames.Inbound in = Frames.parse(frame);
 
@@ -90,6 +90,13 @@ class FramesTest {
         assertThat(in.errorCode()).isEqualTo("RATE_LIMITED");
         assertThat(in.retryAfterMs()).isEqualTo(250);
         assertThat(in.sendNanos()).isEqualTo(-1);
+    }
+
+    @Test
+    void eventsAreNotMistakenForAnswersWhateverTheirIds() {
+        assertThat(Frames.parse("{\"type\":\"user_online\",\"payload\":{},\"requestId\":\"s-03\"}")
+                .isAnswerToSend()).isFalse();
+        assertThat(Frames.parse("{\"type\":\"user_online\",\"payload\":{}}").isAnswerToSend()).isFalse();
     }
 
     @Test
