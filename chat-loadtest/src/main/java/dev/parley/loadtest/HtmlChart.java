@@ -14,7 +14,7 @@ final class HtmlChart {
     private static final int WIDTH = 900;
     private static final int HEIGHT = 480;
     private static final int LEFT = 70;
-    private static final int RIGHT = 20;
+    private static final int RIGHT = 40;
     private static final int TOP = 20;
     private static final int BOTTOM = 50;
 
@@ -73,7 +73,7 @@ final class HtmlChart {
             b.append(String.format(Locale.ROOT,
                     "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
                             + "<text class=\"axis\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-                    LEFT, y, WIDTH - RIGHT, y, LEFT - 6, y + 4, escape(Numbers.significant(v))));
+                    LEFT, y, WIDTH - RIGHT, y, LEFT - 6, y + 4, tickLabel(v, step)));
         }
         String[] labels = {"0%", "90%", "99%", "99.9%", "99.99%", "99.999%"};
         for (int d = 0; d <= LatencySummary.DECADES; d++) {
@@ -124,6 +124,12 @@ final class HtmlChart {
             return 1;
         }
         return Math.log10(1 / remaining) / LatencySummary.DECADES;
+    }
+
+    /** A grid value with as many decimals as the step needs: 0, 20, 40 or 0, 0.2, 0.4. */
+    static String tickLabel(double value, double step) {
+        int decimals = (int) Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+        return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 
     /** A grid step of 1, 2 or 5 times a power of ten giving about five lines. */

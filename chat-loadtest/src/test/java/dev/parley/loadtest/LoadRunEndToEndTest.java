@@ -110,6 +110,28 @@ class LoadRunEndToEndTest {
         assertThat(run.output).contains("idle");
     }
 
+    @Test
+    void refusalsOfAServerWithDefaultLimitsAreCountedByCode(@TempDir Path out) throws Exception {
+        // The protocol's default limits allow 10 sends per second per user: a closed loop exceeds them.
+        try (EngineServer strict = EngineServer.start(ChatEngine.builder()
+                .authenticator(new Hs256Authenticator(SECRET))
+                .build())) {
+            Run run = runAgainst(strict, SECRET, out, "--connections", "4", "--room-size", "2",
+                    "--warmup", "0", "--duration", "1500ms");
+
+            assertThat(run.exitCode).as(run.output).isEqualTo(LoadTestCommand.EXIT_FAILED);
+            JsonObject results = run.results();
+            assertThat(results.getAsJsonObject("errors").getAsJsonObject("byCode").get("RATE_LIMITED").getAsLong())
+                    .isPositive();
+            JsonObject window = results.getAsJsonObject("window");
+            assertThat(window.get("acks").getAsLong()).isPositive();
+            // Refused sends are errors, not lost messages: everything acknowledged was delivered.
+            assertThat(window.get("deliveries").getAsLong()).isEqualTo(window.get("acks").getAsLong() * 2);
+            assertThat(results.getAsJsonObject("totals").get("lostDeliveries").getAsLong()).isZero();
+            assertThat(run.output).contains("RATE_LIMITED");
+        }
+    }
+
     private static long storedMessages() {
         return server.engine().stats().counters().getOrDefault("messagesStored", 0L);
     }
@@ -119,7 +141,11 @@ class LoadRunEndToEndTest {
     }
 
     private static Run runWith(String secret, Path out, String... extra) {
-        String[] base = {"--url", server.uri().toString(), "--jwt-secret", secret, "--output-dir", out.toString(),
+        return runAgainst(server, secret, out, extra);
+    }
+
+    private static Run runAgainst(EngineServer target, String secret, Path out, String... extra) {
+        String[] base = {"--url", target.uri().toString(), "--jwt-secret", secret, "--output-dir", out.toString(),
             "--drain-timeout", "5s", "--setup-timeout", "20s", "--max-error-ratio", "0"};
         String[] args = new String[base.length + extra.length];
         System.arraycopy(base, 0, args, 0, base.length);

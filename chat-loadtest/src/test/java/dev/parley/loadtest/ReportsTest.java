@@ -145,6 +145,11 @@ class ReportsTest {
         assertThat(HtmlChart.niceStep(47)).isEqualTo(10);
         assertThat(HtmlChart.niceStep(0.8)).isCloseTo(0.2, within(1e-12));
         assertThat(HtmlChart.niceStep(0)).isEqualTo(1);
+        assertThat(HtmlChart.tickLabel(40, 20)).isEqualTo("40");
+        assertThat(HtmlChart.tickLabel(0, 20)).isEqualTo("0");
+        assertThat(HtmlChart.tickLabel(0.4, 0.2)).isEqualTo("0.4");
+        assertThat(HtmlChart.tickLabel(0.05, 0.05)).isEqualTo("0.05");
+        assertThat(HtmlChart.tickLabel(1, 1)).isEqualTo("1");
     }
 
     @Test
