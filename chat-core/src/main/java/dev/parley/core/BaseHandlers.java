@@ -44,10 +44,12 @@ import java.util.Set;
 final class BaseHandlers {
     private final ChatEngine engine;
     private final ChatStore store;
+    private final ExtensionHandlers extensions;
 
     BaseHandlers(ChatEngine engine) {
         this.engine = engine;
         this.store = engine.chatStore();
+        this.extensions = new ExtensionHandlers(engine, this);
     }
 
     void handle(Session s, MessageType type, Record payload, String requestId) {
@@ -60,7 +62,7 @@ final class BaseHandlers {
             case LOAD_MESSAGES -> loadMessages(s, (LoadMessages) payload, requestId);
             case LOAD_MORE_MESSAGES -> loadMore(s, (LoadMoreMessages) payload, requestId);
             case TYPING_START, TYPING_STOP -> typing(s, type, (ConversationRequest) payload, requestId);
-            default -> throw new ProtocolException(ErrorCode.NOT_SUPPORTED, type.wireName() + " is not supported");
+            default -> extensions.handle(s, type, payload, requestId);
         }
     }
 
@@ -69,7 +71,7 @@ final class BaseHandlers {
      * session: v1 never removes participants, so it stays true, and the hot path of a busy
      * conversation skips one store query per frame.
      */
-    private void requireParticipant(Session s, String conversationId) {
+    void requireParticipant(Session s, String conversationId) {
         if (s.knowsParticipation(conversationId)) {
             return;
         }
@@ -94,14 +96,7 @@ final class BaseHandlers {
 
     private void join(Session s, ConversationRequest req, String requestId) {
         String me = s.userId();
-        ConversationRecord r = store.findConversation(req.conversationId(), me)
-                .orElseThrow(ProtocolException::accessDenied);
-        if (!s.rooms().contains(r.id()) && s.rooms().size() >= engine.config().maxRoomsPerConnection()) {
-            throw new ProtocolException(ErrorCode.CONFLICT, "Too many joined conversations on this connection",
-                    Map.of("reason", "room_limit", "maxRooms", (long) engine.config().maxRoomsPerConnection()));
-        }
-        s.rememberParticipation(r.id());
-        enterRoom(s, r.id());
+        ConversationRecord r = joinRoom(s, req.conversationId());
         Instant now = engine.now();
         List<String> others = new ArrayList<>(r.participantIds());
         others.remove(me);
@@ -111,6 +106,22 @@ final class BaseHandlers {
         typingUsers.remove(me);
         s.send(MessageType.CONVERSATION_JOINED, new ConversationJoined(req.conversationId(),
                 engine.views().conversation(r, me), online, typingUsers), requestId);
+    }
+
+    /**
+     * Joins the session to a conversation's room (as {@code join_conversation} does) and returns the
+     * conversation as the user sees it; {@code ACCESS_DENIED} or {@code CONFLICT} (room limit).
+     */
+    ConversationRecord joinRoom(Session s, String conversationId) {
+        ConversationRecord r = store.findConversation(conversationId, s.userId())
+                .orElseThrow(ProtocolException::accessDenied);
+        if (!s.rooms().contains(r.id()) && s.rooms().size() >= engine.config().maxRoomsPerConnection()) {
+            throw new ProtocolException(ErrorCode.CONFLICT, "Too many joined conversations on this connection",
+                    Map.of("reason", "room_limit", "maxRooms", (long) engine.config().maxRoomsPerConnection()));
+        }
+        s.rememberParticipation(r.id());
+        enterRoom(s, r.id());
+        return r;
     }
 
     private void enterRoom(Session s, String conversationId) {
@@ -142,7 +153,7 @@ final class BaseHandlers {
 
     private void create(Session s, CreateConversation req, String requestId) {
         String me = s.userId();
-        engine.takeCreateToken(me);
+        engine.takeToken(UserRateLimits.Kind.CREATE_CONVERSATION, me);
         List<String> others = new ArrayList<>(req.distinctParticipantIds());
         others.remove(me);
         ConversationType type = req.resolvedType(others.size());
@@ -168,6 +179,7 @@ final class BaseHandlers {
         String name = type == ConversationType.GROUP && req.name() != null && !req.name().isEmpty() ? req.name() : null;
         CreateResult result = store.createConversation(new NewConversation(type, name, me, others));
         ConversationRecord r = result.conversation();
+        s.rememberParticipation(r.id());
         enterRoom(s, r.id());
         s.send(MessageType.CONVERSATION_CREATED,
                 ConversationCreated.of(engine.views().conversation(r, me), result.created()), requestId);
@@ -189,7 +201,7 @@ final class BaseHandlers {
 
     private void send(Session s, SendMessage req, String requestId) {
         String me = s.userId();
-        engine.takeMessageToken(me);
+        engine.takeToken(UserRateLimits.Kind.MESSAGE, me);
         String conversationId = req.conversationId();
         requireParticipant(s, conversationId);
         if (req.encryptedContents() != null) {
@@ -228,28 +240,19 @@ final class BaseHandlers {
             }
             engine.counters().increment("messagesStored");
             engine.publishToConversation(conversationId, messageEvent(stored));
+            if (stored.threadRootId() != null) {
+                extensions.announceThread(conversationId, stored.threadRootId(), me, s.id());
+            }
+            extensions.announceUnreadCounts(conversationId, me, null);
         }
         stopTyping(conversationId, me);
     }
 
-    /** {@code message_received} encoded once for all, or once per recipient for per-recipient bodies. */
     private BrokerEvent messageEvent(MessageRecord stored) {
-        Views views = engine.views();
-        if (!stored.isPerRecipient()) {
-            return BrokerEvent.toAll(engine.encode(MessageType.MESSAGE_RECEIVED,
-                    new MessageReceived(views.message(stored, null))));
-        }
-        Map<String, String> frames = new HashMap<>();
-        for (String userId : stored.contents().keySet()) {
-            frames.put(userId, engine.encode(MessageType.MESSAGE_RECEIVED,
-                    new MessageReceived(views.message(stored, userId))));
-        }
-        String withoutCopy = engine.encode(MessageType.MESSAGE_RECEIVED,
-                new MessageReceived(views.message(stored, "")));
-        return new BrokerEvent(withoutCopy, frames, null, null, null);
+        return engine.perViewerEvent(MessageType.MESSAGE_RECEIVED, stored, MessageReceived::new, null, null);
     }
 
-    private void checkRecipients(String conversationId, Set<String> recipients) {
+    void checkRecipients(String conversationId, Set<String> recipients) {
         Set<String> participants = new LinkedHashSet<>(store.participantIds(conversationId));
         List<String> unknown = recipients.stream().filter(id -> !participants.contains(id)).sorted().toList();
         if (!unknown.isEmpty()) {
@@ -266,7 +269,12 @@ final class BaseHandlers {
         MessagePage page = store.loadMessages(req.conversationId(), me, null, req.pageSize(engine.config().limits()),
                 Boolean.TRUE.equals(req.includeDeleted()), Boolean.TRUE.equals(req.excludeThreadReplies()));
         if (!Boolean.FALSE.equals(req.markRead()) && !page.messages().isEmpty()) {
-            store.markRead(req.conversationId(), me, page.messages().get(page.messages().size() - 1).seq());
+            long newest = page.messages().get(page.messages().size() - 1).seq();
+            if (engine.enabled(Extension.RECEIPTS)) {
+                extensions.moveReadPosition(s, req.conversationId(), newest);
+            } else {
+                store.markRead(req.conversationId(), me, newest);
+            }
         }
         s.send(MessageType.MESSAGES_LOADED, loaded(req.conversationId(), page, me), requestId);
     }
@@ -287,7 +295,8 @@ final class BaseHandlers {
         for (MessageRecord r : page.messages()) {
             messages.add(engine.views().message(r, viewerId));
         }
-        return new MessagesLoaded(conversationId, messages, page.hasMore(), null);
+        return new MessagesLoaded(conversationId, messages, page.hasMore(),
+                engine.enabled(Extension.RECEIPTS) ? extensions.readState(conversationId, viewerId) : null);
     }
 
     // ---- 3.8 typing ----

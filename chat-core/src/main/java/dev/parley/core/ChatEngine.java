@@ -10,6 +10,7 @@ import dev.parley.core.spi.Broker;
 import dev.parley.core.spi.BrokerEvent;
 import dev.parley.core.spi.ChatStore;
 import dev.parley.core.spi.Clock;
+import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.PresenceStore;
 import dev.parley.core.spi.Principal;
 import dev.parley.core.spi.Transport;
@@ -26,6 +27,10 @@ import dev.parley.protocol.model.User;
 import dev.parley.protocol.payload.AuthPayloads.Auth;
 import dev.parley.protocol.payload.AuthPayloads.AuthSuccess;
 import dev.parley.protocol.payload.AuthPayloads.Limits;
+import dev.parley.protocol.payload.KeyPayloads.GetKeys;
+import dev.parley.protocol.payload.KeyPayloads.PublishKey;
+import dev.parley.protocol.payload.PresencePayloads.GetPresence;
+import dev.parley.protocol.payload.PresencePayloads.SetPresence;
 import dev.parley.protocol.payload.PresencePayloads.UserPresence;
 import dev.parley.protocol.payload.SystemPayloads.Empty;
 import java.time.Instant;
@@ -79,19 +84,22 @@ public final class ChatEngine implements AutoCloseable {
     private final TypingTracker typing;
     private final Views views;
     private final Set<String> offeredExtensions;
-    private final ConcurrentHashMap<String, TokenBucket> messageBuckets = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, TokenBucket> createBuckets = new ConcurrentHashMap<>();
+    private final UserRateLimits userLimits;
     private final ConcurrentHashMap<String, Set<Session>> sessionsByUser = new ConcurrentHashMap<>();
     private final Object[] conversationLocks = new Object[1024];
     private final ExecutorService workers;
     private final boolean ownsWorkers;
     private final ScheduledExecutorService scheduler;
     private final BaseHandlers handlers;
+    private final PresenceHandlers presenceHandlers;
+    private final KeyHandlers keyHandlers;
     private volatile boolean accepting = true;
     private volatile Instant lastPing;
 
     /** Extensions whose handlers exist; a configuration may offer only these. */
-    static final Set<Extension> IMPLEMENTED_EXTENSIONS = Set.of();
+    static final Set<Extension> IMPLEMENTED_EXTENSIONS =
+            Set.of(Extension.REACTIONS, Extension.THREADS, Extension.EDITS, Extension.RECEIPTS, Extension.SEARCH,
+                    Extension.RESUME, Extension.PRESENCE, Extension.KEYS);
 
     private ChatEngine(Builder b) {
         this.config = b.config;
@@ -102,12 +110,18 @@ public final class ChatEngine implements AutoCloseable {
         }
         this.codec = new JsonCodec(config.limits());
         this.store = b.store != null ? b.store : new InMemoryChatStore(b.clock);
+        for (Extension e : config.extensions()) {
+            if (!store.supportedExtensions().contains(e)) {
+                throw new IllegalArgumentException("the store does not support the " + e.wireName() + " extension");
+            }
+        }
         this.authenticator = Objects.requireNonNull(b.authenticator, "authenticator");
         this.broker = b.broker != null ? b.broker : new LocalBroker();
         this.presence = b.presence != null ? b.presence : new LocalPresenceStore();
         this.clock = b.clock;
         this.customHandlers = Map.copyOf(b.customHandlers);
         this.rooms = new RoomRegistry(broker);
+        this.userLimits = new UserRateLimits(config);
         this.typing = new TypingTracker(config.typingTtl());
         this.views = new Views(config.extensions());
         Set<String> offered = new LinkedHashSet<>();
@@ -121,6 +135,8 @@ public final class ChatEngine implements AutoCloseable {
                 : Executors.newFixedThreadPool(config.workerThreads(), named("parley-worker"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("parley-timer"));
         this.handlers = new BaseHandlers(this);
+        this.presenceHandlers = new PresenceHandlers(this);
+        this.keyHandlers = new KeyHandlers(this);
     }
 
     public static Builder builder() {
@@ -250,21 +266,9 @@ public final class ChatEngine implements AutoCloseable {
                 Map.of("retryAfterMs", retryAfterMs));
     }
 
-    /** Takes a token from the user's message bucket, or throws {@code RATE_LIMITED}. */
-    void takeMessageToken(String userId) {
-        take(messageBuckets, userId, config.messageRate());
-    }
-
-    void takeCreateToken(String userId) {
-        take(createBuckets, userId, config.createConversationRate());
-    }
-
-    private void take(ConcurrentHashMap<String, TokenBucket> buckets, String userId, EngineConfig.RateLimit limit) {
-        Instant now = now();
-        long wait = buckets.computeIfAbsent(userId, k -> new TokenBucket(limit, now)).tryTake(now);
-        if (wait > 0) {
-            throw rateLimited(wait);
-        }
+    /** Takes a token from one of the user's rate limits, or throws {@code RATE_LIMITED}. */
+    void takeToken(UserRateLimits.Kind kind, String userId) {
+        userLimits.take(kind, userId, now());
     }
 
     void publishToConversation(String conversationId, BrokerEvent event) {
@@ -273,6 +277,25 @@ public final class ChatEngine implements AutoCloseable {
 
     void publishToUser(String userId, BrokerEvent event) {
         broker.publish(RoomRegistry.userTopic(userId), event);
+    }
+
+    /**
+     * An event about one message: encoded once for all viewers, or once per recipient when the
+     * body is per recipient (each user gets only their own copy; users without one get none).
+     */
+    BrokerEvent perViewerEvent(MessageType type, MessageRecord message,
+                               java.util.function.Function<dev.parley.protocol.model.Message, Object> payload,
+                               String extension, String excludeSessionId) {
+        if (!message.isPerRecipient()) {
+            String frame = encode(type, payload.apply(views.message(message, null)));
+            return new BrokerEvent(frame, null, null, excludeSessionId, extension);
+        }
+        Map<String, String> frames = new HashMap<>();
+        for (String userId : message.contents().keySet()) {
+            frames.put(userId, encode(type, payload.apply(views.message(message, userId))));
+        }
+        String withoutCopy = encode(type, payload.apply(views.message(message, "")));
+        return new BrokerEvent(withoutCopy, frames, null, excludeSessionId, extension);
     }
 
     String encode(MessageType type, Object payload) {
@@ -327,7 +350,13 @@ public final class ChatEngine implements AutoCloseable {
                         "The " + type.extension().wireName() + " extension is not enabled on this server");
             }
             Record payload = codec.readRequestPayload(env);
-            handlers.handle(s, type, payload, env.requestId());
+            switch (type) {
+                case SET_PRESENCE -> presenceHandlers.set(s, (SetPresence) payload, env.requestId());
+                case GET_PRESENCE -> presenceHandlers.get(s, (GetPresence) payload, env.requestId());
+                case PUBLISH_KEY -> keyHandlers.publish(s, (PublishKey) payload, env.requestId());
+                case GET_KEYS -> keyHandlers.get(s, (GetKeys) payload, env.requestId());
+                default -> handlers.handle(s, type, payload, env.requestId());
+            }
         } catch (ProtocolException e) {
             s.replyError(e.withRequestId(env.requestId()));
         } catch (RuntimeException e) {
@@ -484,9 +513,13 @@ public final class ChatEngine implements AutoCloseable {
                 return;
             }
             rooms.add(RoomRegistry.userTopic(p.userId()), s);
+            if (cameOnline) {
+                presenceHandlers.firstConnection(p.userId());
+                user = store.findUsers(List.of(p.userId())).stream().findFirst().orElse(user);
+            }
         }
         s.authenticated(p, negotiated);
-        AuthUser authUser = AuthUser.of(user, p.email(), p.phone(), p.authUserId());
+        AuthUser authUser = AuthUser.of(views.user(user), p.email(), p.phone(), p.authUserId());
         Limits limits = new Limits(config.limits().maxFrameBytes(), config.limits().maxContentBytes(),
                 config.limits().maxFileBytes(), config.limits().fileChunkBytes());
         s.send(MessageType.AUTH_SUCCESS,
@@ -507,7 +540,7 @@ public final class ChatEngine implements AutoCloseable {
     }
 
     /** {@code user_online} / {@code user_offline}: one frame per conversation of the user, to other users' joined connections. */
-    private void announcePresence(String userId, MessageType type) {
+    void announcePresence(String userId, MessageType type) {
         Instant now = now();
         for (String conversationId : store.conversationIdsOf(userId)) {
             String frame = encode(type, new UserPresence(userId, conversationId, now));
@@ -533,7 +566,9 @@ public final class ChatEngine implements AutoCloseable {
                 for (String conversationId : typing.conversationsOf(userId, now())) {
                     handlers.stopTyping(conversationId, userId);
                 }
-                announcePresence(userId, MessageType.USER_OFFLINE);
+                if (presenceHandlers.lastConnectionClosed(userId)) {
+                    announcePresence(userId, MessageType.USER_OFFLINE);
+                }
             }
         } catch (RuntimeException e) {
             log.warn("Presence cleanup failed for session {}", s.id(), e);
@@ -594,8 +629,7 @@ public final class ChatEngine implements AutoCloseable {
             }
         }
         // Rate-limit buckets of users with no connection here are dropped; a returning user starts full.
-        messageBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
-        createBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
+        userLimits.retainUsers(sessionsByUser::containsKey);
         List<TypingTracker.Expired> expired = typing.expire(now);
         if (!expired.isEmpty()) {
             execute(() -> expired.forEach(e -> handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false)));
