@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,8 +48,6 @@ final class LoadRun implements ClientConnection.Events {
     private final Room[] rooms;
     private final ClientConnection[] connections;
     private final Semaphore connectPermits;
-    private final AtomicInteger authSettled = new AtomicInteger();
-    private final AtomicInteger joinSettled = new AtomicInteger();
     private final ExecutorService io;
     private final ScheduledExecutorService timer;
     private volatile boolean sending;
@@ -116,7 +115,7 @@ final class LoadRun implements ClientConnection.Events {
             }
             c.connect(client, options.url(), options.setupTimeout(), tokens.tokenFor(c.index));
         }
-        awaitCount(authSettled, connections.length, deadline);
+        awaitNoneIn(State.CONNECTING, deadline);
         for (ClientConnection c : connections) {
             if (c.state() == State.CONNECTING) {
                 fail(c, "SETUP_TIMEOUT");
@@ -145,7 +144,6 @@ final class LoadRun implements ClientConnection.Events {
 
     private void createAndJoinRooms(long deadline) throws InterruptedException {
         progress.phase("rooms");
-        int toSettle = 0;
         for (Room room : rooms) {
             List<ClientConnection> members = new ArrayList<>();
             for (ClientConnection c : room.members) {
@@ -153,7 +151,6 @@ final class LoadRun implements ClientConnection.Events {
                     members.add(c);
                 }
             }
-            toSettle += members.size();
             if (members.isEmpty()) {
                 continue;
             }
@@ -174,7 +171,7 @@ final class LoadRun implements ClientConnection.Events {
                 failRoom(room);
             }
         }
-        awaitCount(joinSettled, toSettle, deadline);
+        awaitNoneIn(State.AUTHENTICATED, deadline);
         for (ClientConnection c : connections) {
             if (c.state() == State.AUTHENTICATED) {
                 fail(c, "SETUP_TIMEOUT");
@@ -216,7 +213,6 @@ final class LoadRun implements ClientConnection.Events {
     private void joined(ClientConnection c) {
         if (c.transition(State.AUTHENTICATED, State.JOINED)) {
             c.room.joined.incrementAndGet();
-            joinSettled.incrementAndGet();
         }
     }
 
@@ -421,7 +417,6 @@ final class LoadRun implements ClientConnection.Events {
         }
         c.userId(userId);
         if (c.transition(State.CONNECTING, State.AUTHENTICATED)) {
-            authSettled.incrementAndGet();
             connectPermits.release();
         }
     }
@@ -465,14 +460,10 @@ final class LoadRun implements ClientConnection.Events {
             if (c.transition(before, State.FAILED)) {
                 metrics.error(code);
                 log.debug("connection {} failed: {}", c.index, code);
-                switch (before) {
-                    case CONNECTING -> {
-                        authSettled.incrementAndGet();
-                        connectPermits.release();
-                    }
-                    case AUTHENTICATED -> joinSettled.incrementAndGet();
-                    case JOINED -> c.room.joined.decrementAndGet();
-                    default -> { }
+                if (before == State.CONNECTING) {
+                    connectPermits.release();
+                } else if (before == State.JOINED) {
+                    c.room.joined.decrementAndGet();
                 }
                 if (c.isOpen()) {
                     c.abort();
@@ -500,7 +491,7 @@ final class LoadRun implements ClientConnection.Events {
         double ratio = RunResult.errorRatio(failures, operations);
         List<String> reasons = new ArrayList<>();
         if (ratio > options.maxErrorRatio()) {
-            reasons.add(String.format(java.util.Locale.ROOT, "error ratio %.5f exceeds --max-error-ratio %s",
+            reasons.add(String.format(Locale.ROOT, "error ratio %.5f exceeds --max-error-ratio %s",
                     ratio, Numbers.format(options.maxErrorRatio())));
         }
         if (ready == 0) {
@@ -522,13 +513,23 @@ final class LoadRun implements ClientConnection.Events {
 
     // ---------------------------------------------------------------- helpers
 
-    private void awaitCount(AtomicInteger counter, int target, long deadline) throws InterruptedException {
-        while (counter.get() < target && metrics.now() < deadline) {
+    /** Waits until no connection is in {@code state} (each setup step ends in success or failure), or the deadline. */
+    private void awaitNoneIn(State state, long deadline) throws InterruptedException {
+        while (anyIn(state) && metrics.now() < deadline) {
             sleepUntil(Math.min(deadline, metrics.now() + TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS)));
             if (metrics.now() >= progress.nextTick()) {
                 progress.tick();
             }
         }
+    }
+
+    private boolean anyIn(State state) {
+        for (ClientConnection c : connections) {
+            if (c.state() == state) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void sleepUntil(long when) throws InterruptedException {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -207,7 +208,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
 
     /** Validates the parsed options as a whole; {@code env} reads environment variables. */
-    LoadTestOptions toOptions(java.util.function.Function<String, String> env) {
+    LoadTestOptions toOptions(Function<String, String> env) {
         CommandLine cli = spec != null ? spec.commandLine() : new CommandLine(this);
         URI target = parseUrl(cli);
         require(cli, connections >= 2, "--connections must be at least 2 (a room needs two members)");
@@ -258,7 +259,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
 
     /** The secret from --jwt-secret or --jwt-secret-env, or null when --token-file is used. */
-    private String resolveSecret(CommandLine cli, java.util.function.Function<String, String> env) {
+    private String resolveSecret(CommandLine cli, Function<String, String> env) {
         int sources = (jwtSecret != null ? 1 : 0) + (jwtSecretEnv != null ? 1 : 0) + (tokenFile != null ? 1 : 0);
         require(cli, sources == 1, "give exactly one of --jwt-secret, --jwt-secret-env and --token-file");
         if (jwtSecretEnv != null) {
