@@ -32,6 +32,9 @@ final class ClientConnection implements WebSocket.Listener {
 
     enum State { CONNECTING, AUTHENTICATED, JOINED, FAILED }
 
+    /** Frames waiting for the socket before new ones are dropped: bounds memory when a server stops reading. */
+    static final int MAX_QUEUED_FRAMES = 10_000;
+
     final int index;
     final Room room;
     final boolean sender;
@@ -103,7 +106,7 @@ final class ClientConnection implements WebSocket.Listener {
         return seq.incrementAndGet();
     }
 
-    /** Queues a text frame; false if the connection is not open. */
+    /** Queues a text frame; false if the connection is not open or its queue is full. */
     boolean send(String text) {
         WebSocket ws = socket;
         if (ws == null || gone.get() || closeRequested) {
@@ -111,6 +114,10 @@ final class ClientConnection implements WebSocket.Listener {
         }
         synchronized (outbound) {
             if (writing) {
+                if (outbound.size() >= MAX_QUEUED_FRAMES) {
+                    metrics.error("SEND_QUEUE_FULL");
+                    return false;
+                }
                 outbound.add(text);
                 return true;
             }

@@ -307,7 +307,9 @@ final class LoadRun implements ClientConnection.Events {
             metrics.sent(sendNanos);
         } else {
             c.inFlight.decrementAndGet();
-            metrics.error("SENDER_DISCONNECTED");
+            if (!c.isOpen()) {
+                metrics.error("SENDER_DISCONNECTED");
+            }
         }
     }
 
