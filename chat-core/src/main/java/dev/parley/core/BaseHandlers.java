@@ -238,7 +238,7 @@ final class BaseHandlers {
             if (result.duplicate()) {
                 return;
             }
-            engine.counters().increment("messagesStored");
+            engine.messageStored(stored);
             engine.publishToConversation(conversationId, messageEvent(stored));
             if (stored.threadRootId() != null) {
                 extensions.announceThread(conversationId, stored.threadRootId(), me, s.id());

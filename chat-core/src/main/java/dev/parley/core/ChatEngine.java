@@ -13,6 +13,7 @@ import dev.parley.core.spi.Clock;
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.PresenceStore;
 import dev.parley.core.spi.Principal;
+import dev.parley.core.spi.PushNotifier;
 import dev.parley.core.spi.Transport;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.protocol.Envelope;
@@ -91,15 +92,19 @@ public final class ChatEngine implements AutoCloseable {
     private final boolean ownsWorkers;
     private final ScheduledExecutorService scheduler;
     private final BaseHandlers handlers;
+    private final PushDispatcher push;
     private final PresenceHandlers presenceHandlers;
     private final KeyHandlers keyHandlers;
+    private final CallHandlers callHandlers;
     private volatile boolean accepting = true;
     private volatile Instant lastPing;
 
     /** Extensions whose handlers exist; a configuration may offer only these. */
     static final Set<Extension> IMPLEMENTED_EXTENSIONS =
             Set.of(Extension.REACTIONS, Extension.THREADS, Extension.EDITS, Extension.RECEIPTS, Extension.SEARCH,
-                    Extension.RESUME, Extension.PRESENCE, Extension.KEYS);
+                    Extension.RESUME, Extension.PRESENCE, Extension.KEYS, Extension.CALLS);
+    /** Extensions that keep no state in the store. */
+    private static final Set<Extension> STORELESS_EXTENSIONS = Set.of(Extension.CALLS);
 
     private ChatEngine(Builder b) {
         this.config = b.config;
@@ -111,7 +116,7 @@ public final class ChatEngine implements AutoCloseable {
         this.codec = new JsonCodec(config.limits());
         this.store = b.store != null ? b.store : new InMemoryChatStore(b.clock);
         for (Extension e : config.extensions()) {
-            if (!store.supportedExtensions().contains(e)) {
+            if (!STORELESS_EXTENSIONS.contains(e) && !store.supportedExtensions().contains(e)) {
                 throw new IllegalArgumentException("the store does not support the " + e.wireName() + " extension");
             }
         }
@@ -134,9 +139,11 @@ public final class ChatEngine implements AutoCloseable {
         this.workers = b.executor != null ? b.executor
                 : Executors.newFixedThreadPool(config.workerThreads(), named("parley-worker"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("parley-timer"));
+        this.push = b.pushNotifier == null ? null : new PushDispatcher(b.pushNotifier, store, presence, counters);
         this.handlers = new BaseHandlers(this);
         this.presenceHandlers = new PresenceHandlers(this);
         this.keyHandlers = new KeyHandlers(this);
+        this.callHandlers = new CallHandlers(this);
     }
 
     public static Builder builder() {
@@ -215,6 +222,9 @@ public final class ChatEngine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (push != null) {
+            push.close();
+        }
         broker.close();
         presence.close();
     }
@@ -271,12 +281,24 @@ public final class ChatEngine implements AutoCloseable {
         userLimits.take(kind, userId, now());
     }
 
+    /** A message was stored (not a duplicate): offline participants may get a push notification. */
+    void messageStored(MessageRecord message) {
+        counters.increment("messagesStored");
+        if (push != null) {
+            push.messageStored(message);
+        }
+    }
+
     void publishToConversation(String conversationId, BrokerEvent event) {
         broker.publish(RoomRegistry.conversationTopic(conversationId), event);
     }
 
     void publishToUser(String userId, BrokerEvent event) {
         broker.publish(RoomRegistry.userTopic(userId), event);
+    }
+
+    void publishToSession(String sessionId, BrokerEvent event) {
+        broker.publish(RoomRegistry.sessionTopic(sessionId), event);
     }
 
     /**
@@ -355,6 +377,8 @@ public final class ChatEngine implements AutoCloseable {
                 case GET_PRESENCE -> presenceHandlers.get(s, (GetPresence) payload, env.requestId());
                 case PUBLISH_KEY -> keyHandlers.publish(s, (PublishKey) payload, env.requestId());
                 case GET_KEYS -> keyHandlers.get(s, (GetKeys) payload, env.requestId());
+                case CALL_OFFER, CALL_ANSWER, CALL_DECLINE, CALL_END, CALL_ICE_CANDIDATE, CALL_SDP_OFFER,
+                        CALL_SDP_ANSWER -> callHandlers.handle(s, type, payload, env.payload(), env.requestId());
                 default -> handlers.handle(s, type, payload, env.requestId());
             }
         } catch (ProtocolException e) {
@@ -556,6 +580,7 @@ public final class ChatEngine implements AutoCloseable {
         for (String conversationId : List.copyOf(s.rooms())) {
             handlers.leaveRoom(s, conversationId);
         }
+        callHandlers.sessionClosed(s);
         if (userId == null) {
             return;
         }
@@ -630,6 +655,7 @@ public final class ChatEngine implements AutoCloseable {
         }
         // Rate-limit buckets of users with no connection here are dropped; a returning user starts full.
         userLimits.retainUsers(sessionsByUser::containsKey);
+        callHandlers.sweep(now);
         List<TypingTracker.Expired> expired = typing.expire(now);
         if (!expired.isEmpty()) {
             execute(() -> expired.forEach(e -> handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false)));
@@ -654,6 +680,7 @@ public final class ChatEngine implements AutoCloseable {
         private Clock clock = Clock.system();
         private EngineConfig config = EngineConfig.DEFAULTS;
         private ExecutorService executor;
+        private PushNotifier pushNotifier;
         private final Map<String, CustomHandler> customHandlers = new HashMap<>();
 
         private Builder() {
@@ -675,6 +702,9 @@ public final class ChatEngine implements AutoCloseable {
          * threads; the engine does not shut it down.
          */
         public Builder executor(ExecutorService v) { executor = Objects.requireNonNull(v); return this; }
+
+        /** Tells offline participants about new messages; default: none. */
+        public Builder pushNotifier(PushNotifier v) { pushNotifier = Objects.requireNonNull(v); return this; }
 
         /** Handles an embedder's own message type (a name the protocol does not use). */
         public Builder handler(String type, CustomHandler handler) {
