@@ -102,9 +102,9 @@ public final class ChatEngine implements AutoCloseable {
     /** Extensions whose handlers exist; a configuration may offer only these. */
     static final Set<Extension> IMPLEMENTED_EXTENSIONS =
             Set.of(Extension.REACTIONS, Extension.THREADS, Extension.EDITS, Extension.RECEIPTS, Extension.SEARCH,
-                    Extension.RESUME, Extension.PRESENCE, Extension.KEYS, Extension.CALLS);
+                    Extension.RESUME, Extension.PRESENCE, Extension.KEYS, Extension.CALLS, Extension.E2EE);
     /** Extensions that keep no state in the store. */
-    private static final Set<Extension> STORELESS_EXTENSIONS = Set.of(Extension.CALLS);
+    private static final Set<Extension> STORELESS_EXTENSIONS = Set.of(Extension.CALLS, Extension.E2EE);
 
     private ChatEngine(Builder b) {
         this.config = b.config;
