@@ -195,13 +195,19 @@ public final class InMemoryChatStore implements ChatStore {
         if (c == null) {
             return new MessagePage(List.of(), false);
         }
+        return newestBefore(c, beforeSeq, limit,
+                m -> (includeDeleted || m.deletedAt == null) && (!excludeThreadReplies || m.in.threadRootId() == null));
+    }
+
+    /** The newest {@code limit} messages with {@code seq < beforeSeq} that pass the filter, ascending. */
+    private MessagePage newestBefore(Conv c, Long beforeSeq, int limit, java.util.function.Predicate<Msg> filter) {
         List<MessageRecord> page = new ArrayList<>();
         boolean hasMore = false;
         // seq n is at index n-1: walk backwards from the cursor.
         int start = beforeSeq == null ? c.messages.size() - 1 : (int) Math.min(c.messages.size(), beforeSeq - 1) - 1;
         for (int i = start; i >= 0; i--) {
             Msg m = c.messages.get(i);
-            if ((!includeDeleted && m.deletedAt != null) || (excludeThreadReplies && m.in.threadRootId() != null)) {
+            if (!filter.test(m)) {
                 continue;
             }
             if (page.size() == limit) {
@@ -329,22 +335,7 @@ public final class InMemoryChatStore implements ChatStore {
         if (c == null) {
             return new MessagePage(List.of(), false);
         }
-        List<MessageRecord> page = new ArrayList<>();
-        boolean hasMore = false;
-        for (int i = c.messages.size() - 1; i >= 0; i--) {
-            Msg m = c.messages.get(i);
-            if (!threadRootId.equals(m.in.threadRootId()) || m.deletedAt != null
-                    || (beforeSeq != null && m.seq >= beforeSeq)) {
-                continue;
-            }
-            if (page.size() == limit) {
-                hasMore = true;
-                break;
-            }
-            page.add(record(c, m));
-        }
-        java.util.Collections.reverse(page);
-        return new MessagePage(page, hasMore);
+        return newestBefore(c, beforeSeq, limit, m -> threadRootId.equals(m.in.threadRootId()) && m.deletedAt == null);
     }
 
     @Override
