@@ -1,0 +1,733 @@
+package dev.parley.store.jdbi;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.parley.core.spi.AppendResult;
+import dev.parley.core.spi.ChatStore;
+import dev.parley.core.spi.Clock;
+import dev.parley.core.spi.ConversationRecord;
+import dev.parley.core.spi.CreateResult;
+import dev.parley.core.spi.MessagePage;
+import dev.parley.core.spi.MessageRecord;
+import dev.parley.core.spi.NewConversation;
+import dev.parley.core.spi.NewMessage;
+import dev.parley.core.spi.ReplyRecord;
+import dev.parley.core.spi.StoreException;
+import dev.parley.core.spi.UserProfile;
+import dev.parley.protocol.Timestamps;
+import dev.parley.protocol.model.ConversationType;
+import dev.parley.protocol.model.Participant;
+import dev.parley.protocol.model.Reaction;
+import dev.parley.protocol.model.Role;
+import dev.parley.protocol.model.User;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Update;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A durable {@link ChatStore} on PostgreSQL ({@link #postgres}) or on an embedded H2 database
+ * ({@link #embedded}), through a HikariCP pool. The schema is created and upgraded by Flyway
+ * migrations when the store opens.
+ *
+ * <p>Appends take the conversation's row lock with the {@code latest_seq} increment and hold it to
+ * commit, so {@code seq} is gapless and unique even with several server nodes on one database; the
+ * price is that appends to one conversation commit one after another.
+ */
+public final class JdbiChatStore implements ChatStore {
+    private static final Logger log = LoggerFactory.getLogger(JdbiChatStore.class);
+    private static final int IN_LIST_CHUNK = 500;
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+    private final Dialect dialect;
+    private final Clock clock;
+
+    private JdbiChatStore(HikariDataSource dataSource, Dialect dialect, Clock clock) {
+        this.dataSource = dataSource;
+        this.jdbi = Jdbi.create(dataSource);
+        this.dialect = dialect;
+        this.clock = clock;
+    }
+
+    /** A store on an existing PostgreSQL database; the schema goes into the connection's current schema. */
+    public static JdbiChatStore postgres(String jdbcUrl, String user, String password) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setPoolName("parley-postgres");
+        return open(config, Dialect.POSTGRES, Clock.system());
+    }
+
+    /**
+     * A store in an H2 database file under {@code directory} (created if missing). Only one process
+     * may open a directory at a time. Each commit is written to the file before the call returns
+     * ({@code WRITE_DELAY=0}), so a process crash loses nothing acknowledged; H2 does not promise
+     * the same for a power loss, PostgreSQL does.
+     */
+    public static JdbiChatStore embedded(Path directory) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new StoreException("cannot create the database directory " + directory, e);
+        }
+        String file = directory.toAbsolutePath().resolve("parley").toString();
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE"
+                + ";DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000;WRITE_DELAY=0");
+        config.setUsername("sa");
+        config.setPassword("");
+        config.setPoolName("parley-embedded");
+        return open(config, Dialect.H2, Clock.system());
+    }
+
+    static JdbiChatStore open(HikariConfig config, Dialect dialect, Clock clock) {
+        config.setConnectionTimeout(10_000);
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot connect to the database", e);
+        }
+        try {
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:dev/parley/store/jdbi/migration")
+                    .table("parley_schema_history")
+                    .failOnMissingLocations(true)
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw new StoreException("cannot migrate the database schema", e);
+        }
+        log.info("chat store open ({})", dialect.name().toLowerCase(Locale.ROOT));
+        return new JdbiChatStore(dataSource, dialect, clock);
+    }
+
+    // ---------------------------------------------------------------- users
+
+    @Override
+    public User upsertUser(UserProfile p) {
+        return run("upsert user", h -> {
+            upsertUser(h, p);
+            return User.of(p.id(), p.username(), p.displayName(), p.avatarUrl());
+        });
+    }
+
+    private void upsertUser(Handle h, UserProfile p) {
+        try {
+            bindProfile(h.createUpdate(dialect.upsertUser), p).execute();
+        } catch (JdbiException e) {
+            // Two first logins of one user raced to insert; the loser's retry updates the winner's row.
+            if (!isUniqueViolation(e)) {
+                throw e;
+            }
+            bindProfile(h.createUpdate(dialect.upsertUser), p).execute();
+        }
+    }
+
+    private Update bindProfile(Update update, UserProfile p) {
+        return update.bind("id", p.id())
+                .bind("username", ExactText.encode(p.username()))
+                .bind("displayName", ExactText.encode(p.displayName()))
+                .bind("avatarUrl", ExactText.encode(p.avatarUrl()))
+                .bind("email", ExactText.encode(p.email()))
+                .bind("phone", ExactText.encode(p.phone()))
+                .bind("authUserId", ExactText.encode(p.authUserId()))
+                .bind("now", time(now()));
+    }
+
+    @Override
+    public List<User> findUsers(Collection<String> ids) {
+        List<String> distinct = List.copyOf(new LinkedHashSet<>(ids));
+        if (distinct.isEmpty()) {
+            return List.of();
+        }
+        return run("find users", h -> {
+            List<User> users = new ArrayList<>();
+            for (List<String> chunk : chunks(distinct)) {
+                users.addAll(h.createQuery("SELECT id, username, display_name, avatar_url FROM users WHERE id IN (<ids>)")
+                        .bindList("ids", chunk)
+                        .map((rs, ctx) -> User.of(rs.getString("id"), text(rs, "username"), text(rs, "display_name"),
+                                text(rs, "avatar_url")))
+                        .list());
+            }
+            return users;
+        });
+    }
+
+    // ---------------------------------------------------------------- conversations
+
+    @Override
+    public CreateResult createConversation(NewConversation nc) {
+        boolean direct = nc.type() == ConversationType.DIRECT;
+        if (direct && nc.otherUserIds().size() != 1) {
+            throw new IllegalArgumentException("a direct conversation has exactly one other user");
+        }
+        String directKey = direct ? directKey(nc.createdBy(), nc.otherUserIds().get(0)) : null;
+        return run("create conversation", h -> {
+            if (direct) {
+                Optional<String> existing = findDirect(h, directKey);
+                if (existing.isPresent()) {
+                    return new CreateResult(view(h, existing.get(), nc.createdBy()).orElseThrow(), false);
+                }
+            }
+            String id = UUID.randomUUID().toString();
+            try {
+                h.useTransaction(tx -> insertConversation(tx, id, nc, directKey));
+            } catch (JdbiException e) {
+                // The other user created the same direct conversation at the same moment: theirs wins.
+                if (!direct || !isUniqueViolation(e)) {
+                    throw e;
+                }
+                String existing = findDirect(h, directKey).orElseThrow(() -> e);
+                return new CreateResult(view(h, existing, nc.createdBy()).orElseThrow(), false);
+            }
+            return new CreateResult(view(h, id, nc.createdBy()).orElseThrow(), true);
+        });
+    }
+
+    private void insertConversation(Handle tx, String id, NewConversation nc, String directKey) {
+        OffsetDateTime now = time(now());
+        tx.createUpdate("INSERT INTO conversations (id, type, name, direct_key, created_by, created_at, updated_at)"
+                        + " VALUES (:id, :type, :name, :directKey, :createdBy, :now, :now)")
+                .bind("id", id)
+                .bind("type", nc.type().wireName())
+                .bind("name", directKey == null ? ExactText.encode(nc.name()) : null)
+                .bind("directKey", directKey)
+                .bind("createdBy", nc.createdBy())
+                .bind("now", now)
+                .execute();
+        LinkedHashSet<String> others = new LinkedHashSet<>(nc.otherUserIds());
+        others.remove(nc.createdBy());
+        PreparedBatch batch = tx.prepareBatch("INSERT INTO participants (conversation_id, user_id, role, position, joined_at)"
+                + " VALUES (:conversationId, :userId, :role, :position, :now)");
+        batch.bind("conversationId", id).bind("userId", nc.createdBy()).bind("role", role(Role.ADMIN))
+                .bind("position", 0).bind("now", now).add();
+        int position = 1;
+        for (String other : others) {
+            batch.bind("conversationId", id).bind("userId", other).bind("role", role(Role.MEMBER))
+                    .bind("position", position++).bind("now", now).add();
+        }
+        batch.execute();
+    }
+
+    private static Optional<String> findDirect(Handle h, String directKey) {
+        return h.createQuery("SELECT id FROM conversations WHERE direct_key = :key")
+                .bind("key", directKey).mapTo(String.class).findOne();
+    }
+
+    /** Unambiguous for any two ids: the length prefix marks where the first one ends. */
+    private static String directKey(String a, String b) {
+        String first = a.compareTo(b) <= 0 ? a : b;
+        String second = first == a ? b : a;
+        return first.length() + ":" + first + "|" + second;
+    }
+
+    @Override
+    public Optional<ConversationRecord> findConversation(String conversationId, String viewerId) {
+        return run("find conversation", h -> view(h, conversationId, viewerId));
+    }
+
+    @Override
+    public List<ConversationRecord> listConversations(String userId, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return run("list conversations", h -> views(h, userId, null, limit));
+    }
+
+    private Optional<ConversationRecord> view(Handle h, String conversationId, String viewerId) {
+        return views(h, viewerId, conversationId, 1).stream().findFirst();
+    }
+
+    /**
+     * The viewer's conversations (or the one named), newest activity first. One query reads the
+     * conversations with their unread counts and the ids of their latest visible messages; then one
+     * batch each loads those messages and the participants, whatever the page size.
+     */
+    private List<ConversationRecord> views(Handle h, String viewerId, String onlyConversationId, int limit) {
+        String sql = "SELECT c.id, c.type, c.name, c.description, c.avatar_url, c.created_by, c.created_at,"
+                + " c.updated_at, c.latest_seq, p.last_read_seq, lm.id AS latest_id,"
+                + " (SELECT COUNT(*) FROM messages u WHERE u.conversation_id = c.id AND u.seq > p.last_read_seq"
+                + "   AND u.sender_id <> p.user_id AND u.deleted_at IS NULL) AS unread"
+                + " FROM participants p"
+                + " JOIN conversations c ON c.id = p.conversation_id"
+                + " LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq ="
+                + "   (SELECT MAX(v.seq) FROM messages v WHERE v.conversation_id = c.id AND v.deleted_at IS NULL)"
+                + " WHERE p.user_id = :viewer AND p.left_at IS NULL"
+                + (onlyConversationId == null ? "" : " AND c.id = :conversationId")
+                + " ORDER BY COALESCE(lm.created_at, c.created_at) DESC, c.id DESC"
+                + " LIMIT :limit";
+        record Row(String id, ConversationType type, String name, String description, String avatarUrl,
+                   String createdBy, Instant createdAt, Instant updatedAt, long latestSeq, long lastReadSeq,
+                   String latestId, int unread) {
+        }
+        var query = h.createQuery(sql).bind("viewer", viewerId).bind("limit", limit);
+        if (onlyConversationId != null) {
+            query.bind("conversationId", onlyConversationId);
+        }
+        List<Row> rows = query.map((rs, ctx) -> new Row(rs.getString("id"),
+                ConversationType.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)), text(rs, "name"),
+                text(rs, "description"), text(rs, "avatar_url"), rs.getString("created_by"),
+                instant(rs, "created_at"), instant(rs, "updated_at"), rs.getLong("latest_seq"),
+                rs.getLong("last_read_seq"), rs.getString("latest_id"), rs.getInt("unread"))).list();
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        List<String> ids = rows.stream().map(Row::id).toList();
+        List<String> latestIds = rows.stream().map(Row::latestId).filter(id -> id != null).toList();
+        Map<String, MessageRecord> latest = new HashMap<>();
+        for (MessageRecord m : messagesById(h, latestIds, viewerId)) {
+            latest.put(m.id(), m);
+        }
+        Map<String, List<Participant>> participants = participants(h, ids);
+        List<ConversationRecord> views = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            views.add(new ConversationRecord(r.id, r.type, r.name, r.description, r.avatarUrl, r.createdBy,
+                    r.createdAt, r.updatedAt, participants.getOrDefault(r.id, List.of()),
+                    r.latestId == null ? null : latest.get(r.latestId), r.unread, r.latestSeq, r.lastReadSeq));
+        }
+        return views;
+    }
+
+    private static Map<String, List<Participant>> participants(Handle h, List<String> conversationIds) {
+        Map<String, List<Participant>> byConversation = new HashMap<>();
+        for (List<String> chunk : chunks(conversationIds)) {
+            h.createQuery("SELECT p.conversation_id, p.user_id, p.role, p.joined_at,"
+                            + " u.username, u.display_name, u.avatar_url"
+                            + " FROM participants p JOIN users u ON u.id = p.user_id"
+                            + " WHERE p.conversation_id IN (<ids>) AND p.left_at IS NULL"
+                            + " ORDER BY p.conversation_id, p.position")
+                    .bindList("ids", chunk)
+                    .map((rs, ctx) -> {
+                        String userId = rs.getString("user_id");
+                        return Map.entry(rs.getString("conversation_id"), new Participant(userId,
+                                Role.valueOf(rs.getString("role").toUpperCase(Locale.ROOT)), instant(rs, "joined_at"),
+                                User.of(userId, text(rs, "username"), text(rs, "display_name"), text(rs, "avatar_url"))));
+                    })
+                    .forEach(e -> byConversation.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        }
+        return byConversation;
+    }
+
+    @Override
+    public boolean isParticipant(String conversationId, String userId) {
+        return run("check participant", h -> h.createQuery("SELECT COUNT(*) FROM participants"
+                        + " WHERE conversation_id = :c AND user_id = :u AND left_at IS NULL")
+                .bind("c", conversationId).bind("u", userId).mapTo(Integer.class).one() > 0);
+    }
+
+    @Override
+    public List<String> participantIds(String conversationId) {
+        return run("list participants", h -> h.createQuery("SELECT user_id FROM participants"
+                        + " WHERE conversation_id = :c AND left_at IS NULL ORDER BY position")
+                .bind("c", conversationId).mapTo(String.class).list());
+    }
+
+    @Override
+    public List<String> conversationIdsOf(String userId) {
+        return run("list conversation ids", h -> h.createQuery("SELECT conversation_id FROM participants"
+                        + " WHERE user_id = :u AND left_at IS NULL")
+                .bind("u", userId).mapTo(String.class).list());
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    @Override
+    public AppendResult appendMessage(NewMessage m) {
+        return run("append message", h -> {
+            if (m.clientMessageId() != null) {
+                Optional<MessageRecord> stored = byClientId(h, m);
+                if (stored.isPresent()) {
+                    return new AppendResult(stored.get(), true);
+                }
+            }
+            try {
+                return insertMessage(h, m);
+            } catch (JdbiException e) {
+                // A concurrent retry with the same client message id committed first.
+                if (m.clientMessageId() == null || !isUniqueViolation(e)) {
+                    throw e;
+                }
+                return new AppendResult(byClientId(h, m).orElseThrow(() -> e), true);
+            }
+        });
+    }
+
+    private AppendResult insertMessage(Handle h, NewMessage m) {
+        return h.inTransaction(tx -> {
+            // Takes the conversation's row lock until commit: concurrent appends queue here.
+            var seqAndTime = tx.createQuery(dialect.nextSeq)
+                    .bind("id", m.conversationId())
+                    .bind("now", time(now()))
+                    .map((rs, ctx) -> Map.entry(rs.getLong(1), instant(rs, 2)))
+                    .findOne()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown conversation"));
+            if (m.clientMessageId() != null) {
+                // Under the lock a retry that committed before us is visible: answer with it, undo the increment.
+                Optional<MessageRecord> stored = byClientId(tx, m);
+                if (stored.isPresent()) {
+                    tx.rollback();
+                    return new AppendResult(stored.get(), true);
+                }
+            }
+            long seq = seqAndTime.getKey();
+            Instant createdAt = seqAndTime.getValue();
+            String id = UUID.randomUUID().toString();
+            boolean perRecipient = m.contents() != null;
+            tx.createUpdate("INSERT INTO messages (id, conversation_id, seq, sender_id, message_type, content,"
+                            + " per_recipient, reply_to_id, thread_root_id, client_message_id, metadata, created_at)"
+                            + " VALUES (:id, :conversationId, :seq, :senderId, :messageType, :content, :perRecipient,"
+                            + " :replyToId, :threadRootId, :clientMessageId, :metadata, :createdAt)")
+                    .bind("id", id)
+                    .bind("conversationId", m.conversationId())
+                    .bind("seq", seq)
+                    .bind("senderId", m.senderId())
+                    .bind("messageType", m.messageType())
+                    .bind("content", perRecipient ? null : ExactText.encode(m.content()))
+                    .bind("perRecipient", perRecipient)
+                    .bind("replyToId", m.replyToId())
+                    .bind("threadRootId", m.threadRootId())
+                    .bind("clientMessageId", m.clientMessageId())
+                    .bind("metadata", ExactText.encode(m.metadata().toString()))
+                    .bind("createdAt", time(createdAt))
+                    .execute();
+            if (perRecipient && !m.contents().isEmpty()) {
+                PreparedBatch batch = tx.prepareBatch(
+                        "INSERT INTO message_contents (message_id, user_id, content) VALUES (:id, :userId, :content)");
+                for (Map.Entry<String, String> copy : m.contents().entrySet()) {
+                    batch.bind("id", id).bind("userId", copy.getKey())
+                            .bind("content", ExactText.encode(copy.getValue())).add();
+                }
+                batch.execute();
+            }
+            User sender = tx.createQuery("SELECT id, username, display_name, avatar_url FROM users WHERE id = :id")
+                    .bind("id", m.senderId())
+                    .map((rs, ctx) -> User.of(rs.getString("id"), text(rs, "username"), text(rs, "display_name"),
+                            text(rs, "avatar_url")))
+                    .one();
+            ReplyRecord replyTo = m.replyToId() == null ? null
+                    : replyPreviews(tx, List.of(m.replyToId()), null).get(m.replyToId());
+            MessageRecord stored = new MessageRecord(id, m.conversationId(), seq, m.senderId(), sender,
+                    m.messageType(), perRecipient ? null : m.content(), m.contents(), m.replyToId(), replyTo,
+                    m.metadata().deepCopy(), createdAt, m.clientMessageId(), null, null, m.threadRootId(), 0, null,
+                    List.of());
+            return new AppendResult(stored, false);
+        });
+    }
+
+    private Optional<MessageRecord> byClientId(Handle h, NewMessage m) {
+        return messages(h, " WHERE m.conversation_id = :conversationId AND m.sender_id = :senderId"
+                        + " AND m.client_message_id = :clientMessageId",
+                Map.of("conversationId", m.conversationId(), "senderId", m.senderId(),
+                        "clientMessageId", m.clientMessageId()), null).stream().findFirst();
+    }
+
+    @Override
+    public Optional<MessageRecord> findMessage(String conversationId, String messageId, String viewerId) {
+        return run("find message", h -> messages(h, " WHERE m.id = :id AND m.conversation_id = :conversationId",
+                Map.of("id", messageId, "conversationId", conversationId), viewerId).stream().findFirst());
+    }
+
+    @Override
+    public MessagePage loadMessages(String conversationId, String viewerId, Long beforeSeq, int limit,
+                                    boolean includeDeleted, boolean excludeThreadReplies) {
+        if (limit <= 0) {
+            return new MessagePage(List.of(), false);
+        }
+        String where = " WHERE m.conversation_id = :conversationId AND m.seq < :beforeSeq"
+                + (includeDeleted ? "" : " AND m.deleted_at IS NULL")
+                + (excludeThreadReplies ? " AND m.thread_root_id IS NULL" : "")
+                + " ORDER BY m.seq DESC LIMIT :limit";
+        return run("load messages", h -> {
+            // One row past the page tells whether older messages exist.
+            List<MessageRecord> newestFirst = new ArrayList<>(messages(h, where, Map.of(
+                    "conversationId", conversationId,
+                    "beforeSeq", beforeSeq == null ? Long.MAX_VALUE : beforeSeq,
+                    "limit", limit + 1), viewerId));
+            boolean hasMore = newestFirst.size() > limit;
+            List<MessageRecord> page = newestFirst.subList(0, Math.min(limit, newestFirst.size()));
+            Collections.reverse(page);
+            return new MessagePage(page, hasMore);
+        });
+    }
+
+    @Override
+    public long markRead(String conversationId, String userId, long seq) {
+        return run("mark read", h -> h.inTransaction(tx -> {
+            // Never backwards, and never past the newest message: later messages must stay unread.
+            tx.createUpdate("UPDATE participants SET last_read_seq ="
+                            + " LEAST(:seq, (SELECT latest_seq FROM conversations WHERE id = :c))"
+                            + " WHERE conversation_id = :c AND user_id = :u AND left_at IS NULL"
+                            + " AND last_read_seq < LEAST(:seq, (SELECT latest_seq FROM conversations WHERE id = :c))")
+                    .bind("seq", seq).bind("c", conversationId).bind("u", userId)
+                    .execute();
+            return tx.createQuery("SELECT last_read_seq FROM participants"
+                            + " WHERE conversation_id = :c AND user_id = :u AND left_at IS NULL")
+                    .bind("c", conversationId).bind("u", userId)
+                    .mapTo(Long.class).findOne().orElse(0L);
+        }));
+    }
+
+    // ---------------------------------------------------------------- message loading
+
+    private static final String MESSAGE_SELECT = "SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.message_type,"
+            + " m.content, m.per_recipient, m.reply_to_id, m.thread_root_id, m.client_message_id, m.metadata,"
+            + " m.created_at, m.edited_at, m.deleted_at, u.username, u.display_name, u.avatar_url,"
+            + " mc.content AS viewer_content"
+            + " FROM messages m JOIN users u ON u.id = m.sender_id"
+            + " LEFT JOIN message_contents mc ON mc.message_id = m.id AND mc.user_id = :viewer";
+
+    /** One stored message row, before the batch lookups that complete it. */
+    private record MessageRow(String id, String conversationId, long seq, String senderId, User sender,
+                              String messageType, String content, boolean perRecipient, String viewerContent,
+                              String replyToId, String threadRootId, String clientMessageId, String metadata,
+                              Instant createdAt, Instant editedAt, Instant deletedAt) {
+    }
+
+    private List<MessageRecord> messagesById(Handle h, List<String> ids, String viewerId) {
+        List<MessageRecord> found = new ArrayList<>();
+        for (List<String> chunk : chunks(ids)) {
+            found.addAll(messages(h, " WHERE m.id IN (<ids>)", Map.of("ids", chunk), viewerId));
+        }
+        return found;
+    }
+
+    /**
+     * Messages matching {@code whereAndOrder} as {@code viewerId} receives them, in row order;
+     * {@code viewerId = null} keeps every recipient's copy. Replies, thread counts, reactions and
+     * copies are each read in one batch for all rows.
+     */
+    private List<MessageRecord> messages(Handle h, String whereAndOrder, Map<String, Object> binds, String viewerId) {
+        var query = h.createQuery(MESSAGE_SELECT + whereAndOrder).bind("viewer", viewerId);
+        for (Map.Entry<String, Object> b : binds.entrySet()) {
+            if (b.getValue() instanceof List<?> list) {
+                query.bindList(b.getKey(), list);
+            } else {
+                query.bind(b.getKey(), b.getValue());
+            }
+        }
+        List<MessageRow> rows = query.map((rs, ctx) -> new MessageRow(rs.getString("id"),
+                rs.getString("conversation_id"), rs.getLong("seq"), rs.getString("sender_id"),
+                User.of(rs.getString("sender_id"), text(rs, "username"), text(rs, "display_name"),
+                        text(rs, "avatar_url")),
+                rs.getString("message_type"), text(rs, "content"), rs.getBoolean("per_recipient"),
+                text(rs, "viewer_content"), rs.getString("reply_to_id"), rs.getString("thread_root_id"),
+                rs.getString("client_message_id"), text(rs, "metadata"), instant(rs, "created_at"),
+                instant(rs, "edited_at"), instant(rs, "deleted_at"))).list();
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        List<String> live = rows.stream().filter(r -> r.deletedAt == null).map(MessageRow::id).toList();
+        Map<String, Map<String, String>> allCopies = viewerId == null
+                ? copies(h, rows.stream().filter(r -> r.perRecipient && r.deletedAt == null).map(MessageRow::id).toList())
+                : Map.of();
+        Map<String, ReplyRecord> replies = replyPreviews(h,
+                rows.stream().map(MessageRow::replyToId).filter(id -> id != null).distinct().toList(), viewerId);
+        Map<String, ThreadStats> threads = threadStats(h,
+                rows.stream().filter(r -> r.threadRootId == null).map(MessageRow::id).toList());
+        Map<String, List<Reaction>> reactions = reactions(h, live);
+        List<MessageRecord> records = new ArrayList<>(rows.size());
+        for (MessageRow r : rows) {
+            boolean deleted = r.deletedAt != null;
+            Map<String, String> contents = null;
+            if (r.perRecipient && !deleted) {
+                contents = viewerId == null ? allCopies.getOrDefault(r.id, Map.of())
+                        : r.viewerContent == null ? Map.of() : Map.of(viewerId, r.viewerContent);
+            }
+            ThreadStats thread = threads.get(r.id);
+            records.add(new MessageRecord(r.id, r.conversationId, r.seq, r.senderId, r.sender, r.messageType,
+                    deleted || r.perRecipient ? null : r.content, contents, r.replyToId,
+                    r.replyToId == null ? null : replies.get(r.replyToId),
+                    deleted ? new JsonObject() : JsonParser.parseString(r.metadata).getAsJsonObject(),
+                    r.createdAt, r.clientMessageId, r.editedAt, r.deletedAt, r.threadRootId,
+                    thread == null ? 0 : thread.count, thread == null ? null : thread.lastReplyAt,
+                    reactions.getOrDefault(r.id, List.of())));
+        }
+        return records;
+    }
+
+    /** Every recipient's copy of the given per-recipient messages. */
+    private static Map<String, Map<String, String>> copies(Handle h, List<String> messageIds) {
+        Map<String, Map<String, String>> copies = new HashMap<>();
+        for (List<String> chunk : chunks(messageIds)) {
+            h.createQuery("SELECT message_id, user_id, content FROM message_contents WHERE message_id IN (<ids>)")
+                    .bindList("ids", chunk)
+                    .map((rs, ctx) -> List.of(rs.getString("message_id"), rs.getString("user_id"), text(rs, "content")))
+                    .forEach(row -> copies.computeIfAbsent(row.get(0), k -> new HashMap<>()).put(row.get(1), row.get(2)));
+        }
+        return copies;
+    }
+
+    private static Map<String, ReplyRecord> replyPreviews(Handle h, List<String> ids, String viewerId) {
+        Map<String, ReplyRecord> previews = new HashMap<>();
+        if (ids.isEmpty()) {
+            return previews;
+        }
+        record Quoted(String id, String senderId, String content, boolean perRecipient, String viewerContent,
+                      Instant deletedAt) {
+        }
+        List<Quoted> quoted = new ArrayList<>();
+        for (List<String> chunk : chunks(ids)) {
+            quoted.addAll(h.createQuery("SELECT m.id, m.sender_id, m.content, m.per_recipient, m.deleted_at,"
+                            + " mc.content AS viewer_content FROM messages m"
+                            + " LEFT JOIN message_contents mc ON mc.message_id = m.id AND mc.user_id = :viewer"
+                            + " WHERE m.id IN (<ids>)")
+                    .bind("viewer", viewerId)
+                    .bindList("ids", chunk)
+                    .map((rs, ctx) -> new Quoted(rs.getString("id"), rs.getString("sender_id"), text(rs, "content"),
+                            rs.getBoolean("per_recipient"), text(rs, "viewer_content"), instant(rs, "deleted_at")))
+                    .list());
+        }
+        Map<String, Map<String, String>> allCopies = viewerId == null
+                ? copies(h, quoted.stream().filter(q -> q.perRecipient && q.deletedAt == null).map(Quoted::id).toList())
+                : Map.of();
+        for (Quoted q : quoted) {
+            boolean deleted = q.deletedAt != null;
+            Map<String, String> contents = null;
+            if (q.perRecipient && !deleted) {
+                contents = viewerId == null ? allCopies.getOrDefault(q.id, Map.of())
+                        : q.viewerContent == null ? Map.of() : Map.of(viewerId, q.viewerContent);
+            }
+            previews.put(q.id, new ReplyRecord(q.id, q.senderId, deleted || q.perRecipient ? null : q.content,
+                    contents, q.deletedAt));
+        }
+        return previews;
+    }
+
+    private record ThreadStats(int count, Instant lastReplyAt) {
+    }
+
+    private static Map<String, ThreadStats> threadStats(Handle h, List<String> rootIds) {
+        Map<String, ThreadStats> stats = new HashMap<>();
+        for (List<String> chunk : chunks(rootIds)) {
+            h.createQuery("SELECT thread_root_id, COUNT(*) AS replies, MAX(created_at) AS last_reply_at"
+                            + " FROM messages WHERE thread_root_id IN (<ids>) AND deleted_at IS NULL"
+                            + " GROUP BY thread_root_id")
+                    .bindList("ids", chunk)
+                    .map((rs, ctx) -> Map.entry(rs.getString("thread_root_id"),
+                            new ThreadStats(rs.getInt("replies"), instant(rs, "last_reply_at"))))
+                    .forEach(e -> stats.put(e.getKey(), e.getValue()));
+        }
+        return stats;
+    }
+
+    /** Reactions per message, each emoji in order of its first use (protocol 6.1). */
+    private static Map<String, List<Reaction>> reactions(Handle h, List<String> messageIds) {
+        Map<String, Map<String, List<String>>> users = new HashMap<>();
+        for (List<String> chunk : chunks(messageIds)) {
+            h.createQuery("SELECT message_id, emoji, user_id FROM reactions WHERE message_id IN (<ids>)"
+                            + " ORDER BY message_id, created_at, user_id")
+                    .bindList("ids", chunk)
+                    .map((rs, ctx) -> List.of(rs.getString("message_id"), text(rs, "emoji"), rs.getString("user_id")))
+                    .forEach(row -> users.computeIfAbsent(row.get(0), k -> new LinkedHashMap<>())
+                            .computeIfAbsent(row.get(1), k -> new ArrayList<>()).add(row.get(2)));
+        }
+        Map<String, List<Reaction>> reactions = new HashMap<>();
+        users.forEach((messageId, byEmoji) -> reactions.put(messageId, byEmoji.entrySet().stream()
+                .map(e -> new Reaction(e.getKey(), e.getValue().size(), e.getValue())).toList()));
+        return reactions;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** A trivial query that must answer within two seconds. */
+    @Override
+    public boolean isHealthy() {
+        try {
+            return jdbi.withHandle(h -> h.createQuery("SELECT 1").setQueryTimeout(2).mapTo(Integer.class).one() == 1);
+        } catch (RuntimeException e) {
+            log.warn("chat store health check failed: {}", e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Runs {@code work} on a pooled connection, turning database failures into {@link StoreException}. */
+    private <T> T run(String what, HandleCallback<T, RuntimeException> work) {
+        try {
+            return jdbi.withHandle(work);
+        } catch (JdbiException e) {
+            throw new StoreException(what + " failed", e);
+        }
+    }
+
+    private static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Instant now() {
+        return Timestamps.truncate(clock.now());
+    }
+
+    private static OffsetDateTime time(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static String text(ResultSet rs, String column) throws SQLException {
+        return ExactText.decode(rs.getBytes(column));
+    }
+
+    private static String role(Role role) {
+        return role.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static List<List<String>> chunks(List<String> ids) {
+        List<List<String>> chunks = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i += IN_LIST_CHUNK) {
+            chunks.add(ids.subList(i, Math.min(ids.size(), i + IN_LIST_CHUNK)));
+        }
+        return chunks;
+    }
+}
