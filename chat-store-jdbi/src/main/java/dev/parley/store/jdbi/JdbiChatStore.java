@@ -677,6 +677,11 @@ public final class JdbiChatStore implements ChatStore {
         dataSource.close();
     }
 
+    /** The underlying handle factory, for tests that arrange rows the SPI cannot write yet. */
+    Jdbi jdbi() {
+        return jdbi;
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** Runs {@code work} on a pooled connection, turning database failures into {@link StoreException}. */
