@@ -385,8 +385,11 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     private AppendResult insertMessage(Handle h, NewMessage m) {
-        return h.inTransaction(tx -> {
-            // Takes the conversation's row lock until commit: concurrent appends queue here.
+        record Stored(String id, long seq, Instant createdAt, MessageRecord duplicateOf) {
+        }
+        Stored stored = h.inTransaction(tx -> {
+            // Takes the conversation's row lock until commit: concurrent appends queue here, so the
+            // transaction does only what must be atomic with the seq.
             var seqAndTime = tx.createQuery(dialect.nextSeq)
                     .bind("id", m.conversationId())
                     .bind("now", time(now()))
@@ -395,14 +398,12 @@ public final class JdbiChatStore implements ChatStore {
                     .orElseThrow(() -> new IllegalArgumentException("unknown conversation"));
             if (m.clientMessageId() != null) {
                 // Under the lock a retry that committed before us is visible: answer with it, undo the increment.
-                Optional<MessageRecord> stored = byClientId(tx, m);
-                if (stored.isPresent()) {
+                Optional<MessageRecord> earlier = byClientId(tx, m);
+                if (earlier.isPresent()) {
                     tx.rollback();
-                    return new AppendResult(stored.get(), true);
+                    return new Stored(null, 0, null, earlier.get());
                 }
             }
-            long seq = seqAndTime.getKey();
-            Instant createdAt = seqAndTime.getValue();
             String id = UUID.randomUUID().toString();
             boolean perRecipient = m.contents() != null;
             tx.createUpdate("INSERT INTO messages (id, conversation_id, seq, sender_id, message_type, content,"
@@ -411,7 +412,7 @@ public final class JdbiChatStore implements ChatStore {
                             + " :replyToId, :threadRootId, :clientMessageId, :metadata, :createdAt)")
                     .bind("id", id)
                     .bind("conversationId", m.conversationId())
-                    .bind("seq", seq)
+                    .bind("seq", seqAndTime.getKey())
                     .bind("senderId", m.senderId())
                     .bind("messageType", m.messageType())
                     .bind("content", perRecipient ? null : ExactText.encode(m.content()))
@@ -420,7 +421,7 @@ public final class JdbiChatStore implements ChatStore {
                     .bind("threadRootId", m.threadRootId())
                     .bind("clientMessageId", m.clientMessageId())
                     .bind("metadata", ExactText.encode(m.metadata().toString()))
-                    .bind("createdAt", time(createdAt))
+                    .bind("createdAt", time(seqAndTime.getValue()))
                     .execute();
             if (perRecipient && !m.contents().isEmpty()) {
                 PreparedBatch batch = tx.prepareBatch(
@@ -431,19 +432,22 @@ public final class JdbiChatStore implements ChatStore {
                 }
                 batch.execute();
             }
-            User sender = tx.createQuery("SELECT id, username, display_name, avatar_url FROM users WHERE id = :id")
-                    .bind("id", m.senderId())
-                    .map((rs, ctx) -> User.of(rs.getString("id"), text(rs, "username"), text(rs, "display_name"),
-                            text(rs, "avatar_url")))
-                    .one();
-            ReplyRecord replyTo = m.replyToId() == null ? null
-                    : replyPreviews(tx, List.of(m.replyToId()), null).get(m.replyToId());
-            MessageRecord stored = new MessageRecord(id, m.conversationId(), seq, m.senderId(), sender,
-                    m.messageType(), perRecipient ? null : m.content(), m.contents(), m.replyToId(), replyTo,
-                    m.metadata().deepCopy(), createdAt, m.clientMessageId(), null, null, m.threadRootId(), 0, null,
-                    List.of());
-            return new AppendResult(stored, false);
+            return new Stored(id, seqAndTime.getKey(), seqAndTime.getValue(), null);
         });
+        if (stored.duplicateOf != null) {
+            return new AppendResult(stored.duplicateOf, true);
+        }
+        User sender = h.createQuery("SELECT id, username, display_name, avatar_url FROM users WHERE id = :id")
+                .bind("id", m.senderId())
+                .map((rs, ctx) -> User.of(rs.getString("id"), text(rs, "username"), text(rs, "display_name"),
+                        text(rs, "avatar_url")))
+                .one();
+        ReplyRecord replyTo = m.replyToId() == null ? null
+                : replyPreviews(h, List.of(m.replyToId()), null).get(m.replyToId());
+        return new AppendResult(new MessageRecord(stored.id, m.conversationId(), stored.seq, m.senderId(), sender,
+                m.messageType(), m.contents() != null ? null : m.content(), m.contents(), m.replyToId(), replyTo,
+                m.metadata().deepCopy(), stored.createdAt, m.clientMessageId(), null, null, m.threadRootId(), 0, null,
+                List.of()), false);
     }
 
     private Optional<MessageRecord> byClientId(Handle h, NewMessage m) {
@@ -661,7 +665,10 @@ public final class JdbiChatStore implements ChatStore {
 
     // ---------------------------------------------------------------- lifecycle
 
-    /** A trivial query that must answer within two seconds. */
+    /**
+     * A trivial query with a two-second timeout. When every pooled connection is busy it first waits
+     * for one, at most the pool's ten-second connection timeout.
+     */
     @Override
     public boolean isHealthy() {
         try {
