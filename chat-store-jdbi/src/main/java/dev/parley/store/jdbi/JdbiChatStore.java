@@ -276,17 +276,22 @@ public final class JdbiChatStore implements ChatStore {
      * batch each loads those messages and the participants, whatever the page size.
      */
     private List<ConversationRecord> views(Handle h, String viewerId, String onlyConversationId, int limit) {
-        String sql = "SELECT c.id, c.type, c.name, c.description, c.avatar_url, c.created_by, c.created_at,"
-                + " c.updated_at, c.latest_seq, p.last_read_seq, lm.id AS latest_id,"
-                + " (SELECT COUNT(*) FROM messages u WHERE u.conversation_id = c.id AND u.seq > p.last_read_seq"
-                + "   AND u.sender_id <> p.user_id AND u.deleted_at IS NULL) AS unread"
-                + " FROM participants p"
-                + " JOIN conversations c ON c.id = p.conversation_id"
-                + " LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq ="
-                + "   (SELECT MAX(v.seq) FROM messages v WHERE v.conversation_id = c.id AND v.deleted_at IS NULL)"
-                + " WHERE p.user_id = :viewer AND p.left_at IS NULL"
+        // Scalar subqueries keep every lookup on the newest-first (conversation_id, seq) index (ordered
+        // by both columns, which H2 needs to see it); the unread count is
+        // computed above the LIMIT, so only for the conversations returned.
+        String latestVisible = " FROM messages v WHERE v.conversation_id = c.id AND v.deleted_at IS NULL"
+                + " ORDER BY v.conversation_id, v.seq DESC LIMIT 1)";
+        String sql = "SELECT x.*, (SELECT COUNT(*) FROM messages u WHERE u.conversation_id = x.id"
+                + "   AND u.seq > x.last_read_seq AND u.sender_id <> :viewer AND u.deleted_at IS NULL) AS unread"
+                + " FROM (SELECT c.id, c.type, c.name, c.description, c.avatar_url, c.created_by, c.created_at,"
+                + "   c.updated_at, c.latest_seq, p.last_read_seq,"
+                + "   (SELECT v.id" + latestVisible + " AS latest_id,"
+                + "   (SELECT v.created_at" + latestVisible + " AS latest_at"
+                + "   FROM participants p JOIN conversations c ON c.id = p.conversation_id"
+                + "   WHERE p.user_id = :viewer AND p.left_at IS NULL"
                 + (onlyConversationId == null ? "" : " AND c.id = :conversationId")
-                + " ORDER BY COALESCE(lm.created_at, c.created_at) DESC, c.id DESC"
+                + " ) x"
+                + " ORDER BY COALESCE(x.latest_at, x.created_at) DESC, x.id DESC"
                 + " LIMIT :limit";
         record Row(String id, ConversationType type, String name, String description, String avatarUrl,
                    String createdBy, Instant createdAt, Instant updatedAt, long latestSeq, long lastReadSeq,
@@ -472,7 +477,7 @@ public final class JdbiChatStore implements ChatStore {
         String where = " WHERE m.conversation_id = :conversationId AND m.seq < :beforeSeq"
                 + (includeDeleted ? "" : " AND m.deleted_at IS NULL")
                 + (excludeThreadReplies ? " AND m.thread_root_id IS NULL" : "")
-                + " ORDER BY m.seq DESC LIMIT :limit";
+                + " ORDER BY m.conversation_id, m.seq DESC LIMIT :limit";
         return run("load messages", h -> {
             // One row past the page tells whether older messages exist.
             List<MessageRecord> newestFirst = new ArrayList<>(messages(h, where, Map.of(

@@ -46,7 +46,7 @@ CREATE INDEX participants_by_user ON participants (user_id, conversation_id);
 
 CREATE TABLE messages (
     id                 VARCHAR(64) PRIMARY KEY,
-    conversation_id    VARCHAR(64) NOT NULL REFERENCES conversations (id),
+    conversation_id    VARCHAR(64) NOT NULL,
     seq                BIGINT NOT NULL,
     sender_id          VARCHAR(255) NOT NULL REFERENCES users (id),
     message_type       VARCHAR(32) NOT NULL,
@@ -60,9 +60,12 @@ CREATE TABLE messages (
     created_at         TIMESTAMP WITH TIME ZONE NOT NULL,
     edited_at          TIMESTAMP WITH TIME ZONE,
     deleted_at         TIMESTAMP WITH TIME ZONE,
-    CONSTRAINT messages_seq_unique UNIQUE (conversation_id, seq),
     CONSTRAINT messages_client_id_unique UNIQUE (conversation_id, sender_id, client_message_id)
 );
+-- Newest first, because pages, latest messages and unread counts all read from the newest end (H2
+-- reads an index only in its declared order). conversation_id has no foreign key: H2 would give it an
+-- index of its own and prefer that one; an append reaches the conversation row first in any case.
+CREATE UNIQUE INDEX messages_seq_unique ON messages (conversation_id, seq DESC);
 CREATE INDEX messages_by_thread ON messages (thread_root_id, seq);
 CREATE INDEX messages_by_reply ON messages (reply_to_id);
 
