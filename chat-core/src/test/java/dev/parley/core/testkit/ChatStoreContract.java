@@ -1,6 +1,8 @@
 package dev.parley.core.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
@@ -13,11 +15,15 @@ import dev.parley.core.spi.MessagePage;
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.NewConversation;
 import dev.parley.core.spi.NewMessage;
+import dev.parley.core.spi.ReactionChange;
 import dev.parley.core.spi.UserProfile;
+import dev.parley.protocol.Extension;
 import dev.parley.protocol.model.ConversationType;
 import dev.parley.protocol.model.Participant;
+import dev.parley.protocol.model.Reaction;
 import dev.parley.protocol.model.Role;
 import dev.parley.protocol.model.User;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -930,6 +936,383 @@ public abstract class ChatStoreContract {
         assertThat(store.participantIds(c.id())).containsExactly(weird, "bob");
         assertThat(store.findMessage(c.id(), m.id(), "bob").orElseThrow().senderId()).isEqualTo(weird);
         assertThat(store.appendMessage(withClientId(c.id(), weird, "hi", "k:1.2_3-4")).duplicate()).isTrue();
+    }
+
+    // ---------------------------------------------------------------- extensions (protocol section 6)
+
+    private void requireExtension(Extension extension) {
+        assumeTrue(store.supportedExtensions().contains(extension),
+                () -> "the store does not implement " + extension.wireName());
+    }
+
+    @Test
+    void reactionsAreCountedPerEmojiInOrderOfFirstUse() {
+        requireExtension(Extension.REACTIONS);
+        user("alice");
+        user("bob");
+        user("carol");
+        ConversationRecord c = group("g", "alice", "bob", "carol");
+        MessageRecord m = send(c.id(), "alice", "react to me");
+        MessageRecord other = send(c.id(), "alice", "quiet");
+        String thumbs = "\ud83d\udc4d";
+        String odd = "'; --\u0000";
+
+        assertThat(store.addReaction(c.id(), m.id(), "bob", thumbs, 50).orElseThrow().changed()).isTrue();
+        assertThat(store.addReaction(c.id(), m.id(), "carol", odd, 50).orElseThrow().changed()).isTrue();
+        assertThat(store.addReaction(c.id(), m.id(), "alice", thumbs, 50).orElseThrow().changed()).isTrue();
+        ReactionChange repeated = store.addReaction(c.id(), m.id(), "bob", thumbs, 50).orElseThrow();
+
+        assertThat(repeated.changed()).isFalse();
+        List<Reaction> expected = List.of(new Reaction(thumbs, 2, List.of("bob", "alice")),
+                new Reaction(odd, 1, List.of("carol")));
+        assertThat(repeated.reactions()).isEqualTo(expected);
+        assertThat(store.findMessage(c.id(), m.id(), "carol").orElseThrow().reactions()).isEqualTo(expected);
+        assertThat(store.loadMessages(c.id(), "bob", null, 10, false, false).messages())
+                .extracting(MessageRecord::reactions).containsExactly(expected, List.of());
+        assertThat(store.findMessage(c.id(), other.id(), "bob").orElseThrow().reactions()).isEmpty();
+
+        ReactionChange removed = store.removeReaction(c.id(), m.id(), "bob", thumbs).orElseThrow();
+        assertThat(removed.changed()).isTrue();
+        assertThat(removed.reactions()).containsExactly(new Reaction(thumbs, 1, List.of("alice")),
+                new Reaction(odd, 1, List.of("carol")));
+        assertThat(store.removeReaction(c.id(), m.id(), "bob", thumbs).orElseThrow().changed()).isFalse();
+        assertThat(store.removeReaction(c.id(), m.id(), "carol", odd).orElseThrow().reactions())
+                .containsExactly(new Reaction(thumbs, 1, List.of("alice")));
+    }
+
+    @Test
+    void reactionsNeedALiveMessageOfTheConversation() {
+        requireExtension(Extension.REACTIONS);
+        requireExtension(Extension.EDITS);
+        user("alice");
+        user("bob");
+        user("carol");
+        ConversationRecord c = direct("alice", "bob");
+        ConversationRecord elsewhere = direct("alice", "carol");
+        MessageRecord m = send(c.id(), "alice", "hi");
+        MessageRecord gone = send(c.id(), "alice", "bye");
+        store.addReaction(c.id(), gone.id(), "bob", "x", 50);
+        store.deleteMessage(c.id(), gone.id(), Instant.now());
+
+        assertThat(store.addReaction(c.id(), "no-such-message", "bob", "x", 50)).isEmpty();
+        assertThat(store.addReaction(elsewhere.id(), m.id(), "bob", "x", 50)).isEmpty();
+        assertThat(store.addReaction(c.id(), gone.id(), "bob", "x", 50)).isEmpty();
+        assertThat(store.removeReaction(c.id(), gone.id(), "bob", "x")).isEmpty();
+        assertThat(store.findMessage(c.id(), gone.id(), "bob").orElseThrow().reactions()).isEmpty();
+    }
+
+    @Test
+    void distinctEmojiArePerMessageLimited() {
+        requireExtension(Extension.REACTIONS);
+        user("alice");
+        user("bob");
+        ConversationRecord c = direct("alice", "bob");
+        MessageRecord m = send(c.id(), "alice", "hi");
+        store.addReaction(c.id(), m.id(), "alice", "a", 2);
+        store.addReaction(c.id(), m.id(), "alice", "b", 2);
+
+        assertThatThrownBy(() -> store.addReaction(c.id(), m.id(), "bob", "c", 2))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(store.addReaction(c.id(), m.id(), "bob", "a", 2).orElseThrow().reactions())
+                .extracting(Reaction::emoji).containsExactly("a", "b");
+    }
+
+    @Test
+    void editReplacesTheBodyAndKeepsTheMessagesPlace() {
+        requireExtension(Extension.EDITS);
+        user("alice");
+        user("bob");
+        ConversationRecord c = direct("alice", "bob");
+        JsonObject metadata = new JsonObject();
+        metadata.addProperty("v", 1);
+        MessageRecord original = store.appendMessage(new NewMessage(c.id(), "alice", "text", "typo", null, null, null,
+                "k", metadata)).message();
+        Instant editedAt = original.createdAt().plusSeconds(5);
+
+        MessageRecord edited = store.editMessage(c.id(), original.id(), "alice", "fixed \u0000 exactly", null, null,
+                editedAt).orElseThrow();
+
+        assertThat(edited.id()).isEqualTo(original.id());
+        assertThat(edited.seq()).isEqualTo(original.seq());
+        assertThat(edited.createdAt()).isEqualTo(original.createdAt());
+        assertThat(edited.editedAt()).isEqualTo(editedAt);
+        assertThat(edited.contentFor("bob")).isEqualTo("fixed \u0000 exactly");
+        assertThat(edited.metadata()).as("metadata kept when none is given").isEqualTo(metadata);
+        MessageRecord loaded = store.loadMessages(c.id(), "bob", null, 10, false, false).messages().get(0);
+        assertThat(loaded.contentFor("bob")).isEqualTo("fixed \u0000 exactly");
+        assertThat(loaded.editedAt()).isEqualTo(editedAt);
+        assertThat(store.appendMessage(withClientId(c.id(), "alice", "retry", "k")).message().contentFor("alice"))
+                .isEqualTo("fixed \u0000 exactly");
+
+        JsonObject newMetadata = new JsonObject();
+        newMetadata.addProperty("v", "two");
+        MessageRecord encrypted = store.editMessage(c.id(), original.id(), "alice", null,
+                Map.of("alice", "ea", "bob", "eb"), newMetadata, editedAt.plusSeconds(1)).orElseThrow();
+        assertThat(encrypted.contentFor("alice")).isEqualTo("ea");
+        assertThat(encrypted.contentFor("bob")).as("every copy, for the per-viewer fan-out").isEqualTo("eb");
+        assertThat(encrypted.metadata()).isEqualTo(newMetadata);
+        assertThat(store.findMessage(c.id(), original.id(), "bob").orElseThrow().contentFor("bob")).isEqualTo("eb");
+
+        MessageRecord shared = store.editMessage(c.id(), original.id(), "alice", "plain again", null, null,
+                editedAt.plusSeconds(2)).orElseThrow();
+        assertThat(shared.isPerRecipient()).isFalse();
+        assertThat(store.findMessage(c.id(), original.id(), "bob").orElseThrow().contentFor("bob"))
+                .isEqualTo("plain again");
+    }
+
+    @Test
+    void editingAMissingOrDeletedMessageFindsNothing() {
+        requireExtension(Extension.EDITS);
+        user("alice");
+        user("bob");
+        ConversationRecord c = direct("alice", "bob");
+        MessageRecord m = send(c.id(), "alice", "x");
+        store.deleteMessage(c.id(), m.id(), Instant.now());
+
+        assertThat(store.editMessage(c.id(), m.id(), "alice", "y", null, null, Instant.now())).isEmpty();
+        assertThat(store.editMessage(c.id(), "no-such-message", "alice", "y", null, null, Instant.now())).isEmpty();
+        assertThat(store.findMessage(c.id(), m.id(), "alice").orElseThrow().contentFor("alice")).isNull();
+    }
+
+    @Test
+    void deletionLeavesATombstoneOnce() {
+        requireExtension(Extension.EDITS);
+        user("alice");
+        user("bob");
+        ConversationRecord c = direct("alice", "bob");
+        JsonObject metadata = new JsonObject();
+        metadata.addProperty("secret", "gone");
+        MessageRecord first = send(c.id(), "bob", "one");
+        MessageRecord second = store.appendMessage(new NewMessage(c.id(), "bob", "text", null,
+                Map.of("alice", "two-a", "bob", "two-b"), null, null, null, metadata)).message();
+        MessageRecord third = send(c.id(), "bob", "three");
+        Instant deletedAt = second.createdAt().plusSeconds(1);
+
+        MessageRecord tombstone = store.deleteMessage(c.id(), second.id(), deletedAt).orElseThrow();
+        MessageRecord again = store.deleteMessage(c.id(), second.id(), deletedAt.plusSeconds(60)).orElseThrow();
+
+        assertThat(tombstone.deletedAt()).isEqualTo(deletedAt);
+        assertThat(again.deletedAt()).as("the first deletion time").isEqualTo(deletedAt);
+        for (MessageRecord t : List.of(tombstone, again, store.findMessage(c.id(), second.id(), "alice").orElseThrow())) {
+            assertThat(t.isDeleted()).isTrue();
+            assertThat(t.contentFor("alice")).isNull();
+            assertThat(t.contentFor("bob")).isNull();
+            assertThat(t.metadata()).isEqualTo(new JsonObject());
+            assertThat(t.seq()).isEqualTo(2);
+            assertThat(t.senderId()).isEqualTo("bob");
+            assertThat(t.createdAt()).isEqualTo(second.createdAt());
+        }
+        assertThat(store.loadMessages(c.id(), "alice", null, 10, false, false).messages())
+                .extracting(MessageRecord::id).containsExactly(first.id(), third.id());
+        assertThat(store.loadMessages(c.id(), "alice", null, 10, true, false).messages())
+                .extracting(MessageRecord::id).containsExactly(first.id(), second.id(), third.id());
+        assertThat(store.findConversation(c.id(), "alice").orElseThrow().unreadCount()).isEqualTo(2);
+        assertThat(store.deleteMessage(c.id(), "no-such-message", deletedAt)).isEmpty();
+    }
+
+    @Test
+    void deletingTheLatestMessageMovesTheConversationBack() {
+        requireExtension(Extension.EDITS);
+        user("alice");
+        user("bob");
+        user("carol");
+        ConversationRecord older = direct("alice", "bob");
+        MessageRecord kept = send(older.id(), "bob", "kept");
+        tick();
+        ConversationRecord newer = direct("alice", "carol");
+        tick();
+        MessageRecord newest = send(older.id(), "bob", "newest");
+        assertThat(store.listConversations("alice", 10)).extracting(ConversationRecord::id)
+                .containsExactly(older.id(), newer.id());
+
+        store.deleteMessage(older.id(), newest.id(), Instant.now());
+
+        List<ConversationRecord> list = store.listConversations("alice", 10);
+        assertThat(list).extracting(ConversationRecord::id).containsExactly(newer.id(), older.id());
+        assertThat(list.get(1).latestMessage().id()).isEqualTo(kept.id());
+        assertThat(list.get(1).unreadCount()).isEqualTo(1);
+        assertThat(list.get(1).latestSeq()).as("seq is never reused").isEqualTo(2);
+        assertThat(send(older.id(), "bob", "after").seq()).isEqualTo(3);
+    }
+
+    @Test
+    void pagesCountOnlyMessagesTheyWouldShow() {
+        requireExtension(Extension.EDITS);
+        user("alice");
+        user("bob");
+        ConversationRecord c = direct("alice", "bob");
+        MessageRecord first = send(c.id(), "alice", "1");
+        send(c.id(), "alice", "2");
+        store.deleteMessage(c.id(), first.id(), Instant.now());
+
+        MessagePage visible = store.loadMessages(c.id(), "bob", null, 1, false, false);
+        MessagePage withTombstones = store.loadMessages(c.id(), "bob", null, 1, true, false);
+
+        assertThat(visible.messages()).extracting(MessageRecord::seq).containsExactly(2L);
+        assertThat(visible.hasMore()).isFalse();
+        assertThat(withTombstones.hasMore()).isTrue();
+    }
+
+    @Test
+    void replyPreviewOfADeletedMessageHasNoBody() {
+        requireExtension(Extension.EDITS);
+        user("alice");
+        user("bob");
+        ConversationRecord c = direct("alice", "bob");
+        MessageRecord quoted = send(c.id(), "alice", "regrettable");
+        MessageRecord reply = store.appendMessage(
+                new NewMessage(c.id(), "bob", "text", "why?", null, quoted.id(), null, null, null)).message();
+
+        store.deleteMessage(c.id(), quoted.id(), Instant.now());
+
+        MessageRecord loaded = store.findMessage(c.id(), reply.id(), "bob").orElseThrow();
+        assertThat(loaded.replyTo().id()).isEqualTo(quoted.id());
+        assertThat(loaded.replyTo().deletedAt()).isNotNull();
+        assertThat(loaded.replyTo().contentFor("bob")).isNull();
+        assertThat(loaded.contentFor("bob")).isEqualTo("why?");
+    }
+
+    @Test
+    void readPositionsAndUnreadCountsOfEveryParticipant() {
+        requireExtension(Extension.RECEIPTS);
+        user("alice");
+        user("bob");
+        user("carol");
+        ConversationRecord c = group("g", "alice", "bob", "carol");
+        send(c.id(), "alice", "1");
+        send(c.id(), "bob", "2");
+        send(c.id(), "bob", "3");
+        store.markRead(c.id(), "carol", 2);
+
+        assertThat(store.readPositions(c.id())).containsExactlyInAnyOrderEntriesOf(
+                Map.of("alice", 0L, "bob", 0L, "carol", 2L));
+        assertThat(store.unreadCounts(c.id())).containsExactlyInAnyOrderEntriesOf(
+                Map.of("alice", 2, "bob", 1, "carol", 1));
+        assertThat(store.readPositions("no-such-conversation")).isEmpty();
+        assertThat(store.unreadCounts("no-such-conversation")).isEmpty();
+    }
+
+    @Test
+    void threadPagesHoldOnlyLiveRepliesOfThatRoot() {
+        requireExtension(Extension.THREADS);
+        requireExtension(Extension.EDITS);
+        user("alice");
+        user("bob");
+        ConversationRecord c = group("g", "alice", "bob");
+        MessageRecord root = send(c.id(), "alice", "root");
+        MessageRecord otherRoot = send(c.id(), "alice", "other root");
+        List<MessageRecord> replies = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            replies.add(store.appendMessage(new NewMessage(c.id(), i % 2 == 0 ? "bob" : "alice", "text", "r" + i, null,
+                    null, root.id(), null, null)).message());
+            send(c.id(), "bob", "noise " + i);
+        }
+        store.appendMessage(new NewMessage(c.id(), "bob", "text", "elsewhere", null, null, otherRoot.id(), null, null));
+        store.deleteMessage(c.id(), replies.get(3).id(), Instant.now());
+
+        MessagePage newest = store.loadThread(c.id(), root.id(), "bob", null, 2);
+        assertThat(newest.messages()).extracting(m -> m.contentFor("bob")).containsExactly("r2", "r4");
+        assertThat(newest.hasMore()).isTrue();
+        MessagePage older = store.loadThread(c.id(), root.id(), "bob", newest.messages().get(0).seq(), 2);
+        assertThat(older.messages()).extracting(m -> m.contentFor("bob")).containsExactly("r0", "r1");
+        assertThat(older.hasMore()).isFalse();
+        assertThat(store.findMessage(c.id(), root.id(), "bob").orElseThrow().threadReplyCount())
+                .as("the deleted reply no longer counts").isEqualTo(4);
+    }
+
+    @Test
+    void searchFindsSharedBodiesCaseInsensitivelyNewestFirst() {
+        requireExtension(Extension.SEARCH);
+        user("alice");
+        user("bob");
+        user("carol");
+        ConversationRecord ab = direct("alice", "bob");
+        ConversationRecord ac = direct("alice", "carol");
+        ConversationRecord bc = direct("bob", "carol");
+        MessageRecord h1 = send(ab.id(), "alice", "Hello there");
+        tick();
+        send(ab.id(), "bob", "nothing to see");
+        MessageRecord h2 = send(ac.id(), "carol", "well, HELLO");
+        tick();
+        store.appendMessage(new NewMessage(ab.id(), "bob", "text", null, Map.of("alice", "hello", "bob", "hello"),
+                null, null, null, null));
+        send(bc.id(), "bob", "hello from a conversation alice is not in");
+        MessageRecord h3 = send(ab.id(), "bob", "oh hello\u0000again");
+
+        MessagePage all = store.searchMessages("alice", null, "hElLo", null, 10).orElseThrow();
+        assertThat(all.messages()).extracting(MessageRecord::id).containsExactly(h3.id(), h2.id(), h1.id());
+        assertThat(all.hasMore()).isFalse();
+
+        MessagePage first = store.searchMessages("alice", null, "hello", null, 2).orElseThrow();
+        assertThat(first.messages()).extracting(MessageRecord::id).containsExactly(h3.id(), h2.id());
+        assertThat(first.hasMore()).isTrue();
+        MessagePage next = store.searchMessages("alice", null, "hello", h2.id(), 2).orElseThrow();
+        assertThat(next.messages()).extracting(MessageRecord::id).containsExactly(h1.id());
+        assertThat(next.hasMore()).isFalse();
+
+        assertThat(store.searchMessages("alice", ab.id(), "hello", null, 10).orElseThrow().messages())
+                .extracting(MessageRecord::id).containsExactly(h3.id(), h1.id());
+        assertThat(store.searchMessages("alice", null, "o\u0000a", null, 10).orElseThrow().messages())
+                .extracting(MessageRecord::id).containsExactly(h3.id());
+        assertThat(store.searchMessages("alice", bc.id(), "hello", null, 10).orElseThrow().messages()).isEmpty();
+        assertThat(store.searchMessages("alice", null, "hello", "no-such-message", 10)).isEmpty();
+    }
+
+    @Test
+    void searchTakesPatternCharactersLiterallyAndSkipsDeletedMessages() {
+        requireExtension(Extension.SEARCH);
+        requireExtension(Extension.EDITS);
+        user("alice");
+        user("bob");
+        ConversationRecord c = direct("alice", "bob");
+        MessageRecord percent = send(c.id(), "alice", "100% sure");
+        send(c.id(), "alice", "1000 sure");
+        MessageRecord underscore = send(c.id(), "alice", "snake_case");
+        send(c.id(), "alice", "snakeXcase");
+        MessageRecord backslash = send(c.id(), "alice", "C:\\temp");
+        MessageRecord deleted = send(c.id(), "alice", "100% gone");
+        store.deleteMessage(c.id(), deleted.id(), Instant.now());
+
+        assertThat(store.searchMessages("bob", c.id(), "0% s", null, 10).orElseThrow().messages())
+                .extracting(MessageRecord::id).containsExactly(percent.id());
+        assertThat(store.searchMessages("bob", c.id(), "e_c", null, 10).orElseThrow().messages())
+                .extracting(MessageRecord::id).containsExactly(underscore.id());
+        assertThat(store.searchMessages("bob", c.id(), ":\\t", null, 10).orElseThrow().messages())
+                .extracting(MessageRecord::id).containsExactly(backslash.id());
+        assertThat(store.searchMessages("bob", c.id(), "gone", null, 10).orElseThrow().messages()).isEmpty();
+    }
+
+    @Test
+    void resumeReadsMessagesAfterASeqAndChangesSinceATime() {
+        requireExtension(Extension.RESUME);
+        requireExtension(Extension.EDITS);
+        user("alice");
+        user("bob");
+        ConversationRecord c = direct("alice", "bob");
+        List<MessageRecord> sent = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            sent.add(send(c.id(), "alice", "m" + i));
+        }
+        Instant since = sent.get(5).createdAt().plusSeconds(10);
+        store.editMessage(c.id(), sent.get(0).id(), "alice", "old edit", null, null, since.minusSeconds(5));
+        store.editMessage(c.id(), sent.get(1).id(), "alice", "new edit", null, null, since.plusSeconds(1));
+        store.deleteMessage(c.id(), sent.get(3).id(), since.plusSeconds(2));
+        store.editMessage(c.id(), sent.get(4).id(), "alice", "late edit", null, null, since.plusSeconds(3));
+
+        MessagePage after = store.messagesAfter(c.id(), "bob", 2, 2);
+        assertThat(after.messages()).extracting(MessageRecord::seq).containsExactly(3L, 5L);
+        assertThat(after.hasMore()).isTrue();
+        MessagePage rest = store.messagesAfter(c.id(), "bob", 5, 10);
+        assertThat(rest.messages()).extracting(MessageRecord::seq).containsExactly(6L);
+        assertThat(rest.hasMore()).isFalse();
+
+        MessagePage changed = store.messagesChangedSince(c.id(), "bob", 4, since, 10);
+        assertThat(changed.messages()).extracting(MessageRecord::seq).containsExactly(2L, 4L);
+        assertThat(changed.messages().get(1).isDeleted()).isTrue();
+        assertThat(changed.hasMore()).isFalse();
+        MessagePage limited = store.messagesChangedSince(c.id(), "bob", 6, since, 2);
+        assertThat(limited.messages()).extracting(MessageRecord::seq).containsExactly(2L, 4L);
+        assertThat(limited.hasMore()).isTrue();
     }
 
     // ---------------------------------------------------------------- health

@@ -13,9 +13,11 @@ import dev.parley.core.spi.MessagePage;
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.NewConversation;
 import dev.parley.core.spi.NewMessage;
+import dev.parley.core.spi.ReactionChange;
 import dev.parley.core.spi.ReplyRecord;
 import dev.parley.core.spi.StoreException;
 import dev.parley.core.spi.UserProfile;
+import dev.parley.protocol.Extension;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.model.ConversationType;
 import dev.parley.protocol.model.Participant;
@@ -33,6 +35,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -40,6 +43,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
@@ -412,9 +416,10 @@ public final class JdbiChatStore implements ChatStore {
             String id = UUID.randomUUID().toString();
             boolean perRecipient = m.contents() != null;
             tx.createUpdate("INSERT INTO messages (id, conversation_id, seq, sender_id, message_type, content,"
-                            + " per_recipient, reply_to_id, thread_root_id, client_message_id, metadata, created_at)"
+                            + " per_recipient, reply_to_id, thread_root_id, client_message_id, metadata, created_at,"
+                            + " search_text)"
                             + " VALUES (:id, :conversationId, :seq, :senderId, :messageType, :content, :perRecipient,"
-                            + " :replyToId, :threadRootId, :clientMessageId, :metadata, :createdAt)")
+                            + " :replyToId, :threadRootId, :clientMessageId, :metadata, :createdAt, :searchText)")
                     .bind("id", id)
                     .bind("conversationId", m.conversationId())
                     .bind("seq", seqAndTime.getKey())
@@ -427,16 +432,9 @@ public final class JdbiChatStore implements ChatStore {
                     .bind("clientMessageId", m.clientMessageId())
                     .bind("metadata", ExactText.encode(m.metadata().toString()))
                     .bind("createdAt", time(seqAndTime.getValue()))
+                    .bind("searchText", perRecipient ? null : SearchText.image(m.content()))
                     .execute();
-            if (perRecipient && !m.contents().isEmpty()) {
-                PreparedBatch batch = tx.prepareBatch(
-                        "INSERT INTO message_contents (message_id, user_id, content) VALUES (:id, :userId, :content)");
-                for (Map.Entry<String, String> copy : m.contents().entrySet()) {
-                    batch.bind("id", id).bind("userId", copy.getKey())
-                            .bind("content", ExactText.encode(copy.getValue())).add();
-                }
-                batch.execute();
-            }
+            insertCopies(tx, id, m.contents());
             return new Stored(id, seqAndTime.getKey(), seqAndTime.getValue(), null);
         });
         if (stored.duplicateOf != null) {
@@ -455,6 +453,19 @@ public final class JdbiChatStore implements ChatStore {
                 List.of()), false);
     }
 
+    private static void insertCopies(Handle tx, String messageId, Map<String, String> contents) {
+        if (contents == null || contents.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = tx.prepareBatch(
+                "INSERT INTO message_contents (message_id, user_id, content) VALUES (:id, :userId, :content)");
+        for (Map.Entry<String, String> copy : contents.entrySet()) {
+            batch.bind("id", messageId).bind("userId", copy.getKey())
+                    .bind("content", ExactText.encode(copy.getValue())).add();
+        }
+        batch.execute();
+    }
+
     private Optional<MessageRecord> byClientId(Handle h, NewMessage m) {
         return messages(h, " WHERE m.conversation_id = :conversationId AND m.sender_id = :senderId"
                         + " AND m.client_message_id = :clientMessageId",
@@ -471,24 +482,13 @@ public final class JdbiChatStore implements ChatStore {
     @Override
     public MessagePage loadMessages(String conversationId, String viewerId, Long beforeSeq, int limit,
                                     boolean includeDeleted, boolean excludeThreadReplies) {
-        if (limit <= 0) {
-            return new MessagePage(List.of(), false);
-        }
         String where = " WHERE m.conversation_id = :conversationId AND m.seq < :beforeSeq"
                 + (includeDeleted ? "" : " AND m.deleted_at IS NULL")
                 + (excludeThreadReplies ? " AND m.thread_root_id IS NULL" : "")
                 + " ORDER BY m.conversation_id, m.seq DESC LIMIT :limit";
-        return run("load messages", h -> {
-            // One row past the page tells whether older messages exist.
-            List<MessageRecord> newestFirst = new ArrayList<>(messages(h, where, Map.of(
-                    "conversationId", conversationId,
-                    "beforeSeq", beforeSeq == null ? Long.MAX_VALUE : beforeSeq,
-                    "limit", limit + 1), viewerId));
-            boolean hasMore = newestFirst.size() > limit;
-            List<MessageRecord> page = newestFirst.subList(0, Math.min(limit, newestFirst.size()));
-            Collections.reverse(page);
-            return new MessagePage(page, hasMore);
-        });
+        return run("load messages", h -> newestPage(h, where, Map.of(
+                "conversationId", conversationId,
+                "beforeSeq", beforeSeq == null ? Long.MAX_VALUE : beforeSeq), limit, viewerId));
     }
 
     @Override
@@ -506,6 +506,266 @@ public final class JdbiChatStore implements ChatStore {
                     .bind("c", conversationId).bind("u", userId)
                     .mapTo(Long.class).findOne().orElse(0L);
         }));
+    }
+
+    // ---------------------------------------------------------------- extensions (protocol section 6)
+
+    @Override
+    public Set<Extension> supportedExtensions() {
+        return EnumSet.of(Extension.REACTIONS, Extension.EDITS, Extension.RECEIPTS, Extension.THREADS,
+                Extension.SEARCH, Extension.RESUME);
+    }
+
+    /** Locks a non-deleted message of the conversation until commit; false if there is none. */
+    private static boolean lockLiveMessage(Handle tx, String conversationId, String messageId) {
+        return tx.createQuery("SELECT id FROM messages WHERE id = :id AND conversation_id = :c"
+                        + " AND deleted_at IS NULL FOR UPDATE")
+                .bind("id", messageId).bind("c", conversationId)
+                .mapTo(String.class).findOne().isPresent();
+    }
+
+    @Override
+    public Optional<ReactionChange> addReaction(String conversationId, String messageId, String userId, String emoji,
+                                                int maxDistinct) {
+        byte[] emojiBytes = ExactText.encode(emoji);
+        return run("add reaction", h -> h.inTransaction(tx -> {
+            // The message's lock serializes reactions to it, so the distinct-emoji limit holds.
+            if (!lockLiveMessage(tx, conversationId, messageId)) {
+                return Optional.<ReactionChange>empty();
+            }
+            boolean exists = tx.createQuery("SELECT COUNT(*) FROM reactions"
+                            + " WHERE message_id = :m AND user_id = :u AND emoji = :e")
+                    .bind("m", messageId).bind("u", userId).bind("e", emojiBytes)
+                    .mapTo(Integer.class).one() > 0;
+            if (!exists) {
+                Long rank = tx.createQuery("SELECT MIN(emoji_rank) FROM reactions WHERE message_id = :m AND emoji = :e")
+                        .bind("m", messageId).bind("e", emojiBytes).mapTo(Long.class).one();
+                if (rank == null) {
+                    if (tx.createQuery("SELECT COUNT(DISTINCT emoji) FROM reactions WHERE message_id = :m")
+                            .bind("m", messageId).mapTo(Integer.class).one() >= maxDistinct) {
+                        throw new IllegalStateException("too many distinct reactions");
+                    }
+                    rank = tx.createQuery("SELECT COALESCE(MAX(emoji_rank), 0) + 1 FROM reactions WHERE message_id = :m")
+                            .bind("m", messageId).mapTo(Long.class).one();
+                }
+                tx.createUpdate("INSERT INTO reactions (message_id, user_id, emoji, emoji_rank, created_at)"
+                                + " VALUES (:m, :u, :e, :rank, :t)")
+                        .bind("m", messageId).bind("u", userId).bind("e", emojiBytes).bind("rank", rank)
+                        .bind("t", time(now()))
+                        .execute();
+            }
+            return Optional.of(new ReactionChange(!exists,
+                    reactions(tx, List.of(messageId)).getOrDefault(messageId, List.of())));
+        }));
+    }
+
+    @Override
+    public Optional<ReactionChange> removeReaction(String conversationId, String messageId, String userId,
+                                                   String emoji) {
+        return run("remove reaction", h -> h.inTransaction(tx -> {
+            if (!lockLiveMessage(tx, conversationId, messageId)) {
+                return Optional.<ReactionChange>empty();
+            }
+            int removed = tx.createUpdate("DELETE FROM reactions WHERE message_id = :m AND user_id = :u AND emoji = :e")
+                    .bind("m", messageId).bind("u", userId).bind("e", ExactText.encode(emoji))
+                    .execute();
+            return Optional.of(new ReactionChange(removed > 0,
+                    reactions(tx, List.of(messageId)).getOrDefault(messageId, List.of())));
+        }));
+    }
+
+    /** Returns the edited message with every recipient's copy, which the engine fans out per viewer. */
+    @Override
+    public Optional<MessageRecord> editMessage(String conversationId, String messageId, String editorId,
+                                               String content, Map<String, String> contents, JsonObject metadata,
+                                               Instant editedAt) {
+        boolean perRecipient = contents != null;
+        OffsetDateTime at = time(Timestamps.truncate(editedAt));
+        return run("edit message", h -> h.inTransaction(tx -> {
+            if (!lockLiveMessage(tx, conversationId, messageId)) {
+                return Optional.<MessageRecord>empty();
+            }
+            tx.createUpdate("UPDATE messages SET content = :content, per_recipient = :perRecipient,"
+                            + " search_text = :searchText, edited_at = :t, changed_at = :t"
+                            + (metadata == null ? "" : ", metadata = :metadata")
+                            + " WHERE id = :id")
+                    .bind("content", perRecipient ? null : ExactText.encode(content))
+                    .bind("perRecipient", perRecipient)
+                    .bind("searchText", perRecipient ? null : SearchText.image(content))
+                    .bind("t", at)
+                    .bind("metadata", metadata == null ? null : ExactText.encode(metadata.toString()))
+                    .bind("id", messageId)
+                    .execute();
+            tx.createUpdate("DELETE FROM message_contents WHERE message_id = :id").bind("id", messageId).execute();
+            insertCopies(tx, messageId, contents);
+            return messages(tx, " WHERE m.id = :id", Map.of("id", messageId), null).stream().findFirst();
+        }));
+    }
+
+    @Override
+    public Optional<MessageRecord> deleteMessage(String conversationId, String messageId, Instant deletedAt) {
+        OffsetDateTime at = time(Timestamps.truncate(deletedAt));
+        return run("delete message", h -> h.inTransaction(tx -> {
+            Optional<Boolean> alreadyDeleted = tx.createQuery("SELECT deleted_at IS NOT NULL FROM messages"
+                            + " WHERE id = :id AND conversation_id = :c FOR UPDATE")
+                    .bind("id", messageId).bind("c", conversationId)
+                    .mapTo(Boolean.class).findOne();
+            if (alreadyDeleted.isEmpty()) {
+                return Optional.<MessageRecord>empty();
+            }
+            if (!alreadyDeleted.get()) {
+                // Soft delete: the row keeps id, seq, sender and time; every body and reaction goes.
+                tx.createUpdate("UPDATE messages SET deleted_at = :t, changed_at = :t, content = NULL,"
+                                + " search_text = NULL, metadata = :emptyObject WHERE id = :id")
+                        .bind("t", at).bind("emptyObject", ExactText.encode("{}")).bind("id", messageId)
+                        .execute();
+                tx.createUpdate("DELETE FROM message_contents WHERE message_id = :id").bind("id", messageId).execute();
+                tx.createUpdate("DELETE FROM reactions WHERE message_id = :id").bind("id", messageId).execute();
+            }
+            return messages(tx, " WHERE m.id = :id", Map.of("id", messageId), null).stream().findFirst();
+        }));
+    }
+
+    @Override
+    public Map<String, Long> readPositions(String conversationId) {
+        return run("read positions", h -> {
+            Map<String, Long> positions = new LinkedHashMap<>();
+            h.createQuery("SELECT user_id, last_read_seq FROM participants"
+                            + " WHERE conversation_id = :c AND left_at IS NULL ORDER BY position")
+                    .bind("c", conversationId)
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2)))
+                    .forEach(e -> positions.put(e.getKey(), e.getValue()));
+            return positions;
+        });
+    }
+
+    @Override
+    public Map<String, Integer> unreadCounts(String conversationId) {
+        return run("unread counts", h -> {
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            h.createQuery("SELECT p.user_id, (SELECT COUNT(*) FROM messages u WHERE u.conversation_id = p.conversation_id"
+                            + "   AND u.seq > p.last_read_seq AND u.sender_id <> p.user_id AND u.deleted_at IS NULL)"
+                            + " FROM participants p WHERE p.conversation_id = :c AND p.left_at IS NULL"
+                            + " ORDER BY p.position")
+                    .bind("c", conversationId)
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getInt(2)))
+                    .forEach(e -> counts.put(e.getKey(), e.getValue()));
+            return counts;
+        });
+    }
+
+    @Override
+    public MessagePage loadThread(String conversationId, String threadRootId, String viewerId, Long beforeSeq,
+                                  int limit) {
+        return run("load thread", h -> newestPage(h, " WHERE m.conversation_id = :conversationId"
+                + " AND m.thread_root_id = :root AND m.deleted_at IS NULL AND m.seq < :beforeSeq"
+                + " ORDER BY m.thread_root_id, m.seq DESC LIMIT :limit",
+                Map.of("conversationId", conversationId, "root", threadRootId,
+                        "beforeSeq", beforeSeq == null ? Long.MAX_VALUE : beforeSeq), limit, viewerId));
+    }
+
+    @Override
+    public Optional<MessagePage> searchMessages(String userId, String conversationId, String query,
+                                                String beforeMessageId, int limit) {
+        String scope = " FROM messages m JOIN participants p ON p.conversation_id = m.conversation_id"
+                + " AND p.user_id = :user AND p.left_at IS NULL"
+                + " WHERE " + (conversationId == null ? "1 = 1" : "m.conversation_id = :conversationId");
+        Map<String, Object> scopeBinds = new HashMap<>();
+        scopeBinds.put("user", userId);
+        if (conversationId != null) {
+            scopeBinds.put("conversationId", conversationId);
+        }
+        return run("search messages", h -> {
+            record Hit(String id, Instant createdAt, String content) {
+            }
+            Hit cursor = null;
+            if (beforeMessageId != null) {
+                cursor = h.createQuery("SELECT m.id, m.created_at" + scope + " AND m.id = :before")
+                        .bindMap(scopeBinds).bind("before", beforeMessageId)
+                        .map((rs, ctx) -> new Hit(rs.getString(1), instant(rs, 2), null))
+                        .findOne().orElse(null);
+                if (cursor == null) {
+                    return Optional.<MessagePage>empty();
+                }
+            }
+            // The LIKE on the search image may over-match (see SearchText); read batches newest
+            // first and keep the exact hits until one more than the page is found.
+            List<String> hits = new ArrayList<>();
+            int batchSize = Math.max(limit + 1, 50);
+            while (hits.size() <= limit) {
+                var batchQuery = h.createQuery("SELECT m.id, m.created_at, m.content" + scope
+                                + " AND m.deleted_at IS NULL AND m.per_recipient = FALSE"
+                                + " AND m.search_text LIKE :pattern ESCAPE '\\'"
+                                + (cursor == null ? "" : " AND (m.created_at < :t OR (m.created_at = :t AND m.id < :id))")
+                                + " ORDER BY m.created_at DESC, m.id DESC LIMIT :n")
+                        .bindMap(scopeBinds)
+                        .bind("pattern", SearchText.containsPattern(query))
+                        .bind("n", batchSize);
+                if (cursor != null) {
+                    batchQuery.bind("t", time(cursor.createdAt)).bind("id", cursor.id);
+                }
+                List<Hit> batch = batchQuery.map((rs, ctx) -> new Hit(rs.getString(1), instant(rs, 2), text(rs, "content")))
+                        .list();
+                for (Hit hit : batch) {
+                    if (SearchText.contains(hit.content, query) && hits.size() <= limit) {
+                        hits.add(hit.id);
+                    }
+                }
+                if (batch.size() < batchSize) {
+                    break;
+                }
+                cursor = batch.get(batch.size() - 1);
+            }
+            List<String> page = hits.subList(0, Math.min(limit, hits.size()));
+            Map<String, MessageRecord> byId = new HashMap<>();
+            messagesById(h, page, userId).forEach(m -> byId.put(m.id(), m));
+            return Optional.of(new MessagePage(page.stream().map(byId::get).toList(), hits.size() > limit));
+        });
+    }
+
+    @Override
+    public MessagePage messagesAfter(String conversationId, String viewerId, long afterSeq, int limit) {
+        return run("load messages after", h -> oldestPage(h, " WHERE m.conversation_id = :c AND m.seq > :after"
+                        + " AND m.deleted_at IS NULL ORDER BY m.conversation_id, m.seq LIMIT :limit",
+                Map.of("c", conversationId, "after", afterSeq), limit, viewerId));
+    }
+
+    @Override
+    public MessagePage messagesChangedSince(String conversationId, String viewerId, long upToSeq, Instant since,
+                                            int limit) {
+        return run("load changed messages", h -> oldestPage(h, " WHERE m.conversation_id = :c AND m.seq <= :upTo"
+                        + " AND m.changed_at > :since ORDER BY m.seq LIMIT :limit",
+                Map.of("c", conversationId, "upTo", upToSeq, "since", time(since)), limit, viewerId));
+    }
+
+    /** The first {@code limit} rows of an ascending query; {@code hasMore} if a further row exists. */
+    private List<MessageRecord> oldestFirst(Handle h, String whereAndOrder, Map<String, Object> binds, int limit,
+                                            String viewerId) {
+        Map<String, Object> all = new HashMap<>(binds);
+        all.put("limit", limit + 1);
+        return messages(h, whereAndOrder, all, viewerId);
+    }
+
+    private MessagePage oldestPage(Handle h, String whereAndOrder, Map<String, Object> binds, int limit,
+                                   String viewerId) {
+        if (limit <= 0) {
+            return new MessagePage(List.of(), false);
+        }
+        List<MessageRecord> rows = oldestFirst(h, whereAndOrder, binds, limit, viewerId);
+        return new MessagePage(rows.subList(0, Math.min(limit, rows.size())), rows.size() > limit);
+    }
+
+    /** A descending query's first {@code limit} rows, returned ascending; {@code hasMore} if older rows exist. */
+    private MessagePage newestPage(Handle h, String whereAndOrder, Map<String, Object> binds, int limit,
+                                   String viewerId) {
+        if (limit <= 0) {
+            return new MessagePage(List.of(), false);
+        }
+        List<MessageRecord> newestFirst = new ArrayList<>(oldestFirst(h, whereAndOrder, binds, limit, viewerId));
+        boolean hasMore = newestFirst.size() > limit;
+        List<MessageRecord> page = newestFirst.subList(0, Math.min(limit, newestFirst.size()));
+        Collections.reverse(page);
+        return new MessagePage(page, hasMore);
     }
 
     // ---------------------------------------------------------------- message loading
@@ -656,7 +916,7 @@ public final class JdbiChatStore implements ChatStore {
         Map<String, Map<String, List<String>>> users = new HashMap<>();
         for (List<String> chunk : chunks(messageIds)) {
             h.createQuery("SELECT message_id, emoji, user_id FROM reactions WHERE message_id IN (<ids>)"
-                            + " ORDER BY message_id, created_at, user_id")
+                            + " ORDER BY message_id, emoji_rank, ordinal")
                     .bindList("ids", chunk)
                     .map((rs, ctx) -> List.of(rs.getString("message_id"), text(rs, "emoji"), rs.getString("user_id")))
                     .forEach(row -> users.computeIfAbsent(row.get(0), k -> new LinkedHashMap<>())
@@ -687,11 +947,6 @@ public final class JdbiChatStore implements ChatStore {
     @Override
     public void close() {
         dataSource.close();
-    }
-
-    /** The underlying handle factory, for tests that arrange rows the SPI cannot write yet. */
-    Jdbi jdbi() {
-        return jdbi;
     }
 
     // ---------------------------------------------------------------- helpers
