@@ -15,6 +15,7 @@ import dev.parley.core.spi.MessagePage;
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.NewConversation;
 import dev.parley.core.spi.NewMessage;
+import dev.parley.core.spi.PresenceState;
 import dev.parley.core.spi.ReactionChange;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.protocol.Extension;
@@ -23,6 +24,7 @@ import dev.parley.protocol.model.Participant;
 import dev.parley.protocol.model.Reaction;
 import dev.parley.protocol.model.Role;
 import dev.parley.protocol.model.User;
+import dev.parley.protocol.payload.KeyPayloads.PublicKeyInfo;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -1313,6 +1315,74 @@ public abstract class ChatStoreContract {
         MessagePage limited = store.messagesChangedSince(c.id(), "bob", 6, since, 2);
         assertThat(limited.messages()).extracting(MessageRecord::seq).containsExactly(2L, 4L);
         assertThat(limited.hasMore()).isTrue();
+    }
+
+    @Test
+    void storedPresenceTravelsWithTheUser() {
+        requireExtension(Extension.PRESENCE);
+        user("alice");
+        user("bob");
+        ConversationRecord c = direct("alice", "bob");
+        send(c.id(), "alice", "hi");
+        Instant lastSeen = Instant.parse("2026-01-02T03:04:05.678Z");
+
+        store.setPresence("alice", new PresenceState("away", "at lunch \u0000 \ud83c\udf54", null));
+        store.setPresence("bob", new PresenceState("offline", null, lastSeen));
+
+        assertThat(store.presenceOf(List.of("alice", "bob", "carol"))).containsOnly(
+                Map.entry("alice", new PresenceState("away", "at lunch \u0000 \ud83c\udf54", null)),
+                Map.entry("bob", new PresenceState("offline", null, lastSeen)));
+        User alice = User.of("alice", "alice-name", "Display alice", "https://avatars.test/alice")
+                .withPresence("away", "at lunch \u0000 \ud83c\udf54", null);
+        assertThat(store.findUsers(List.of("alice"))).containsExactly(alice);
+        assertThat(store.findConversation(c.id(), "bob").orElseThrow().participants().get(0).user()).isEqualTo(alice);
+        assertThat(store.loadMessages(c.id(), "bob", null, 10, false, false).messages().get(0).sender())
+                .isEqualTo(alice);
+
+        store.setPresence("alice", new PresenceState("online", null, null));
+        assertThat(store.presenceOf(List.of("alice"))).containsOnly(
+                Map.entry("alice", new PresenceState("online", null, null)));
+        store.upsertUser(new UserProfile("alice", "alice2", "Alice Two", null, null, null, null));
+        assertThat(store.findUsers(List.of("alice")).get(0).status()).as("a profile update keeps presence")
+                .isEqualTo("online");
+    }
+
+    @Test
+    void contactsAreUsersSharingAConversation() {
+        requireExtension(Extension.PRESENCE);
+        for (String u : List.of("alice", "bob", "carol", "dave", "erin")) {
+            user(u);
+        }
+        direct("alice", "bob");
+        group("g", "carol", "alice", "dave");
+        direct("dave", "erin");
+
+        assertThat(store.contactsOf("alice", null)).containsExactlyInAnyOrder("bob", "carol", "dave");
+        assertThat(store.contactsOf("alice", List.of("dave", "erin", "alice"))).containsExactly("dave");
+        assertThat(store.contactsOf("alice", List.of())).isEmpty();
+        assertThat(store.contactsOf("erin", null)).containsExactly("dave");
+        assertThat(store.contactsOf("nobody", null)).isEmpty();
+    }
+
+    @Test
+    void publishedKeysReplaceEarlierOnesOfTheSameType() {
+        requireExtension(Extension.KEYS);
+        user("alice");
+        user("bob");
+        Instant t = Instant.parse("2026-01-02T03:04:05.678Z");
+        String hostileKey = hostileStrings().get(10);
+
+        store.publishKey(new PublicKeyInfo("alice", "x25519", "old", "f-old", t));
+        PublicKeyInfo current = store.publishKey(new PublicKeyInfo("alice", "x25519", hostileKey, "f\u0000new",
+                t.plusSeconds(1)));
+        PublicKeyInfo signing = store.publishKey(new PublicKeyInfo("alice", "ed25519", "sig", "f-sig", t));
+        PublicKeyInfo bobs = store.publishKey(new PublicKeyInfo("bob", "x25519", "bob-key", "f-bob", t));
+
+        assertThat(current.publicKey()).isEqualTo(hostileKey);
+        assertThat(store.keysOf(List.of("alice"), "x25519")).containsExactly(current);
+        assertThat(store.keysOf(List.of("alice"), null)).containsExactlyInAnyOrder(current, signing);
+        assertThat(store.keysOf(List.of("bob", "alice", "carol"), "x25519")).containsExactlyInAnyOrder(bobs, current);
+        assertThat(store.keysOf(List.of("carol"), null)).isEmpty();
     }
 
     // ---------------------------------------------------------------- health

@@ -13,6 +13,7 @@ import dev.parley.core.spi.MessagePage;
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.NewConversation;
 import dev.parley.core.spi.NewMessage;
+import dev.parley.core.spi.PresenceState;
 import dev.parley.core.spi.ReactionChange;
 import dev.parley.core.spi.ReplyRecord;
 import dev.parley.core.spi.StoreException;
@@ -24,6 +25,7 @@ import dev.parley.protocol.model.Participant;
 import dev.parley.protocol.model.Reaction;
 import dev.parley.protocol.model.Role;
 import dev.parley.protocol.model.User;
+import dev.parley.protocol.payload.KeyPayloads.PublicKeyInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +46,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
@@ -68,6 +71,10 @@ public final class JdbiChatStore implements ChatStore {
     private static final Logger log = LoggerFactory.getLogger(JdbiChatStore.class);
     private static final int IN_LIST_CHUNK = 500;
     private static final String UNIQUE_VIOLATION = "23505";
+    /** What a {@link User} is built from, with {@link #user}; the table's alias is {@code u}. */
+    private static final String USER_COLUMNS_OF_U =
+            " u.username, u.display_name, u.avatar_url, u.status, u.custom_status, u.last_seen";
+    private static final String USER_COLUMNS = USER_COLUMNS_OF_U.replace("u.", "");
 
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
@@ -179,10 +186,9 @@ public final class JdbiChatStore implements ChatStore {
         return run("find users", h -> {
             List<User> users = new ArrayList<>();
             for (List<String> chunk : chunks(distinct)) {
-                users.addAll(h.createQuery("SELECT id, username, display_name, avatar_url FROM users WHERE id IN (<ids>)")
+                users.addAll(h.createQuery("SELECT id," + USER_COLUMNS + " FROM users WHERE id IN (<ids>)")
                         .bindList("ids", chunk)
-                        .map((rs, ctx) -> User.of(rs.getString("id"), text(rs, "username"), text(rs, "display_name"),
-                                text(rs, "avatar_url")))
+                        .map((rs, ctx) -> user(rs, rs.getString("id")))
                         .list());
             }
             return users;
@@ -333,7 +339,7 @@ public final class JdbiChatStore implements ChatStore {
         Map<String, List<Participant>> byConversation = new HashMap<>();
         for (List<String> chunk : chunks(conversationIds)) {
             h.createQuery("SELECT p.conversation_id, p.user_id, p.role, p.joined_at,"
-                            + " u.username, u.display_name, u.avatar_url"
+                            + USER_COLUMNS_OF_U
                             + " FROM participants p JOIN users u ON u.id = p.user_id"
                             + " WHERE p.conversation_id IN (<ids>) AND p.left_at IS NULL"
                             + " ORDER BY p.conversation_id, p.position")
@@ -342,7 +348,7 @@ public final class JdbiChatStore implements ChatStore {
                         String userId = rs.getString("user_id");
                         return Map.entry(rs.getString("conversation_id"), new Participant(userId,
                                 Role.valueOf(rs.getString("role").toUpperCase(Locale.ROOT)), instant(rs, "joined_at"),
-                                User.of(userId, text(rs, "username"), text(rs, "display_name"), text(rs, "avatar_url"))));
+                                user(rs, userId)));
                     })
                     .forEach(e -> byConversation.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
         }
@@ -440,10 +446,9 @@ public final class JdbiChatStore implements ChatStore {
         if (stored.duplicateOf != null) {
             return new AppendResult(stored.duplicateOf, true);
         }
-        User sender = h.createQuery("SELECT id, username, display_name, avatar_url FROM users WHERE id = :id")
+        User sender = h.createQuery("SELECT id," + USER_COLUMNS + " FROM users WHERE id = :id")
                 .bind("id", m.senderId())
-                .map((rs, ctx) -> User.of(rs.getString("id"), text(rs, "username"), text(rs, "display_name"),
-                        text(rs, "avatar_url")))
+                .map((rs, ctx) -> user(rs, rs.getString("id")))
                 .one();
         ReplyRecord replyTo = m.replyToId() == null ? null
                 : replyPreviews(h, List.of(m.replyToId()), null).get(m.replyToId());
@@ -513,7 +518,7 @@ public final class JdbiChatStore implements ChatStore {
     @Override
     public Set<Extension> supportedExtensions() {
         return EnumSet.of(Extension.REACTIONS, Extension.EDITS, Extension.RECEIPTS, Extension.THREADS,
-                Extension.SEARCH, Extension.RESUME);
+                Extension.SEARCH, Extension.RESUME, Extension.PRESENCE, Extension.KEYS);
     }
 
     /** Locks a non-deleted message of the conversation until commit; false if there is none. */
@@ -738,6 +743,132 @@ public final class JdbiChatStore implements ChatStore {
                 Map.of("c", conversationId, "upTo", upToSeq, "since", time(since)), limit, viewerId));
     }
 
+    @Override
+    public void setPresence(String userId, PresenceState state) {
+        run("set presence", h -> {
+            for (int attempt = 0; ; attempt++) {
+                int updated = h.createUpdate("UPDATE users SET status = :status, custom_status = :customStatus,"
+                                + " last_seen = :lastSeen WHERE id = :id")
+                        .bind("status", state.status())
+                        .bind("customStatus", ExactText.encode(state.customStatus()))
+                        .bind("lastSeen", state.lastSeen() == null ? null : time(state.lastSeen()))
+                        .bind("id", userId)
+                        .execute();
+                if (updated > 0) {
+                    return null;
+                }
+                try {
+                    // Presence of a user without a profile yet: the profile fills in on the next upsert.
+                    h.createUpdate("INSERT INTO users (id, status, custom_status, last_seen, updated_at)"
+                                    + " VALUES (:id, :status, :customStatus, :lastSeen, :now)")
+                            .bind("id", userId)
+                            .bind("status", state.status())
+                            .bind("customStatus", ExactText.encode(state.customStatus()))
+                            .bind("lastSeen", state.lastSeen() == null ? null : time(state.lastSeen()))
+                            .bind("now", time(now()))
+                            .execute();
+                    return null;
+                } catch (JdbiException e) {
+                    if (!isUniqueViolation(e) || attempt > 0) {
+                        throw e;
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public Map<String, PresenceState> presenceOf(Collection<String> userIds) {
+        List<String> ids = List.copyOf(new LinkedHashSet<>(userIds));
+        return run("read presence", h -> {
+            Map<String, PresenceState> states = new HashMap<>();
+            for (List<String> chunk : chunks(ids)) {
+                h.createQuery("SELECT id, status, custom_status, last_seen FROM users"
+                                + " WHERE id IN (<ids>) AND status IS NOT NULL")
+                        .bindList("ids", chunk)
+                        .map((rs, ctx) -> Map.entry(rs.getString("id"), new PresenceState(rs.getString("status"),
+                                text(rs, "custom_status"), instant(rs, "last_seen"))))
+                        .forEach(e -> states.put(e.getKey(), e.getValue()));
+            }
+            return states;
+        });
+    }
+
+    @Override
+    public Set<String> contactsOf(String userId, Collection<String> candidates) {
+        String sql = "SELECT DISTINCT other.user_id FROM participants me"
+                + " JOIN participants other ON other.conversation_id = me.conversation_id"
+                + " WHERE me.user_id = :u AND me.left_at IS NULL AND other.left_at IS NULL AND other.user_id <> :u";
+        return run("find contacts", h -> {
+            Set<String> contacts = new TreeSet<>();
+            if (candidates == null) {
+                contacts.addAll(h.createQuery(sql).bind("u", userId).mapTo(String.class).list());
+                return contacts;
+            }
+            for (List<String> chunk : chunks(List.copyOf(new LinkedHashSet<>(candidates)))) {
+                contacts.addAll(h.createQuery(sql + " AND other.user_id IN (<ids>)")
+                        .bind("u", userId).bindList("ids", chunk).mapTo(String.class).list());
+            }
+            return contacts;
+        });
+    }
+
+    @Override
+    public PublicKeyInfo publishKey(PublicKeyInfo key) {
+        return run("publish key", h -> {
+            for (int attempt = 0; ; attempt++) {
+                int updated = bindKey(h.createUpdate("UPDATE public_keys SET public_key = :publicKey,"
+                        + " fingerprint = :fingerprint, updated_at = :updatedAt"
+                        + " WHERE user_id = :userId AND key_type = :keyType"), key).execute();
+                if (updated > 0) {
+                    return key;
+                }
+                try {
+                    bindKey(h.createUpdate("INSERT INTO public_keys (user_id, key_type, public_key, fingerprint,"
+                            + " updated_at) VALUES (:userId, :keyType, :publicKey, :fingerprint, :updatedAt)"), key)
+                            .execute();
+                    return key;
+                } catch (JdbiException e) {
+                    // Another node published this user's first key of the type at the same moment.
+                    if (!isUniqueViolation(e) || attempt > 0) {
+                        throw e;
+                    }
+                }
+            }
+        });
+    }
+
+    private static Update bindKey(Update update, PublicKeyInfo key) {
+        return update.bind("userId", key.userId())
+                .bind("keyType", key.keyType())
+                .bind("publicKey", ExactText.encode(key.publicKey()))
+                .bind("fingerprint", ExactText.encode(key.fingerprint()))
+                .bind("updatedAt", key.updatedAt() == null ? null : time(key.updatedAt()));
+    }
+
+    @Override
+    public List<PublicKeyInfo> keysOf(Collection<String> userIds, String keyType) {
+        List<String> ids = List.copyOf(new LinkedHashSet<>(userIds));
+        return run("read keys", h -> {
+            Map<String, List<PublicKeyInfo>> byUser = new HashMap<>();
+            for (List<String> chunk : chunks(ids)) {
+                var query = h.createQuery("SELECT user_id, key_type, public_key, fingerprint, updated_at"
+                                + " FROM public_keys WHERE user_id IN (<ids>)"
+                                + (keyType == null ? "" : " AND key_type = :keyType")
+                                + " ORDER BY key_type")
+                        .bindList("ids", chunk);
+                if (keyType != null) {
+                    query.bind("keyType", keyType);
+                }
+                query.map((rs, ctx) -> new PublicKeyInfo(rs.getString("user_id"), rs.getString("key_type"),
+                                text(rs, "public_key"), text(rs, "fingerprint"), instant(rs, "updated_at")))
+                        .forEach(k -> byUser.computeIfAbsent(k.userId(), u -> new ArrayList<>()).add(k));
+            }
+            // In the order the users were asked for, each user's keys by type.
+            return ids.stream().flatMap(id -> byUser.getOrDefault(id, List.of()).stream()).toList();
+        });
+    }
+
     /** The first {@code limit} rows of an ascending query; {@code hasMore} if a further row exists. */
     private List<MessageRecord> oldestFirst(Handle h, String whereAndOrder, Map<String, Object> binds, int limit,
                                             String viewerId) {
@@ -772,7 +903,7 @@ public final class JdbiChatStore implements ChatStore {
 
     private static final String MESSAGE_SELECT = "SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.message_type,"
             + " m.content, m.per_recipient, m.reply_to_id, m.thread_root_id, m.client_message_id, m.metadata,"
-            + " m.created_at, m.edited_at, m.deleted_at, u.username, u.display_name, u.avatar_url,"
+            + " m.created_at, m.edited_at, m.deleted_at," + USER_COLUMNS_OF_U + ","
             + " mc.content AS viewer_content"
             + " FROM messages m JOIN users u ON u.id = m.sender_id"
             + " LEFT JOIN message_contents mc ON mc.message_id = m.id AND mc.user_id = :viewer";
@@ -808,8 +939,7 @@ public final class JdbiChatStore implements ChatStore {
         }
         List<MessageRow> rows = query.map((rs, ctx) -> new MessageRow(rs.getString("id"),
                 rs.getString("conversation_id"), rs.getLong("seq"), rs.getString("sender_id"),
-                User.of(rs.getString("sender_id"), text(rs, "username"), text(rs, "display_name"),
-                        text(rs, "avatar_url")),
+                user(rs, rs.getString("sender_id")),
                 rs.getString("message_type"), text(rs, "content"), rs.getBoolean("per_recipient"),
                 text(rs, "viewer_content"), rs.getString("reply_to_id"), rs.getString("thread_root_id"),
                 rs.getString("client_message_id"), text(rs, "metadata"), instant(rs, "created_at"),
@@ -989,6 +1119,13 @@ public final class JdbiChatStore implements ChatStore {
 
     private static String text(ResultSet rs, String column) throws SQLException {
         return ExactText.decode(rs.getBytes(column));
+    }
+
+    /** A user as others see it, with presence when the presence extension has stored one. */
+    private static User user(ResultSet rs, String id) throws SQLException {
+        User user = User.of(id, text(rs, "username"), text(rs, "display_name"), text(rs, "avatar_url"));
+        String status = rs.getString("status");
+        return status == null ? user : user.withPresence(status, text(rs, "custom_status"), instant(rs, "last_seen"));
     }
 
     private static String role(Role role) {

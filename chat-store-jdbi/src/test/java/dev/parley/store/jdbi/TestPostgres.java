@@ -52,7 +52,7 @@ final class TestPostgres implements AutoCloseable {
 
     /** Empties every chat table, keeping the schema and its migration history. */
     void truncate() {
-        execute("TRUNCATE attachments, reactions, message_contents, messages, participants, conversations, users");
+        execute("TRUNCATE public_keys, attachments, reactions, message_contents, messages, participants, conversations, users");
     }
 
     void execute(String sql) {

@@ -10,6 +10,10 @@ CREATE TABLE users (
     email         BYTEA,
     phone         BYTEA,
     auth_user_id  BYTEA,
+    -- presence (protocol 6.5): NULL status means none stored
+    status        VARCHAR(16),
+    custom_status BYTEA,
+    last_seen     TIMESTAMP WITH TIME ZONE,
     created_at    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
     updated_at    TIMESTAMP WITH TIME ZONE NOT NULL
 );
@@ -109,3 +113,13 @@ CREATE TABLE attachments (
 );
 CREATE INDEX attachments_by_message ON attachments (message_id);
 CREATE INDEX attachments_by_conversation ON attachments (conversation_id, created_at);
+
+-- One current public key per user and key type (protocol 6.11).
+CREATE TABLE public_keys (
+    user_id      VARCHAR(255) NOT NULL,
+    key_type     VARCHAR(64) NOT NULL,
+    public_key   BYTEA NOT NULL,
+    fingerprint  BYTEA,
+    updated_at   TIMESTAMP WITH TIME ZONE,
+    PRIMARY KEY (user_id, key_type)
+);
