@@ -11,6 +11,7 @@ import dev.parley.core.spi.AppendResult;
 import dev.parley.core.spi.ChatStore;
 import dev.parley.core.spi.ConversationRecord;
 import dev.parley.core.spi.CreateResult;
+import dev.parley.core.spi.FileRecord;
 import dev.parley.core.spi.MessagePage;
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.NewConversation;
@@ -1383,6 +1384,33 @@ public abstract class ChatStoreContract {
         assertThat(store.keysOf(List.of("alice"), null)).containsExactlyInAnyOrder(current, signing);
         assertThat(store.keysOf(List.of("bob", "alice", "carol"), "x25519")).containsExactlyInAnyOrder(bobs, current);
         assertThat(store.keysOf(List.of("carol"), null)).isEmpty();
+    }
+
+    @Test
+    void savedFilesAreFoundAndCountTowardsTheUploadersQuota() {
+        requireExtension(Extension.FILES);
+        user("alice");
+        user("bob");
+        ConversationRecord c = direct("alice", "bob");
+        MessageRecord m = store.appendMessage(new NewMessage(c.id(), "alice", "file", null, null, null, null, null,
+                null)).message();
+        Instant t = Instant.parse("2026-01-02T03:04:05.678Z");
+        String hostileName = "../../etc/passwd'; --\u0000\ud83d\udcc4.txt";
+        FileRecord report = new FileRecord("file-1", c.id(), m.id(), "alice", hostileName, "text/plain", 1234,
+                "ab".repeat(32), t);
+        FileRecord photo = new FileRecord("file-2", c.id(), null, "alice", "p.png", "image/png", 5000, null, t);
+        FileRecord bobs = new FileRecord("file-3", c.id(), null, "bob", "b.bin", "application/octet-stream", 7, null, t);
+
+        store.saveFile(report);
+        store.saveFile(photo);
+        store.saveFile(bobs);
+
+        assertThat(store.findFile("file-1")).contains(report);
+        assertThat(store.findFile("file-2")).contains(photo);
+        assertThat(store.findFile("no-such-file")).isEmpty();
+        assertThat(store.storedFileBytes("alice")).isEqualTo(6234);
+        assertThat(store.storedFileBytes("bob")).isEqualTo(7);
+        assertThat(store.storedFileBytes("carol")).isZero();
     }
 
     // ---------------------------------------------------------------- health

@@ -9,6 +9,7 @@ import dev.parley.core.spi.ChatStore;
 import dev.parley.core.spi.Clock;
 import dev.parley.core.spi.ConversationRecord;
 import dev.parley.core.spi.CreateResult;
+import dev.parley.core.spi.FileRecord;
 import dev.parley.core.spi.MessagePage;
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.NewConversation;
@@ -518,7 +519,8 @@ public final class JdbiChatStore implements ChatStore {
     @Override
     public Set<Extension> supportedExtensions() {
         return EnumSet.of(Extension.REACTIONS, Extension.EDITS, Extension.RECEIPTS, Extension.THREADS,
-                Extension.SEARCH, Extension.RESUME, Extension.PRESENCE, Extension.KEYS);
+                Extension.SEARCH, Extension.RESUME, Extension.PRESENCE, Extension.KEYS,
+                Extension.FILES);
     }
 
     /** Locks a non-deleted message of the conversation until commit; false if there is none. */
@@ -867,6 +869,62 @@ public final class JdbiChatStore implements ChatStore {
             // In the order the users were asked for, each user's keys by type.
             return ids.stream().flatMap(id -> byUser.getOrDefault(id, List.of()).stream()).toList();
         });
+    }
+
+    @Override
+    public void saveFile(FileRecord file) {
+        run("save file", h -> {
+            for (int attempt = 0; ; attempt++) {
+                if (bindFile(h.createUpdate("UPDATE attachments SET conversation_id = :conversationId,"
+                        + " message_id = :messageId, uploader_id = :uploaderId, file_name = :name,"
+                        + " mime_type = :mimeType, size_bytes = :size, sha256 = :sha256, created_at = :createdAt"
+                        + " WHERE id = :id"), file).execute() > 0) {
+                    return null;
+                }
+                try {
+                    bindFile(h.createUpdate("INSERT INTO attachments (id, conversation_id, message_id, uploader_id,"
+                            + " file_name, mime_type, size_bytes, sha256, created_at) VALUES (:id, :conversationId,"
+                            + " :messageId, :uploaderId, :name, :mimeType, :size, :sha256, :createdAt)"), file)
+                            .execute();
+                    return null;
+                } catch (JdbiException e) {
+                    if (!isUniqueViolation(e) || attempt > 0) {
+                        throw e;
+                    }
+                }
+            }
+        });
+    }
+
+    private static Update bindFile(Update update, FileRecord file) {
+        return update.bind("id", file.fileId())
+                .bind("conversationId", file.conversationId())
+                .bind("messageId", file.messageId())
+                .bind("uploaderId", file.uploaderId())
+                .bind("name", ExactText.encode(file.name()))
+                .bind("mimeType", ExactText.encode(file.mimeType()))
+                .bind("size", file.size())
+                .bind("sha256", file.sha256())
+                .bind("createdAt", file.createdAt() == null ? null : time(file.createdAt()));
+    }
+
+    @Override
+    public Optional<FileRecord> findFile(String fileId) {
+        return run("find file", h -> h.createQuery("SELECT id, conversation_id, message_id, uploader_id, file_name,"
+                        + " mime_type, size_bytes, sha256, created_at FROM attachments WHERE id = :id")
+                .bind("id", fileId)
+                .map((rs, ctx) -> new FileRecord(rs.getString("id"), rs.getString("conversation_id"),
+                        rs.getString("message_id"), rs.getString("uploader_id"), text(rs, "file_name"),
+                        text(rs, "mime_type"), rs.getLong("size_bytes"), rs.getString("sha256"),
+                        instant(rs, "created_at")))
+                .findOne());
+    }
+
+    @Override
+    public long storedFileBytes(String userId) {
+        return run("sum file sizes", h -> h.createQuery("SELECT COALESCE(SUM(size_bytes), 0) FROM attachments"
+                        + " WHERE uploader_id = :u")
+                .bind("u", userId).mapTo(Long.class).one());
     }
 
     /** The first {@code limit} rows of an ascending query; {@code hasMore} if a further row exists. */

@@ -98,21 +98,21 @@ CREATE TABLE reactions (
     PRIMARY KEY (message_id, user_id, emoji)
 );
 
+-- Published files (protocol 6.9); the bytes live in the engine's blob store. No foreign keys: the
+-- engine may record a file and its message in either order.
 CREATE TABLE attachments (
     id               VARCHAR(64) PRIMARY KEY,
-    conversation_id  VARCHAR(64) NOT NULL REFERENCES conversations (id),
-    message_id       VARCHAR(64) REFERENCES messages (id),
-    uploader_id      VARCHAR(255) NOT NULL REFERENCES users (id),
-    file_name        BYTEA NOT NULL,
-    mime_type        VARCHAR(255) NOT NULL,
+    conversation_id  VARCHAR(64) NOT NULL,
+    message_id       VARCHAR(64),
+    uploader_id      VARCHAR(255) NOT NULL,
+    file_name        BYTEA,
+    mime_type        BYTEA,
     size_bytes       BIGINT NOT NULL,
     sha256           VARCHAR(64),
-    storage_key      VARCHAR(512) NOT NULL,
-    created_at       TIMESTAMP WITH TIME ZONE NOT NULL,
-    completed_at     TIMESTAMP WITH TIME ZONE
+    created_at       TIMESTAMP WITH TIME ZONE
 );
 CREATE INDEX attachments_by_message ON attachments (message_id);
-CREATE INDEX attachments_by_conversation ON attachments (conversation_id, created_at);
+CREATE INDEX attachments_by_uploader ON attachments (uploader_id);
 
 -- One current public key per user and key type (protocol 6.11).
 CREATE TABLE public_keys (
