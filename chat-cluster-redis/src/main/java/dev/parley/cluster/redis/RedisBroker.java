@@ -130,6 +130,9 @@ public final class RedisBroker implements Broker {
     }
 
     private void publishFailed(Throwable e) {
+        if (closed.get() || !redis.isOpen()) {
+            return; // shutting down: nothing to report
+        }
         droppedPublishes.incrementAndGet();
         if (publishFailing.compareAndSet(false, true)) {
             log.warn("Publishing to Redis failed; other nodes miss events until it is back ({})", e.toString());

@@ -1,8 +1,11 @@
 package dev.parley.cluster.redis;
 
 import dev.parley.core.spi.PresenceStore;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -12,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -144,6 +148,17 @@ public final class RedisPresenceStore implements PresenceStore {
             return t;
         });
         beat();
+        // After a reconnect, catch up at once rather than at the next beat.
+        redis.commands().addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                try {
+                    heartbeat.execute(RedisPresenceStore.this::beat);
+                } catch (RejectedExecutionException e) {
+                    // closing
+                }
+            }
+        });
         long period = Math.max(1, s.presenceTtl().toMillis() / 4);
         heartbeat.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
     }
