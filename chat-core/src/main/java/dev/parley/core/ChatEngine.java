@@ -10,8 +10,10 @@ import dev.parley.core.spi.Broker;
 import dev.parley.core.spi.BrokerEvent;
 import dev.parley.core.spi.ChatStore;
 import dev.parley.core.spi.Clock;
+import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.PresenceStore;
 import dev.parley.core.spi.Principal;
+import dev.parley.core.spi.PushNotifier;
 import dev.parley.core.spi.Transport;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.protocol.Envelope;
@@ -26,6 +28,10 @@ import dev.parley.protocol.model.User;
 import dev.parley.protocol.payload.AuthPayloads.Auth;
 import dev.parley.protocol.payload.AuthPayloads.AuthSuccess;
 import dev.parley.protocol.payload.AuthPayloads.Limits;
+import dev.parley.protocol.payload.KeyPayloads.GetKeys;
+import dev.parley.protocol.payload.KeyPayloads.PublishKey;
+import dev.parley.protocol.payload.PresencePayloads.GetPresence;
+import dev.parley.protocol.payload.PresencePayloads.SetPresence;
 import dev.parley.protocol.payload.PresencePayloads.UserPresence;
 import dev.parley.protocol.payload.SystemPayloads.Empty;
 import java.time.Duration;
@@ -82,20 +88,25 @@ public final class ChatEngine implements AutoCloseable {
     private final TypingTracker typing;
     private final Views views;
     private final Set<String> offeredExtensions;
-    private final ConcurrentHashMap<String, TokenBucket> messageBuckets = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, TokenBucket> createBuckets = new ConcurrentHashMap<>();
+    private final UserRateLimits userLimits;
     private final ConcurrentHashMap<String, Set<Session>> sessionsByUser = new ConcurrentHashMap<>();
     private final Object[] conversationLocks = new Object[1024];
     private final ExecutorService workers;
+    private final boolean ownsWorkers;
     private final ScheduledExecutorService scheduler;
     private final BaseHandlers handlers;
+    private final PushDispatcher push;
+    private final PresenceHandlers presenceHandlers;
+    private final KeyHandlers keyHandlers;
     private volatile boolean accepting = true;
     private volatile Instant lastPing;
     private volatile Instant lastPresenceRefresh;
     private final AtomicBoolean refreshingPresence = new AtomicBoolean();
 
     /** Extensions whose handlers exist; a configuration may offer only these. */
-    static final Set<Extension> IMPLEMENTED_EXTENSIONS = Set.of();
+    static final Set<Extension> IMPLEMENTED_EXTENSIONS =
+            Set.of(Extension.REACTIONS, Extension.THREADS, Extension.EDITS, Extension.RECEIPTS, Extension.SEARCH,
+                    Extension.RESUME, Extension.PRESENCE, Extension.KEYS);
 
     private ChatEngine(Builder b) {
         this.config = b.config;
@@ -106,12 +117,18 @@ public final class ChatEngine implements AutoCloseable {
         }
         this.codec = new JsonCodec(config.limits());
         this.store = b.store != null ? b.store : new InMemoryChatStore(b.clock);
+        for (Extension e : config.extensions()) {
+            if (!store.supportedExtensions().contains(e)) {
+                throw new IllegalArgumentException("the store does not support the " + e.wireName() + " extension");
+            }
+        }
         this.authenticator = Objects.requireNonNull(b.authenticator, "authenticator");
         this.broker = b.broker != null ? b.broker : new LocalBroker();
         this.presence = b.presence != null ? b.presence : new LocalPresenceStore();
         this.clock = b.clock;
         this.customHandlers = Map.copyOf(b.customHandlers);
         this.rooms = new RoomRegistry(broker);
+        this.userLimits = new UserRateLimits(config);
         this.typing = new TypingTracker(config.typingTtl());
         this.views = new Views(config.extensions());
         Set<String> offered = new LinkedHashSet<>();
@@ -120,9 +137,14 @@ public final class ChatEngine implements AutoCloseable {
         for (int i = 0; i < conversationLocks.length; i++) {
             conversationLocks[i] = new Object();
         }
-        this.workers = Executors.newFixedThreadPool(config.workerThreads(), named("parley-worker"));
+        this.ownsWorkers = b.executor == null;
+        this.workers = b.executor != null ? b.executor
+                : Executors.newFixedThreadPool(config.workerThreads(), named("parley-worker"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("parley-timer"));
+        this.push = b.pushNotifier == null ? null : new PushDispatcher(b.pushNotifier, store, presence, counters);
         this.handlers = new BaseHandlers(this);
+        this.presenceHandlers = new PresenceHandlers(this);
+        this.keyHandlers = new KeyHandlers(this);
     }
 
     public static Builder builder() {
@@ -192,13 +214,18 @@ public final class ChatEngine implements AutoCloseable {
             s.close(CloseCodes.GOING_AWAY, "going_away");
         }
         scheduler.shutdownNow();
-        workers.shutdown();
-        try {
-            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-                workers.shutdownNow();
+        if (ownsWorkers) {
+            workers.shutdown();
+            try {
+                if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                    workers.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        }
+        if (push != null) {
+            push.close();
         }
         broker.close();
         presence.close();
@@ -251,20 +278,16 @@ public final class ChatEngine implements AutoCloseable {
                 Map.of("retryAfterMs", retryAfterMs));
     }
 
-    /** Takes a token from the user's message bucket, or throws {@code RATE_LIMITED}. */
-    void takeMessageToken(String userId) {
-        take(messageBuckets, userId, config.messageRate());
+    /** Takes a token from one of the user's rate limits, or throws {@code RATE_LIMITED}. */
+    void takeToken(UserRateLimits.Kind kind, String userId) {
+        userLimits.take(kind, userId, now());
     }
 
-    void takeCreateToken(String userId) {
-        take(createBuckets, userId, config.createConversationRate());
-    }
-
-    private void take(ConcurrentHashMap<String, TokenBucket> buckets, String userId, EngineConfig.RateLimit limit) {
-        Instant now = now();
-        long wait = buckets.computeIfAbsent(userId, k -> new TokenBucket(limit, now)).tryTake(now);
-        if (wait > 0) {
-            throw rateLimited(wait);
+    /** A message was stored (not a duplicate): offline participants may get a push notification. */
+    void messageStored(MessageRecord message) {
+        counters.increment("messagesStored");
+        if (push != null) {
+            push.messageStored(message);
         }
     }
 
@@ -274,6 +297,25 @@ public final class ChatEngine implements AutoCloseable {
 
     void publishToUser(String userId, BrokerEvent event) {
         broker.publish(RoomRegistry.userTopic(userId), event);
+    }
+
+    /**
+     * An event about one message: encoded once for all viewers, or once per recipient when the
+     * body is per recipient (each user gets only their own copy; users without one get none).
+     */
+    BrokerEvent perViewerEvent(MessageType type, MessageRecord message,
+                               java.util.function.Function<dev.parley.protocol.model.Message, Object> payload,
+                               String extension, String excludeSessionId) {
+        if (!message.isPerRecipient()) {
+            String frame = encode(type, payload.apply(views.message(message, null)));
+            return new BrokerEvent(frame, null, null, excludeSessionId, extension);
+        }
+        Map<String, String> frames = new HashMap<>();
+        for (String userId : message.contents().keySet()) {
+            frames.put(userId, encode(type, payload.apply(views.message(message, userId))));
+        }
+        String withoutCopy = encode(type, payload.apply(views.message(message, "")));
+        return new BrokerEvent(withoutCopy, frames, null, excludeSessionId, extension);
     }
 
     String encode(MessageType type, Object payload) {
@@ -328,7 +370,13 @@ public final class ChatEngine implements AutoCloseable {
                         "The " + type.extension().wireName() + " extension is not enabled on this server");
             }
             Record payload = codec.readRequestPayload(env);
-            handlers.handle(s, type, payload, env.requestId());
+            switch (type) {
+                case SET_PRESENCE -> presenceHandlers.set(s, (SetPresence) payload, env.requestId());
+                case GET_PRESENCE -> presenceHandlers.get(s, (GetPresence) payload, env.requestId());
+                case PUBLISH_KEY -> keyHandlers.publish(s, (PublishKey) payload, env.requestId());
+                case GET_KEYS -> keyHandlers.get(s, (GetKeys) payload, env.requestId());
+                default -> handlers.handle(s, type, payload, env.requestId());
+            }
         } catch (ProtocolException e) {
             s.replyError(e.withRequestId(env.requestId()));
         } catch (RuntimeException e) {
@@ -473,36 +521,46 @@ public final class ChatEngine implements AutoCloseable {
         }
         User user = store.upsertUser(UserProfile.of(p));
         boolean firstAuth = current == null;
+        boolean cameOnline = false;
         if (firstAuth) {
-            Set<Session> mine = sessionsByUser.computeIfAbsent(p.userId(), k -> ConcurrentHashMap.newKeySet());
-            if (presence.connectionCount(p.userId()) >= config.maxConnectionsPerUser()) {
-                if (mine.isEmpty()) {
-                    sessionsByUser.remove(p.userId(), mine);
-                }
+            // Register before answering, so that nothing sent to this user after auth_success is missed.
+            sessionsByUser.computeIfAbsent(p.userId(), k -> ConcurrentHashMap.newKeySet()).add(s);
+            cameOnline = presence.add(p.userId(), s.id());
+            if (presence.connectionCount(p.userId()) > config.maxConnectionsPerUser()) {
+                presence.remove(p.userId(), s.id());
+                forgetUserSession(p.userId(), s);
                 s.close(CloseCodes.TOO_MANY_CONNECTIONS, "too_many_connections");
                 return;
             }
-            mine.add(s);
+            rooms.add(RoomRegistry.userTopic(p.userId()), s);
+            if (cameOnline) {
+                presenceHandlers.firstConnection(p.userId());
+                user = store.findUsers(List.of(p.userId())).stream().findFirst().orElse(user);
+            }
         }
         s.authenticated(p, negotiated);
-        AuthUser authUser = AuthUser.of(user, p.email(), p.phone(), p.authUserId());
+        AuthUser authUser = AuthUser.of(views.user(user), p.email(), p.phone(), p.authUserId());
         Limits limits = new Limits(config.limits().maxFrameBytes(), config.limits().maxContentBytes(),
                 config.limits().maxFileBytes(), config.limits().fileChunkBytes());
         s.send(MessageType.AUTH_SUCCESS,
                 new AuthSuccess(authUser, p.expiresAt(), 1, List.copyOf(negotiated), limits), requestId);
-        if (firstAuth) {
-            rooms.add(RoomRegistry.userTopic(p.userId()), s);
-            if (presence.add(p.userId(), s.id())) {
-                announcePresence(p.userId(), MessageType.USER_ONLINE);
-            }
-            if (s.state() == Session.State.CLOSED) {
-                sessionClosed(s); // closed while authenticating: undo what was just registered
-            }
+        if (cameOnline) {
+            announcePresence(p.userId(), MessageType.USER_ONLINE);
+        }
+        if (firstAuth && s.state() == Session.State.CLOSED) {
+            sessionClosed(s); // closed while authenticating: undo what was just registered
         }
     }
 
+    private void forgetUserSession(String userId, Session s) {
+        sessionsByUser.computeIfPresent(userId, (k, set) -> {
+            set.remove(s);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
     /** {@code user_online} / {@code user_offline}: one frame per conversation of the user, to other users' joined connections. */
-    private void announcePresence(String userId, MessageType type) {
+    void announcePresence(String userId, MessageType type) {
         Instant now = now();
         for (String conversationId : store.conversationIdsOf(userId)) {
             String frame = encode(type, new UserPresence(userId, conversationId, now));
@@ -522,16 +580,15 @@ public final class ChatEngine implements AutoCloseable {
             return;
         }
         rooms.remove(RoomRegistry.userTopic(userId), s);
-        sessionsByUser.computeIfPresent(userId, (k, set) -> {
-            set.remove(s);
-            return set.isEmpty() ? null : set;
-        });
+        forgetUserSession(userId, s);
         try {
             if (presence.remove(userId, s.id())) {
                 for (String conversationId : typing.conversationsOf(userId, now())) {
                     handlers.stopTyping(conversationId, userId);
                 }
-                announcePresence(userId, MessageType.USER_OFFLINE);
+                if (presenceHandlers.lastConnectionClosed(userId)) {
+                    announcePresence(userId, MessageType.USER_OFFLINE);
+                }
             }
         } catch (RuntimeException e) {
             log.warn("Presence cleanup failed for session {}", s.id(), e);
@@ -595,6 +652,8 @@ public final class ChatEngine implements AutoCloseable {
             lastPresenceRefresh = now;
             refreshPresence();
         }
+        // Rate-limit buckets of users with no connection here are dropped; a returning user starts full.
+        userLimits.retainUsers(sessionsByUser::containsKey);
         List<TypingTracker.Expired> expired = typing.expire(now);
         if (!expired.isEmpty()) {
             execute(() -> expired.forEach(e -> handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false)));
@@ -615,7 +674,9 @@ public final class ChatEngine implements AutoCloseable {
         execute(() -> {
             try {
                 for (String userId : presence.refresh(ids)) {
-                    announcePresence(userId, MessageType.USER_OFFLINE);
+                    if (presenceHandlers.lastConnectionClosed(userId)) {
+                        announcePresence(userId, MessageType.USER_OFFLINE);
+                    }
                 }
             } catch (RuntimeException e) {
                 log.warn("Presence refresh failed", e);
@@ -642,6 +703,8 @@ public final class ChatEngine implements AutoCloseable {
         private PresenceStore presence;
         private Clock clock = Clock.system();
         private EngineConfig config = EngineConfig.DEFAULTS;
+        private ExecutorService executor;
+        private PushNotifier pushNotifier;
         private final Map<String, CustomHandler> customHandlers = new HashMap<>();
 
         private Builder() {
@@ -657,6 +720,15 @@ public final class ChatEngine implements AutoCloseable {
         public Builder presence(PresenceStore v) { presence = v; return this; }
         public Builder clock(Clock v) { clock = Objects.requireNonNull(v); return this; }
         public Builder config(EngineConfig v) { config = Objects.requireNonNull(v); return this; }
+
+        /**
+         * Runs requests on this executor instead of an own pool of {@link EngineConfig#workerThreads()}
+         * threads; the engine does not shut it down.
+         */
+        public Builder executor(ExecutorService v) { executor = Objects.requireNonNull(v); return this; }
+
+        /** Tells offline participants about new messages; default: none. */
+        public Builder pushNotifier(PushNotifier v) { pushNotifier = Objects.requireNonNull(v); return this; }
 
         /** Handles an embedder's own message type (a name the protocol does not use). */
         public Builder handler(String type, CustomHandler handler) {
