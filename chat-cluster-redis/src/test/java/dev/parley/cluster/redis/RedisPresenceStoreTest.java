@@ -121,4 +121,19 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
                     () -> cut.online(List.of("gina")).equals(Set.of("gina")));
         }
     }
+
+    @Test
+    void connectionsLostByRedisAreWrittenBackByTheirNode() {
+        RedisPresenceStore n1 = node(RedisTestSupport.URL).presence();
+        RedisPresenceStore n2 = node(RedisTestSupport.URL).presence();
+        n1.add("iris", "i1");
+        n1.add("iris", "i2");
+        RedisTestSupport.deleteKeys(prefix); // what a Redis restart without persistence looks like
+        assertThat(n2.online(List.of("iris"))).isEmpty();
+        RedisTestSupport.await("n1 writes its connections back", TTL.multipliedBy(3),
+                () -> n2.connectionCount("iris") == 2);
+        assertThat(n2.refresh(List.of())).isEmpty();
+        assertThat(n1.remove("iris", "i1")).isFalse();
+        assertThat(n1.remove("iris", "i2")).isTrue();
+    }
 }
