@@ -259,6 +259,13 @@ final class BaseHandlers {
             throw new ProtocolException(ErrorCode.INVALID_DATA, "encryptedContents names users who are not participants",
                     Map.of("field", "encryptedContents", "reason", "unknown recipients", "unknownUserIds", unknown));
         }
+        if (engine.config().requireCopyForEveryParticipant()) {
+            List<String> missing = participants.stream().filter(id -> !recipients.contains(id)).sorted().toList();
+            if (!missing.isEmpty()) {
+                throw new ProtocolException(ErrorCode.INVALID_DATA, "encryptedContents lacks a copy for some participants",
+                        Map.of("field", "encryptedContents", "reason", "missing recipients", "missingUserIds", missing));
+            }
+        }
     }
 
     // ---- 3.7 load_messages, load_more_messages ----

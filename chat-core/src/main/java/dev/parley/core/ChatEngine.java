@@ -98,6 +98,7 @@ public final class ChatEngine implements AutoCloseable {
     private final PushDispatcher push;
     private final PresenceHandlers presenceHandlers;
     private final KeyHandlers keyHandlers;
+    private final CallHandlers callHandlers;
     private volatile boolean accepting = true;
     private volatile Instant lastPing;
     private volatile Instant lastPresenceRefresh;
@@ -106,7 +107,9 @@ public final class ChatEngine implements AutoCloseable {
     /** Extensions whose handlers exist; a configuration may offer only these. */
     static final Set<Extension> IMPLEMENTED_EXTENSIONS =
             Set.of(Extension.REACTIONS, Extension.THREADS, Extension.EDITS, Extension.RECEIPTS, Extension.SEARCH,
-                    Extension.RESUME, Extension.PRESENCE, Extension.KEYS);
+                    Extension.RESUME, Extension.PRESENCE, Extension.KEYS, Extension.CALLS, Extension.E2EE);
+    /** Extensions that keep no state in the store. */
+    private static final Set<Extension> STORELESS_EXTENSIONS = Set.of(Extension.CALLS, Extension.E2EE);
 
     private ChatEngine(Builder b) {
         this.config = b.config;
@@ -118,7 +121,7 @@ public final class ChatEngine implements AutoCloseable {
         this.codec = new JsonCodec(config.limits());
         this.store = b.store != null ? b.store : new InMemoryChatStore(b.clock);
         for (Extension e : config.extensions()) {
-            if (!store.supportedExtensions().contains(e)) {
+            if (!STORELESS_EXTENSIONS.contains(e) && !store.supportedExtensions().contains(e)) {
                 throw new IllegalArgumentException("the store does not support the " + e.wireName() + " extension");
             }
         }
@@ -145,6 +148,7 @@ public final class ChatEngine implements AutoCloseable {
         this.handlers = new BaseHandlers(this);
         this.presenceHandlers = new PresenceHandlers(this);
         this.keyHandlers = new KeyHandlers(this);
+        this.callHandlers = new CallHandlers(this);
     }
 
     public static Builder builder() {
@@ -299,6 +303,10 @@ public final class ChatEngine implements AutoCloseable {
         broker.publish(RoomRegistry.userTopic(userId), event);
     }
 
+    void publishToSession(String sessionId, BrokerEvent event) {
+        broker.publish(RoomRegistry.sessionTopic(sessionId), event);
+    }
+
     /**
      * An event about one message: encoded once for all viewers, or once per recipient when the
      * body is per recipient (each user gets only their own copy; users without one get none).
@@ -375,6 +383,8 @@ public final class ChatEngine implements AutoCloseable {
                 case GET_PRESENCE -> presenceHandlers.get(s, (GetPresence) payload, env.requestId());
                 case PUBLISH_KEY -> keyHandlers.publish(s, (PublishKey) payload, env.requestId());
                 case GET_KEYS -> keyHandlers.get(s, (GetKeys) payload, env.requestId());
+                case CALL_OFFER, CALL_ANSWER, CALL_DECLINE, CALL_END, CALL_ICE_CANDIDATE, CALL_SDP_OFFER,
+                        CALL_SDP_ANSWER -> callHandlers.handle(s, type, payload, env.payload(), env.requestId());
                 default -> handlers.handle(s, type, payload, env.requestId());
             }
         } catch (ProtocolException e) {
@@ -576,6 +586,7 @@ public final class ChatEngine implements AutoCloseable {
         for (String conversationId : List.copyOf(s.rooms())) {
             handlers.leaveRoom(s, conversationId);
         }
+        callHandlers.sessionClosed(s);
         if (userId == null) {
             return;
         }
@@ -654,6 +665,7 @@ public final class ChatEngine implements AutoCloseable {
         }
         // Rate-limit buckets of users with no connection here are dropped; a returning user starts full.
         userLimits.retainUsers(sessionsByUser::containsKey);
+        callHandlers.sweep(now);
         List<TypingTracker.Expired> expired = typing.expire(now);
         if (!expired.isEmpty()) {
             execute(() -> expired.forEach(e -> handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false)));

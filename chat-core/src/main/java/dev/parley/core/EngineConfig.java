@@ -34,6 +34,7 @@ public final class EngineConfig {
     private final Duration strikeWindow;
     private final int conversationListCap;
     private final int resumeLimit;
+    private final boolean requireCopyForEveryParticipant;
     private final Set<Extension> extensions;
     private final int workerThreads;
 
@@ -61,6 +62,7 @@ public final class EngineConfig {
         this.strikeWindow = positive(b.strikeWindow, "strikeWindow");
         this.conversationListCap = atLeastOne(b.conversationListCap, "conversationListCap");
         this.resumeLimit = atLeastOne(b.resumeLimit, "resumeLimit");
+        this.requireCopyForEveryParticipant = b.requireCopyForEveryParticipant;
         this.extensions = Set.copyOf(b.extensions);
         this.workerThreads = atLeastOne(b.workerThreads, "workerThreads");
     }
@@ -125,6 +127,8 @@ public final class EngineConfig {
     public int conversationListCap() { return conversationListCap; }
     /** Messages (and changed messages) {@code resume} returns per conversation before it asks for a reload. */
     public int resumeLimit() { return resumeLimit; }
+    /** Refuse per-recipient bodies that leave out a participant ({@code INVALID_DATA} with {@code missingUserIds}). */
+    public boolean requireCopyForEveryParticipant() { return requireCopyForEveryParticipant; }
     /** Extensions this server offers (section 6). */
     public Set<Extension> extensions() { return extensions; }
     /** Threads of the worker pool that runs requests (storage calls block there, never on transport threads). */
@@ -156,6 +160,7 @@ public final class EngineConfig {
         b.strikeWindow = strikeWindow;
         b.conversationListCap = conversationListCap;
         b.resumeLimit = resumeLimit;
+        b.requireCopyForEveryParticipant = requireCopyForEveryParticipant;
         b.extensions = EnumSet.noneOf(Extension.class);
         b.extensions.addAll(extensions);
         b.workerThreads = workerThreads;
@@ -200,6 +205,7 @@ public final class EngineConfig {
         private Duration strikeWindow = Duration.ofSeconds(60);
         private int conversationListCap = 1000;
         private int resumeLimit = 200;
+        private boolean requireCopyForEveryParticipant;
         private EnumSet<Extension> extensions = EnumSet.noneOf(Extension.class);
         private int workerThreads = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
 
@@ -226,6 +232,7 @@ public final class EngineConfig {
         public Builder strikeWindow(Duration v) { strikeWindow = v; return this; }
         public Builder conversationListCap(int v) { conversationListCap = v; return this; }
         public Builder resumeLimit(int v) { resumeLimit = v; return this; }
+        public Builder requireCopyForEveryParticipant(boolean v) { requireCopyForEveryParticipant = v; return this; }
         public Builder workerThreads(int v) { workerThreads = v; return this; }
 
         /** Offers these extensions (replacing the set). */

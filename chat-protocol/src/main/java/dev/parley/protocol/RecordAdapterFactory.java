@@ -20,9 +20,9 @@ import java.util.Optional;
 
 /**
  * Gson adapter for the protocol's records, following {@link WireFormat}: every component is written
- * ({@code null} included) unless an annotation says otherwise, and {@code Optional} components
- * write JSON {@code null} when empty. Reading is lenient (for clients): absent fields become
- * {@code null}, or zero and {@code false} for primitives.
+ * ({@code null} included) unless an annotation says otherwise; {@code Optional} components write
+ * JSON {@code null} when empty and are left out when {@code null}. Reading is lenient (for
+ * clients): absent fields become {@code null}, or zero and {@code false} for primitives.
  */
 final class RecordAdapterFactory implements TypeAdapterFactory {
 
@@ -73,7 +73,8 @@ final class RecordAdapterFactory implements TypeAdapterFactory {
                     }
                     continue;
                 }
-                if (v == null && s.omitIfNull) {
+                // A null Optional means "absent" (an empty one is an explicit JSON null), so it is left out.
+                if (v == null && (s.omitIfNull || s.component.raw == Optional.class)) {
                     continue;
                 }
                 if (s.unless != null && s.unless.get(record) == null) {
@@ -116,15 +117,28 @@ final class RecordAdapterFactory implements TypeAdapterFactory {
                     values[c.index] = el == null ? null
                             : el.isJsonNull() ? Optional.empty() : Optional.of(s.adapter(gson).fromJsonTree(el));
                 } else if (el == null || el.isJsonNull()) {
-                    values[c.index] = c.raw == boolean.class ? Boolean.FALSE
-                            : c.raw == int.class ? Integer.valueOf(0)
-                            : c.raw == long.class ? Long.valueOf(0) : null;
+                    values[c.index] = absentValue(c.raw);
                 } else {
                     values[c.index] = s.adapter(gson).fromJsonTree(el);
                 }
             }
             return model.construct(values);
         }
+    }
+
+    /** What an absent or null field reads as: zero or false for primitives (which cannot be null), else null. */
+    private static Object absentValue(Class<?> raw) {
+        // Not a conditional expression: mixing Boolean, Integer and Long there unboxes the null branch.
+        if (raw == boolean.class) {
+            return Boolean.FALSE;
+        }
+        if (raw == int.class) {
+            return 0;
+        }
+        if (raw == long.class) {
+            return 0L;
+        }
+        return null;
     }
 
     /** One component with its write rules; its value adapter is looked up on first use. */
