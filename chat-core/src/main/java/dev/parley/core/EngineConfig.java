@@ -35,6 +35,10 @@ public final class EngineConfig {
     private final int conversationListCap;
     private final int resumeLimit;
     private final boolean requireCopyForEveryParticipant;
+    private final int maxUploadsPerUser;
+    private final Duration uploadIdleTimeout;
+    private final long fileQuotaPerUser;
+    private final RateLimit fileByteRate;
     private final Set<Extension> extensions;
     private final int workerThreads;
 
@@ -63,6 +67,13 @@ public final class EngineConfig {
         this.conversationListCap = atLeastOne(b.conversationListCap, "conversationListCap");
         this.resumeLimit = atLeastOne(b.resumeLimit, "resumeLimit");
         this.requireCopyForEveryParticipant = b.requireCopyForEveryParticipant;
+        this.maxUploadsPerUser = atLeastOne(b.maxUploadsPerUser, "maxUploadsPerUser");
+        this.uploadIdleTimeout = positive(b.uploadIdleTimeout, "uploadIdleTimeout");
+        if (b.fileQuotaPerUser < 1) {
+            throw new IllegalArgumentException("fileQuotaPerUser must be positive");
+        }
+        this.fileQuotaPerUser = b.fileQuotaPerUser;
+        this.fileByteRate = Objects.requireNonNull(b.fileByteRate);
         this.extensions = Set.copyOf(b.extensions);
         this.workerThreads = atLeastOne(b.workerThreads, "workerThreads");
     }
@@ -129,6 +140,14 @@ public final class EngineConfig {
     public int resumeLimit() { return resumeLimit; }
     /** Refuse per-recipient bodies that leave out a participant ({@code INVALID_DATA} with {@code missingUserIds}). */
     public boolean requireCopyForEveryParticipant() { return requireCopyForEveryParticipant; }
+    /** Uploads one user may have open at once ({@code RATE_LIMITED} beyond). */
+    public int maxUploadsPerUser() { return maxUploadsPerUser; }
+    /** An upload with no chunk for this long is discarded; it survives reconnects until then. */
+    public Duration uploadIdleTimeout() { return uploadIdleTimeout; }
+    /** Bytes of files one user may have stored ({@code PAYLOAD_TOO_LARGE} beyond). */
+    public long fileQuotaPerUser() { return fileQuotaPerUser; }
+    /** File bytes moved by {@code file_chunk} and {@code file_chunk_get} per connection (one permit per byte). */
+    public RateLimit fileByteRate() { return fileByteRate; }
     /** Extensions this server offers (section 6). */
     public Set<Extension> extensions() { return extensions; }
     /** Threads of the worker pool that runs requests (storage calls block there, never on transport threads). */
@@ -161,6 +180,10 @@ public final class EngineConfig {
         b.conversationListCap = conversationListCap;
         b.resumeLimit = resumeLimit;
         b.requireCopyForEveryParticipant = requireCopyForEveryParticipant;
+        b.maxUploadsPerUser = maxUploadsPerUser;
+        b.uploadIdleTimeout = uploadIdleTimeout;
+        b.fileQuotaPerUser = fileQuotaPerUser;
+        b.fileByteRate = fileByteRate;
         b.extensions = EnumSet.noneOf(Extension.class);
         b.extensions.addAll(extensions);
         b.workerThreads = workerThreads;
@@ -206,6 +229,10 @@ public final class EngineConfig {
         private int conversationListCap = 1000;
         private int resumeLimit = 200;
         private boolean requireCopyForEveryParticipant;
+        private int maxUploadsPerUser = 3;
+        private Duration uploadIdleTimeout = Duration.ofSeconds(60);
+        private long fileQuotaPerUser = 1L << 30;
+        private RateLimit fileByteRate = RateLimit.perSecond(4 << 20, 8 << 20);
         private EnumSet<Extension> extensions = EnumSet.noneOf(Extension.class);
         private int workerThreads = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
 
@@ -233,6 +260,10 @@ public final class EngineConfig {
         public Builder conversationListCap(int v) { conversationListCap = v; return this; }
         public Builder resumeLimit(int v) { resumeLimit = v; return this; }
         public Builder requireCopyForEveryParticipant(boolean v) { requireCopyForEveryParticipant = v; return this; }
+        public Builder maxUploadsPerUser(int v) { maxUploadsPerUser = v; return this; }
+        public Builder uploadIdleTimeout(Duration v) { uploadIdleTimeout = v; return this; }
+        public Builder fileQuotaPerUser(long v) { fileQuotaPerUser = v; return this; }
+        public Builder fileByteRate(RateLimit v) { fileByteRate = v; return this; }
         public Builder workerThreads(int v) { workerThreads = v; return this; }
 
         /** Offers these extensions (replacing the set). */
