@@ -1,7 +1,7 @@
 package dev.parley.server;
 
 import dev.parley.core.spi.ChatStore;
-import dev.parley.core.memory.InMemoryChatStore;
+import dev.parley.store.jdbi.JdbiChatStore;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -35,9 +35,9 @@ final class Stores {
         }
         if (config.databaseUrl() != null) {
             Database db = database(config);
-            throw new IllegalStateException("DATABASE_URL needs chat-store-jdbi: " + db.jdbcUrl());
+            return JdbiChatStore.postgres(db.jdbcUrl(), db.user(), db.password());
         }
-        return new InMemoryChatStore();
+        return JdbiChatStore.embedded(embeddedDir(config));
     }
 
     static Path embeddedDir(ServerConfig config) {
