@@ -32,6 +32,7 @@ class StoreWiringTest {
     /** Alice writes to Bob; returns the conversation id. */
     private static String converse(TestServer server, String alice, String bob, String text) throws Exception {
         try (WsClient a = server.login(alice); WsClient b = server.login(bob)) {
+            assertThat(b.isOpen()).as("%s has signed in once, so the store knows the user", bob).isTrue();
             JsonObject create = new JsonObject();
             JsonArray ids = new JsonArray();
             ids.add(bob);
