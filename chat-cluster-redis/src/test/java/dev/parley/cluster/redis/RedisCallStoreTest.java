@@ -50,8 +50,8 @@ class RedisCallStoreTest extends CallStoreContract {
     void everyCallKeyExpiresAndEndedCallsLeaveNoKeys() {
         CallStore calls = store();
         Instant now = Instant.now();
-        calls.create(CallRecord.ringing("ringing", "alice", "s1", "bob", null, "audio", now, now.plusSeconds(45)));
-        calls.create(CallRecord.ringing("answered", "alice", "s1", "bob", null, "audio", now, now.plusSeconds(45)));
+        calls.create(CallRecord.ringing("ringing", "alice", "s1", "bob", null, "voice", now, now.plusSeconds(45)));
+        calls.create(CallRecord.ringing("answered", "alice", "s1", "bob", null, "voice", now, now.plusSeconds(45)));
         calls.connect("answered", "s2", now);
         RedisClient client = RedisClient.create(RedisTestSupport.URL);
         try (StatefulRedisConnection<String, String> c = client.connect()) {

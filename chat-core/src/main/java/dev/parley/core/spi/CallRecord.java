@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param callerSession  the connection that offered the call
  * @param calleeId       the called user
  * @param conversationId the conversation the call belongs to, or null for a call between contacts
- * @param callType       {@code audio} or {@code video}
+ * @param callType       {@code voice} or {@code video}
  * @param startedAt      when the call was offered
  * @param ringDeadline   when an unanswered call ends
  * @param calleeSession  the connection that answered, or null while ringing

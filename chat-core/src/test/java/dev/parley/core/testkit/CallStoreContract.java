@@ -50,7 +50,7 @@ public abstract class CallStoreContract {
     void aCreatedCallIsFoundWithEveryField() {
         CallStore calls = store();
         calls.create(ringing("c1"));
-        calls.create(CallRecord.ringing("c2", "carol", "s-carol", "dave", null, "audio", T0, DEADLINE));
+        calls.create(CallRecord.ringing("c2", "carol", "s-carol", "dave", null, "voice", T0, DEADLINE));
         assertThat(calls.find("c1")).contains(ringing("c1"));
         CallRecord contactCall = calls.find("c2").orElseThrow();
         assertThat(contactCall.conversationId()).isNull();
@@ -99,7 +99,7 @@ public abstract class CallStoreContract {
     void unansweredCallsAreClaimedOnceAtTheirDeadline() {
         CallStore calls = store();
         calls.create(ringing("early"));
-        calls.create(CallRecord.ringing("late", "alice", "s-alice", "bob", null, "audio", T0, DEADLINE.plusSeconds(10)));
+        calls.create(CallRecord.ringing("late", "alice", "s-alice", "bob", null, "voice", T0, DEADLINE.plusSeconds(10)));
         calls.create(ringing("answered"));
         calls.connect("answered", "s-bob", T0.plusSeconds(1));
 
