@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One node's link to Redis: exactly two connections, one for commands (publish, presence, calls, typing) and one
- * for pub/sub, whatever the number of rooms, users or connections. Both reconnect by themselves
+ * One node's link to Redis: exactly two connections, one for commands (publish, presence, calls,
+ * typing) and one for pub/sub, whatever the number of rooms, users or connections. Both reconnect by themselves
  * with exponential backoff; while one is down its commands fail at once instead of queueing, so
  * the node keeps serving locally and never blocks on Redis.
  *
