@@ -42,7 +42,11 @@ final class CallHandlers {
     private final ChatEngine engine;
     private final ChatStore store;
     private final CallStore calls;
-    /** Calls each local connection offered or answered, to end them when it closes (a connection lives on one node). */
+    /**
+     * Calls each local connection offered or answered, to end them when it closes (a connection
+     * lives on one node). A call ended on another node stays listed here until the connection
+     * closes, where ending it again is a no-op.
+     */
     private final ConcurrentHashMap<String, Set<String>> callsBySession = new ConcurrentHashMap<>();
 
     CallHandlers(ChatEngine engine) {
@@ -123,6 +127,7 @@ final class CallHandlers {
     private void decline(Session s, CallClose req, String requestId) {
         calleesCall(req.callId(), s.userId());
         CallRecord call = calls.endRinging(req.callId()).orElseThrow(CallHandlers::notRinging);
+        forget(call.callerSession(), call.id());
         s.send(MessageType.CALL_STATUS, new CallStatus(call.id(), "declined", null, null), requestId);
         JsonObject relayed = new JsonObject();
         relayed.addProperty("callId", call.id());
@@ -135,7 +140,10 @@ final class CallHandlers {
     private void end(Session s, CallClose req, String requestId) {
         callOf(req.callId(), s.userId());
         CallRecord call = calls.end(req.callId()).orElseThrow(() -> ProtocolException.notFound("call"));
-        forget(s.id(), call.id());
+        forget(call.callerSession(), call.id());
+        if (call.calleeSession() != null) {
+            forget(call.calleeSession(), call.id());
+        }
         Long duration = duration(call);
         s.send(MessageType.CALL_STATUS, new CallStatus(call.id(), "ended", null, Optional.ofNullable(duration)),
                 requestId);

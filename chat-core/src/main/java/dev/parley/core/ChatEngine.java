@@ -111,6 +111,7 @@ public final class ChatEngine implements AutoCloseable {
     private volatile Instant lastPresenceRefresh;
     private final AtomicBoolean refreshingPresence = new AtomicBoolean();
     private final AtomicBoolean expiringShared = new AtomicBoolean();
+    private volatile boolean sharedExpiryFailing;
 
     /** Extensions whose handlers exist; a configuration may offer only these. */
     static final Set<Extension> IMPLEMENTED_EXTENSIONS =
@@ -705,8 +706,15 @@ public final class ChatEngine implements AutoCloseable {
             for (TypingStore.Expired e : typing.expire(now)) {
                 handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false);
             }
+            if (sharedExpiryFailing) {
+                sharedExpiryFailing = false;
+                log.info("Expiring calls and typing works again");
+            }
         } catch (RuntimeException e) {
-            log.warn("Expiring calls and typing failed", e);
+            if (!sharedExpiryFailing) {
+                sharedExpiryFailing = true; // once per outage, not every pass
+                log.warn("Expiring calls and typing failed; retrying every pass", e);
+            }
         } finally {
             expiringShared.set(false);
         }
