@@ -263,6 +263,40 @@ class ClusterEngineTest {
     }
 
     @Test
+    void aDeclineOnOneNodeReachesTheCallerOnTheOther() {
+        Node a = node(RedisTestSupport.URL, Duration.ofSeconds(30), CALLS);
+        Node b = node(RedisTestSupport.URL, Duration.ofSeconds(30), CALLS);
+        Client alice = a.login("alice", "calls");
+        Client bob = b.login("bob", "calls");
+        alice.createConversation("direct", "bob");
+        String callId = offerCall(alice, bob);
+
+        JsonObject ack = payload(bob.call("call_decline", "{\"callId\":\"" + callId + "\",\"reason\":\"busy\"}"));
+        assertThat(ack.get("status").getAsString()).isEqualTo("declined");
+        assertThat(payload(alice.next("call_decline")).get("reason").getAsString()).isEqualTo("busy");
+        alice.callError("call_end", "{\"callId\":\"" + callId + "\"}", "NOT_FOUND");
+    }
+
+    @Test
+    void aPartyDisconnectingOnOneNodeEndsTheCallForTheOtherNode() {
+        Node a = node(RedisTestSupport.URL, Duration.ofSeconds(30), CALLS);
+        Node b = node(RedisTestSupport.URL, Duration.ofSeconds(30), CALLS);
+        Client alice = a.login("alice", "calls");
+        Client bob = b.login("bob", "calls");
+        alice.createConversation("direct", "bob");
+        String callId = offerCall(alice, bob);
+        bob.call("call_answer", "{\"callId\":\"" + callId + "\",\"sdpAnswer\":\"a\"}");
+        b.awaitSubscriptions();
+        alice.next("call_answer");
+
+        alice.close();
+        JsonObject end = payload(bob.next("call_end"));
+        assertThat(end.get("callId").getAsString()).isEqualTo(callId);
+        assertThat(end.get("reason").getAsString()).isEqualTo("disconnected");
+        bob.callError("call_end", "{\"callId\":\"" + callId + "\"}", "NOT_FOUND");
+    }
+
+    @Test
     void anUnansweredCallTimesOutOnceForTheWholeCluster() {
         ManualClock clock = new ManualClock();
         Node a = node(RedisTestSupport.URL, Duration.ofSeconds(30), CALLS, clock);
