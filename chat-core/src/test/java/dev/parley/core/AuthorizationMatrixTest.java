@@ -20,12 +20,13 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every conversation-scoped request, base and extension, sent by a user outside the conversation,
@@ -181,10 +182,14 @@ class AuthorizationMatrixTest extends EngineHarness {
         engine.close();
     }
 
+    /** Every type a client may send; server-only types need no authorization. */
+    static Stream<MessageType> clientTypes() {
+        return Arrays.stream(MessageType.values()).filter(MessageType::isClientSendable);
+    }
+
     @ParameterizedTest
-    @EnumSource(MessageType.class)
+    @MethodSource("clientTypes")
     void outsidersAreRefusedAndSeeNothing(MessageType type) {
-        assumeTrue(type.isClientSendable(), "servers only send " + type.wireName());
         Row row = ROWS.get(type);
         if (row == null) {
             if (isScoped(type)) {
@@ -223,10 +228,10 @@ class AuthorizationMatrixTest extends EngineHarness {
     }
 
     @ParameterizedTest
-    @EnumSource(MessageType.class)
+    @MethodSource("clientTypes")
     void unknownIdsGetTheAnswerThatForbiddenIdsGet(MessageType type) {
         Row row = ROWS.get(type);
-        assumeTrue(row != null, "not in the matrix");
+        assumeTrue(row != null, type.wireName() + " is not conversation-scoped");
         Ids fake = Ids.random();
         JsonObject forbidden = payload(eve.call(type.wireName(), row.payload().apply(real)));
         JsonObject unknown = payload(eve.call(type.wireName(), row.payload().apply(fake)));
