@@ -1,0 +1,315 @@
+package dev.parley.core;
+
+import dev.parley.core.spi.AppendResult;
+import dev.parley.core.spi.BrokerEvent;
+import dev.parley.core.spi.ChatStore;
+import dev.parley.core.spi.ConversationRecord;
+import dev.parley.core.spi.CreateResult;
+import dev.parley.core.spi.MessagePage;
+import dev.parley.core.spi.MessageRecord;
+import dev.parley.core.spi.NewConversation;
+import dev.parley.core.spi.NewMessage;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Extension;
+import dev.parley.protocol.MessageType;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.model.Conversation;
+import dev.parley.protocol.model.ConversationType;
+import dev.parley.protocol.model.Message;
+import dev.parley.protocol.model.User;
+import dev.parley.protocol.payload.ConversationPayloads.ConversationCreated;
+import dev.parley.protocol.payload.ConversationPayloads.ConversationJoined;
+import dev.parley.protocol.payload.ConversationPayloads.ConversationLeft;
+import dev.parley.protocol.payload.ConversationPayloads.ConversationRequest;
+import dev.parley.protocol.payload.ConversationPayloads.ConversationsLoaded;
+import dev.parley.protocol.payload.ConversationPayloads.CreateConversation;
+import dev.parley.protocol.payload.MessagePayloads.LoadMessages;
+import dev.parley.protocol.payload.MessagePayloads.LoadMoreMessages;
+import dev.parley.protocol.payload.MessagePayloads.MessageReceived;
+import dev.parley.protocol.payload.MessagePayloads.MessageSent;
+import dev.parley.protocol.payload.MessagePayloads.MessagesLoaded;
+import dev.parley.protocol.payload.MessagePayloads.SendMessage;
+import dev.parley.protocol.payload.TypingPayloads.TypingAck;
+import dev.parley.protocol.payload.TypingPayloads.TypingUpdate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The base message types of protocol section 3 (auth and ping live in {@link ChatEngine}). */
+final class BaseHandlers {
+    private final ChatEngine engine;
+    private final ChatStore store;
+
+    BaseHandlers(ChatEngine engine) {
+        this.engine = engine;
+        this.store = engine.chatStore();
+    }
+
+    void handle(Session s, MessageType type, Record payload, String requestId) {
+        switch (type) {
+            case LOAD_CONVERSATIONS -> loadConversations(s, requestId);
+            case JOIN_CONVERSATION -> join(s, (ConversationRequest) payload, requestId);
+            case LEAVE_CONVERSATION -> leave(s, (ConversationRequest) payload, requestId);
+            case CREATE_CONVERSATION -> create(s, (CreateConversation) payload, requestId);
+            case SEND_MESSAGE -> send(s, (SendMessage) payload, requestId);
+            case LOAD_MESSAGES -> loadMessages(s, (LoadMessages) payload, requestId);
+            case LOAD_MORE_MESSAGES -> loadMore(s, (LoadMoreMessages) payload, requestId);
+            case TYPING_START, TYPING_STOP -> typing(s, type, (ConversationRequest) payload, requestId);
+            default -> throw new ProtocolException(ErrorCode.NOT_SUPPORTED, type.wireName() + " is not supported");
+        }
+    }
+
+    private void requireParticipant(String conversationId, String userId) {
+        if (!store.isParticipant(conversationId, userId)) {
+            throw ProtocolException.accessDenied();
+        }
+    }
+
+    // ---- 3.2 load_conversations ----
+
+    private void loadConversations(Session s, String requestId) {
+        String me = s.userId();
+        List<Conversation> list = new ArrayList<>();
+        for (ConversationRecord r : store.listConversations(me, engine.config().conversationListCap())) {
+            list.add(engine.views().conversation(r, me));
+        }
+        s.send(MessageType.CONVERSATIONS_LOADED, new ConversationsLoaded(list), requestId);
+    }
+
+    // ---- 3.3 join_conversation, 3.4 leave_conversation ----
+
+    private void join(Session s, ConversationRequest req, String requestId) {
+        String me = s.userId();
+        ConversationRecord r = store.findConversation(req.conversationId(), me)
+                .orElseThrow(ProtocolException::accessDenied);
+        if (!s.rooms().contains(r.id()) && s.rooms().size() >= engine.config().maxRoomsPerConnection()) {
+            throw new ProtocolException(ErrorCode.CONFLICT, "Too many joined conversations on this connection",
+                    Map.of("reason", "room_limit", "maxRooms", (long) engine.config().maxRoomsPerConnection()));
+        }
+        enterRoom(s, r.id());
+        Instant now = engine.now();
+        List<String> others = new ArrayList<>(r.participantIds());
+        others.remove(me);
+        List<String> online = new ArrayList<>(engine.presence().online(others));
+        online.sort(null);
+        List<String> typingUsers = new ArrayList<>(engine.typing().typingIn(r.id(), now));
+        typingUsers.remove(me);
+        s.send(MessageType.CONVERSATION_JOINED, new ConversationJoined(req.conversationId(),
+                engine.views().conversation(r, me), online, typingUsers), requestId);
+    }
+
+    private void enterRoom(Session s, String conversationId) {
+        s.rooms().add(conversationId);
+        engine.rooms().add(RoomRegistry.conversationTopic(conversationId), s);
+        if (s.state() == Session.State.CLOSED) {
+            leaveRoom(s, conversationId); // closed meanwhile: cleanup may already have run
+        }
+    }
+
+    private void leave(Session s, ConversationRequest req, String requestId) {
+        leaveRoom(s, req.conversationId());
+        s.send(MessageType.CONVERSATION_LEFT, new ConversationLeft(req.conversationId()), requestId);
+    }
+
+    /** Takes the session out of a room; the user's typing there ends if no other connection of theirs stays. */
+    void leaveRoom(Session s, String conversationId) {
+        s.rooms().remove(conversationId);
+        String topic = RoomRegistry.conversationTopic(conversationId);
+        if (engine.rooms().remove(topic, s)) {
+            String userId = s.userId();
+            if (userId != null && !engine.rooms().hasOtherSessionOf(topic, userId, s)) {
+                stopTyping(conversationId, userId);
+            }
+        }
+    }
+
+    // ---- 3.5 create_conversation ----
+
+    private void create(Session s, CreateConversation req, String requestId) {
+        String me = s.userId();
+        engine.takeCreateToken(me);
+        List<String> others = new ArrayList<>(req.distinctParticipantIds());
+        others.remove(me);
+        ConversationType type = req.resolvedType(others.size());
+        if (others.isEmpty()) {
+            throw ProtocolException.invalidData("participant_ids", "name at least one other user");
+        }
+        if (type == ConversationType.DIRECT && others.size() != 1) {
+            throw ProtocolException.invalidData("participant_ids", "a direct conversation has exactly one other user");
+        }
+        int maxOthers = engine.config().limits().maxGroupSize() - 1;
+        if (others.size() > maxOthers) {
+            throw ProtocolException.tooManyItems("participant_ids", maxOthers);
+        }
+        Set<String> found = new HashSet<>();
+        for (User u : store.findUsers(others)) {
+            found.add(u.id());
+        }
+        List<String> unknown = others.stream().filter(id -> !found.contains(id)).toList();
+        if (!unknown.isEmpty()) {
+            throw new ProtocolException(ErrorCode.NOT_FOUND, "Unknown users",
+                    Map.of("resource", "user", "ids", unknown));
+        }
+        String name = type == ConversationType.GROUP && req.name() != null && !req.name().isEmpty() ? req.name() : null;
+        CreateResult result = store.createConversation(new NewConversation(type, name, me, others));
+        ConversationRecord r = result.conversation();
+        enterRoom(s, r.id());
+        s.send(MessageType.CONVERSATION_CREATED,
+                ConversationCreated.of(engine.views().conversation(r, me), result.created()), requestId);
+        if (result.created()) {
+            for (String other : r.participantIds()) {
+                if (other.equals(me)) {
+                    continue;
+                }
+                store.findConversation(r.id(), other).ifPresent(view -> {
+                    String frame = engine.encode(MessageType.CONVERSATION_CREATED,
+                            ConversationCreated.of(engine.views().conversation(view, other), true));
+                    engine.publishToUser(other, BrokerEvent.toAll(frame));
+                });
+            }
+        }
+    }
+
+    // ---- 3.6 send_message ----
+
+    private void send(Session s, SendMessage req, String requestId) {
+        String me = s.userId();
+        engine.takeMessageToken(me);
+        String conversationId = req.conversationId();
+        requireParticipant(conversationId, me);
+        if (req.encryptedContents() != null) {
+            checkRecipients(conversationId, req.encryptedContents().keySet());
+        }
+        if (req.replyToId() != null) {
+            MessageRecord target = store.findMessage(conversationId, req.replyToId(), me).orElse(null);
+            if (target == null || target.isDeleted()) {
+                throw ProtocolException.notFound("message");
+            }
+        }
+        if (req.threadRootId() != null) {
+            if (!engine.enabled(Extension.THREADS)) {
+                throw new ProtocolException(ErrorCode.NOT_SUPPORTED, "The threads extension is not enabled on this server");
+            }
+            MessageRecord root = store.findMessage(conversationId, req.threadRootId(), me).orElse(null);
+            if (root == null || root.isDeleted()) {
+                throw ProtocolException.notFound("thread_root");
+            }
+            if (root.threadRootId() != null) {
+                throw ProtocolException.invalidData("threadRootId", "a thread reply cannot be a thread root");
+            }
+        }
+        NewMessage m = new NewMessage(conversationId, me, req.messageTypeOrDefault(),
+                req.content() == null || req.content().isEmpty() ? null : req.content(),
+                req.encryptedContents() == null || req.encryptedContents().isEmpty() ? null : req.encryptedContents(),
+                req.replyToId(), req.threadRootId(), req.clientMessageId(), req.metadata());
+        // Under the conversation's lock, so events leave in seq order (the store orders the commits).
+        synchronized (engine.conversationLock(conversationId)) {
+            AppendResult result = store.appendMessage(m);
+            MessageRecord stored = result.message();
+            s.send(MessageType.MESSAGE_SENT, MessageSent.of(engine.views().message(stored, me), result.duplicate()),
+                    requestId);
+            if (result.duplicate()) {
+                return;
+            }
+            engine.counters().increment("messagesStored");
+            engine.publishToConversation(conversationId, messageEvent(stored));
+        }
+        stopTyping(conversationId, me);
+    }
+
+    /** {@code message_received} encoded once for all, or once per recipient for per-recipient bodies. */
+    private BrokerEvent messageEvent(MessageRecord stored) {
+        Views views = engine.views();
+        if (!stored.isPerRecipient()) {
+            return BrokerEvent.toAll(engine.encode(MessageType.MESSAGE_RECEIVED,
+                    new MessageReceived(views.message(stored, null))));
+        }
+        Map<String, String> frames = new HashMap<>();
+        for (String userId : stored.contents().keySet()) {
+            frames.put(userId, engine.encode(MessageType.MESSAGE_RECEIVED,
+                    new MessageReceived(views.message(stored, userId))));
+        }
+        String withoutCopy = engine.encode(MessageType.MESSAGE_RECEIVED,
+                new MessageReceived(views.message(stored, "")));
+        return new BrokerEvent(withoutCopy, frames, null, null, null);
+    }
+
+    private void checkRecipients(String conversationId, Set<String> recipients) {
+        Set<String> participants = new LinkedHashSet<>(store.participantIds(conversationId));
+        List<String> unknown = recipients.stream().filter(id -> !participants.contains(id)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new ProtocolException(ErrorCode.INVALID_DATA, "encryptedContents names users who are not participants",
+                    Map.of("field", "encryptedContents", "reason", "unknown recipients", "unknownUserIds", unknown));
+        }
+    }
+
+    // ---- 3.7 load_messages, load_more_messages ----
+
+    private void loadMessages(Session s, LoadMessages req, String requestId) {
+        String me = s.userId();
+        requireParticipant(req.conversationId(), me);
+        MessagePage page = store.loadMessages(req.conversationId(), me, null, req.pageSize(engine.config().limits()),
+                Boolean.TRUE.equals(req.includeDeleted()), Boolean.TRUE.equals(req.excludeThreadReplies()));
+        if (!Boolean.FALSE.equals(req.markRead()) && !page.messages().isEmpty()) {
+            store.markRead(req.conversationId(), me, page.messages().get(page.messages().size() - 1).seq());
+        }
+        s.send(MessageType.MESSAGES_LOADED, loaded(req.conversationId(), page, me), requestId);
+    }
+
+    private void loadMore(Session s, LoadMoreMessages req, String requestId) {
+        String me = s.userId();
+        requireParticipant(req.conversationId(), me);
+        MessageRecord cursor = store.findMessage(req.conversationId(), req.beforeMessageId(), me)
+                .orElseThrow(() -> ProtocolException.notFound("message"));
+        MessagePage page = store.loadMessages(req.conversationId(), me, cursor.seq(),
+                req.pageSize(engine.config().limits()), Boolean.TRUE.equals(req.includeDeleted()),
+                Boolean.TRUE.equals(req.excludeThreadReplies()));
+        s.send(MessageType.MESSAGES_LOADED, loaded(req.conversationId(), page, me), requestId);
+    }
+
+    private MessagesLoaded loaded(String conversationId, MessagePage page, String viewerId) {
+        List<Message> messages = new ArrayList<>(page.messages().size());
+        for (MessageRecord r : page.messages()) {
+            messages.add(engine.views().message(r, viewerId));
+        }
+        return new MessagesLoaded(conversationId, messages, page.hasMore(), null);
+    }
+
+    // ---- 3.8 typing ----
+
+    private void typing(Session s, MessageType type, ConversationRequest req, String requestId) {
+        String me = s.userId();
+        requireParticipant(req.conversationId(), me);
+        boolean start = type == MessageType.TYPING_START;
+        String username = s.principal().username();
+        boolean changed = start
+                ? engine.typing().start(req.conversationId(), me, username, engine.now())
+                : engine.typing().stop(req.conversationId(), me, engine.now());
+        s.send(type, new TypingAck(req.conversationId(), start), requestId);
+        if (changed) {
+            announceTyping(req.conversationId(), me, username, start);
+        }
+    }
+
+    /** Ends the user's typing in the conversation, announcing it if they were typing. */
+    void stopTyping(String conversationId, String userId) {
+        if (engine.typing().stop(conversationId, userId, engine.now())) {
+            announceTyping(conversationId, userId, null, false);
+        }
+    }
+
+    void announceTyping(String conversationId, String userId, String username, boolean isTyping) {
+        String name = username;
+        if (name == null) {
+            List<User> users = store.findUsers(List.of(userId));
+            name = users.isEmpty() ? userId : users.get(0).typingName();
+        }
+        String frame = engine.encode(MessageType.TYPING_UPDATE, new TypingUpdate(conversationId, userId, name, isTyping));
+        engine.publishToConversation(conversationId, new BrokerEvent(frame, null, userId, null, null));
+    }
+}

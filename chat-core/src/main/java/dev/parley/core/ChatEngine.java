@@ -1,0 +1,640 @@
+package dev.parley.core;
+
+import com.google.gson.JsonObject;
+import dev.parley.core.memory.InMemoryChatStore;
+import dev.parley.core.memory.LocalBroker;
+import dev.parley.core.memory.LocalPresenceStore;
+import dev.parley.core.spi.AuthException;
+import dev.parley.core.spi.Authenticator;
+import dev.parley.core.spi.Broker;
+import dev.parley.core.spi.BrokerEvent;
+import dev.parley.core.spi.ChatStore;
+import dev.parley.core.spi.Clock;
+import dev.parley.core.spi.PresenceStore;
+import dev.parley.core.spi.Principal;
+import dev.parley.core.spi.Transport;
+import dev.parley.core.spi.UserProfile;
+import dev.parley.protocol.Envelope;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Extension;
+import dev.parley.protocol.JsonCodec;
+import dev.parley.protocol.MessageType;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.Timestamps;
+import dev.parley.protocol.model.AuthUser;
+import dev.parley.protocol.model.User;
+import dev.parley.protocol.payload.AuthPayloads.Auth;
+import dev.parley.protocol.payload.AuthPayloads.AuthSuccess;
+import dev.parley.protocol.payload.AuthPayloads.Limits;
+import dev.parley.protocol.payload.PresencePayloads.UserPresence;
+import dev.parley.protocol.payload.SystemPayloads.Empty;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat engine: receives text frames from any transport and answers them per the Parley
+ * protocol. Build one with {@link #builder()}, {@link #start()} it, and call
+ * {@link #openSession} for every new connection.
+ *
+ * <p>Threading: transports call into {@link Session} on their own threads, which only decode and
+ * enqueue. Each session's frames run in order on a bounded worker pool, where storage calls may
+ * block; different sessions run in parallel. One scheduler thread runs the timers (auth deadline,
+ * token expiry, typing expiry, heartbeat).
+ */
+public final class ChatEngine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChatEngine.class);
+    private static final long SWEEP_MILLIS = 250;
+
+    private final EngineConfig config;
+    private final JsonCodec codec;
+    private final ChatStore store;
+    private final Authenticator authenticator;
+    private final Broker broker;
+    private final PresenceStore presence;
+    private final Clock clock;
+    private final Map<String, CustomHandler> customHandlers;
+    private final Counters counters = new Counters();
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final RoomRegistry rooms;
+    private final TypingTracker typing;
+    private final Views views;
+    private final Set<String> offeredExtensions;
+    private final ConcurrentHashMap<String, TokenBucket> messageBuckets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TokenBucket> createBuckets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<Session>> sessionsByUser = new ConcurrentHashMap<>();
+    private final Object[] conversationLocks = new Object[1024];
+    private final ExecutorService workers;
+    private final ScheduledExecutorService scheduler;
+    private final BaseHandlers handlers;
+    private volatile boolean accepting = true;
+    private volatile Instant lastPing;
+
+    /** Extensions whose handlers exist; a configuration may offer only these. */
+    static final Set<Extension> IMPLEMENTED_EXTENSIONS = Set.of();
+
+    private ChatEngine(Builder b) {
+        this.config = b.config;
+        for (Extension e : config.extensions()) {
+            if (!IMPLEMENTED_EXTENSIONS.contains(e)) {
+                throw new IllegalArgumentException("extension " + e.wireName() + " is not available in this version");
+            }
+        }
+        this.codec = new JsonCodec(config.limits());
+        this.store = b.store != null ? b.store : new InMemoryChatStore(b.clock);
+        this.authenticator = Objects.requireNonNull(b.authenticator, "authenticator");
+        this.broker = b.broker != null ? b.broker : new LocalBroker();
+        this.presence = b.presence != null ? b.presence : new LocalPresenceStore();
+        this.clock = b.clock;
+        this.customHandlers = Map.copyOf(b.customHandlers);
+        this.rooms = new RoomRegistry(broker);
+        this.typing = new TypingTracker(config.typingTtl());
+        this.views = new Views(config.extensions());
+        Set<String> offered = new LinkedHashSet<>();
+        config.extensions().forEach(e -> offered.add(e.wireName()));
+        this.offeredExtensions = Set.copyOf(offered);
+        for (int i = 0; i < conversationLocks.length; i++) {
+            conversationLocks[i] = new Object();
+        }
+        this.workers = Executors.newFixedThreadPool(config.workerThreads(), named("parley-worker"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(named("parley-timer"));
+        this.handlers = new BaseHandlers(this);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts the broker subscription and the timers. */
+    public void start() {
+        broker.start(rooms::deliver);
+        lastPing = now();
+        scheduler.scheduleWithFixedDelay(this::sweepSafely, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Opens a session for a connection whose handshake completed. A token presented at connect
+     * ({@code Authorization: Bearer} or {@code ?token=}) is checked at once: the client gets an
+     * unsolicited {@code auth_success} or {@code auth_error}.
+     */
+    public Session openSession(Transport transport, String connectToken) {
+        Session s = new Session(this, transport);
+        if (!accepting) {
+            transport.close(CloseCodes.GOING_AWAY, "shutting_down");
+            return s;
+        }
+        sessions.add(s);
+        counters.increment("connectionsOpened");
+        if (connectToken != null && !connectToken.isEmpty()) {
+            s.enqueue(() -> authenticate(s, connectToken, List.of(), null));
+        }
+        return s;
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    public JsonCodec codec() {
+        return codec;
+    }
+
+    public ChatStore store() {
+        return store;
+    }
+
+    /** The seed's {@code getStats()}, plus counters. */
+    public EngineStats stats() {
+        int authenticated = 0;
+        for (Session s : sessions) {
+            if (s.isAuthenticated()) {
+                authenticated++;
+            }
+        }
+        return new EngineStats(sessions.size(), authenticated, rooms.roomCount(),
+                new ArrayList<>(sessionsByUser.keySet()), counters.snapshot());
+    }
+
+    Counters counters() {
+        return counters;
+    }
+
+    /** Stops accepting, closes every session with 1001, and stops the workers and timers. */
+    @Override
+    public void close() {
+        accepting = false;
+        for (Session s : sessions) {
+            s.close(CloseCodes.GOING_AWAY, "going_away");
+        }
+        scheduler.shutdownNow();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        broker.close();
+        presence.close();
+    }
+
+    // ---- internals used by Session and the handlers ----
+
+    Instant now() {
+        return clock.now();
+    }
+
+    void execute(Runnable task) {
+        try {
+            workers.execute(task);
+        } catch (RejectedExecutionException e) {
+            // shutting down: nothing more to do for this task
+        }
+    }
+
+    ChatStore chatStore() {
+        return store;
+    }
+
+    PresenceStore presence() {
+        return presence;
+    }
+
+    RoomRegistry rooms() {
+        return rooms;
+    }
+
+    TypingTracker typing() {
+        return typing;
+    }
+
+    Views views() {
+        return views;
+    }
+
+    Object conversationLock(String conversationId) {
+        return conversationLocks[(conversationId.hashCode() & 0x7fffffff) % conversationLocks.length];
+    }
+
+    boolean enabled(Extension e) {
+        return config.extensions().contains(e);
+    }
+
+    static ProtocolException rateLimited(long retryAfterMs) {
+        return new ProtocolException(ErrorCode.RATE_LIMITED, "Rate limit exceeded; retry later",
+                Map.of("retryAfterMs", retryAfterMs));
+    }
+
+    /** Takes a token from the user's message bucket, or throws {@code RATE_LIMITED}. */
+    void takeMessageToken(String userId) {
+        take(messageBuckets, userId, config.messageRate());
+    }
+
+    void takeCreateToken(String userId) {
+        take(createBuckets, userId, config.createConversationRate());
+    }
+
+    private void take(ConcurrentHashMap<String, TokenBucket> buckets, String userId, EngineConfig.RateLimit limit) {
+        Instant now = now();
+        long wait = buckets.computeIfAbsent(userId, k -> new TokenBucket(limit, now)).tryTake(now);
+        if (wait > 0) {
+            throw rateLimited(wait);
+        }
+    }
+
+    void publishToConversation(String conversationId, BrokerEvent event) {
+        broker.publish(RoomRegistry.conversationTopic(conversationId), event);
+    }
+
+    void publishToUser(String userId, BrokerEvent event) {
+        broker.publish(RoomRegistry.userTopic(userId), event);
+    }
+
+    String encode(MessageType type, Object payload) {
+        return codec.encode(type, payload, null, now());
+    }
+
+    void logUnexpected(Session s, Throwable e) {
+        log.error("Unexpected failure in session {}", s.id(), e);
+    }
+
+    /** Handles one decoded frame, in the session's order. */
+    CompletionStage<?> dispatch(Session s, Envelope env) {
+        MessageType type = env.messageType();
+        try {
+            if (type == null || !type.isClientSendable()) {
+                CustomHandler custom = customHandlers.get(env.type());
+                if (custom != null && type == null) {
+                    requireAuthenticated(s);
+                    runCustom(s, env, custom);
+                    return null;
+                }
+                throw ProtocolException.unknownType(env.type());
+            }
+            switch (type) {
+                case PING -> {
+                    s.send(MessageType.PONG, Empty.INSTANCE, env.requestId());
+                    return null;
+                }
+                case PONG -> {
+                    return null;
+                }
+                case AUTH -> {
+                    Auth auth;
+                    try {
+                        auth = codec.readPayload(env.payload(), Auth.class, env.requestId());
+                    } catch (ProtocolException e) {
+                        if (e.code() != ErrorCode.MISSING_REQUIRED_FIELDS) {
+                            throw e;
+                        }
+                        failAuth(s, new ProtocolException(ErrorCode.MISSING_TOKEN, "auth needs a token"),
+                                env.requestId(), false, null);
+                        return null;
+                    }
+                    return authenticate(s, auth.token(), auth.extensions(), env.requestId());
+                }
+                default -> {
+                }
+            }
+            requireAuthenticated(s);
+            if (type.extension() != null && !enabled(type.extension())) {
+                throw new ProtocolException(ErrorCode.NOT_SUPPORTED,
+                        "The " + type.extension().wireName() + " extension is not enabled on this server");
+            }
+            Record payload = codec.readRequestPayload(env);
+            handlers.handle(s, type, payload, env.requestId());
+        } catch (ProtocolException e) {
+            s.replyError(e.withRequestId(env.requestId()));
+        } catch (RuntimeException e) {
+            serverError(s, env.requestId(), e);
+        }
+        return null;
+    }
+
+    private void requireAuthenticated(Session s) {
+        switch (s.state()) {
+            case AUTHENTICATED -> {
+            }
+            case EXPIRED -> throw new ProtocolException(ErrorCode.TOKEN_EXPIRED, "Token expired; send auth with a fresh token");
+            default -> throw new ProtocolException(ErrorCode.UNAUTHORIZED, "Not authenticated; send auth first");
+        }
+    }
+
+    private void serverError(Session s, String requestId, Throwable e) {
+        String correlationId = UUID.randomUUID().toString();
+        log.error("Request failed in session {} (correlationId {})", s.id(), correlationId, e);
+        s.replyError(new ProtocolException(ErrorCode.SERVER_ERROR, "Internal server error",
+                Map.of("correlationId", correlationId)).withRequestId(requestId));
+    }
+
+    private void runCustom(Session s, Envelope env, CustomHandler handler) {
+        handler.handle(new CustomHandler.Request() {
+            @Override
+            public String userId() {
+                return s.userId();
+            }
+
+            @Override
+            public JsonObject payload() {
+                return env.payload().deepCopy();
+            }
+
+            @Override
+            public void reply(String type, JsonObject payload) {
+                if (MessageType.fromWire(type).isPresent()) {
+                    throw new IllegalArgumentException("custom replies cannot use protocol type " + type);
+                }
+                JsonObject frame = new JsonObject();
+                frame.addProperty("type", type);
+                frame.add("payload", payload == null ? new JsonObject() : payload);
+                frame.addProperty("requestId", env.requestId() == null ? JsonCodec.newRequestId() : env.requestId());
+                frame.addProperty("timestamp", Timestamps.format(now()));
+                s.sendFrame(frame.toString());
+            }
+
+            @Override
+            public void fail(ErrorCode code, String message) {
+                s.replyError(new ProtocolException(code, message).withRequestId(env.requestId()));
+            }
+        });
+    }
+
+    // ---- authentication (3.1, 2.2 - 2.4) ----
+
+    /**
+     * Authenticates in-band ({@code requestId} set) or at connect ({@code requestId} null: answers
+     * are unsolicited). Completes when the answer has been sent.
+     */
+    private CompletionStage<?> authenticate(Session s, String token, List<String> requested, String requestId) {
+        boolean atConnect = requestId == null;
+        if (token == null || token.isEmpty()) {
+            failAuth(s, new ProtocolException(ErrorCode.MISSING_TOKEN, "auth needs a token"), requestId, atConnect, null);
+            return null;
+        }
+        CompletableFuture<Principal> result;
+        try {
+            result = authenticator.authenticate(token);
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        return result.handle((principal, error) -> {
+            try {
+                if (error != null) {
+                    onAuthFailure(s, unwrap(error), requestId, atConnect);
+                } else {
+                    onAuthSuccess(s, principal, requested == null ? List.of() : requested, requestId);
+                }
+            } catch (RuntimeException e) {
+                serverError(s, requestId, e);
+            }
+            return null;
+        });
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    private void onAuthFailure(Session s, Throwable error, String requestId, boolean atConnect) {
+        ProtocolException pe;
+        Instant expiredAt = null;
+        if (error instanceof AuthException ae) {
+            pe = switch (ae.reason()) {
+                case EXPIRED -> new ProtocolException(ErrorCode.TOKEN_EXPIRED, "Token expired");
+                case UNAVAILABLE -> new ProtocolException(ErrorCode.AUTH_ERROR, "Authentication is unavailable; try again");
+                case INVALID, REVOKED -> new ProtocolException(ErrorCode.INVALID_TOKEN, "Invalid token");
+            };
+        } else {
+            log.warn("Authenticator failed unexpectedly in session {}", s.id(), error);
+            pe = new ProtocolException(ErrorCode.AUTH_ERROR, "Authentication could not be completed");
+        }
+        failAuth(s, pe, requestId, atConnect, expiredAt);
+    }
+
+    private void failAuth(Session s, ProtocolException pe, String requestId, boolean atConnect, Instant expiredAt) {
+        counters.increment("authFailures");
+        if (atConnect) {
+            s.send(MessageType.AUTH_ERROR, JsonCodec.errorPayload(pe, expiredAt), null);
+            return;
+        }
+        s.replyError(pe.withRequestId(requestId));
+        if (++s.failedAuths >= config.maxFailedAuths() && !s.isAuthenticated()) {
+            s.close(CloseCodes.POLICY_VIOLATION, "too_many_auth_failures");
+        }
+    }
+
+    private void onAuthSuccess(Session s, Principal p, List<String> requested, String requestId) {
+        if (s.state() == Session.State.CLOSED) {
+            return;
+        }
+        Principal current = s.principal();
+        if (current != null && !current.userId().equals(p.userId())) {
+            s.replyError(new ProtocolException(ErrorCode.CONFLICT,
+                    "This connection is authenticated as another user; open a new connection to switch")
+                    .withRequestId(requestId));
+            return;
+        }
+        if (p.expiresAt() != null && !p.expiresAt().isAfter(now())) {
+            failAuth(s, new ProtocolException(ErrorCode.TOKEN_EXPIRED, "Token expired"), requestId, requestId == null,
+                    p.expiresAt());
+            return;
+        }
+        Set<String> negotiated = new LinkedHashSet<>();
+        for (String name : requested) {
+            if (offeredExtensions.contains(name)) {
+                negotiated.add(name);
+            }
+        }
+        User user = store.upsertUser(UserProfile.of(p));
+        boolean firstAuth = current == null;
+        if (firstAuth) {
+            Set<Session> mine = sessionsByUser.computeIfAbsent(p.userId(), k -> ConcurrentHashMap.newKeySet());
+            if (presence.connectionCount(p.userId()) >= config.maxConnectionsPerUser()) {
+                if (mine.isEmpty()) {
+                    sessionsByUser.remove(p.userId(), mine);
+                }
+                s.close(CloseCodes.TOO_MANY_CONNECTIONS, "too_many_connections");
+                return;
+            }
+            mine.add(s);
+        }
+        s.authenticated(p, negotiated);
+        AuthUser authUser = AuthUser.of(user, p.email(), p.phone(), p.authUserId());
+        Limits limits = new Limits(config.limits().maxFrameBytes(), config.limits().maxContentBytes(),
+                config.limits().maxFileBytes(), config.limits().fileChunkBytes());
+        s.send(MessageType.AUTH_SUCCESS,
+                new AuthSuccess(authUser, p.expiresAt(), 1, List.copyOf(negotiated), limits), requestId);
+        if (firstAuth) {
+            rooms.add(RoomRegistry.userTopic(p.userId()), s);
+            if (presence.add(p.userId(), s.id())) {
+                announcePresence(p.userId(), MessageType.USER_ONLINE);
+            }
+            if (s.state() == Session.State.CLOSED) {
+                sessionClosed(s); // closed while authenticating: undo what was just registered
+            }
+        }
+    }
+
+    /** {@code user_online} / {@code user_offline}: one frame per conversation of the user, to other users' joined connections. */
+    private void announcePresence(String userId, MessageType type) {
+        Instant now = now();
+        for (String conversationId : store.conversationIdsOf(userId)) {
+            String frame = encode(type, new UserPresence(userId, conversationId, now));
+            publishToConversation(conversationId, new BrokerEvent(frame, null, userId, null, null));
+        }
+    }
+
+    /** Cleanup after a connection closed (runs once per session, on a worker). */
+    void sessionClosed(Session s) {
+        sessions.remove(s);
+        counters.increment("connectionsClosed");
+        String userId = s.userId();
+        for (String conversationId : List.copyOf(s.rooms())) {
+            handlers.leaveRoom(s, conversationId);
+        }
+        if (userId == null) {
+            return;
+        }
+        rooms.remove(RoomRegistry.userTopic(userId), s);
+        sessionsByUser.computeIfPresent(userId, (k, set) -> {
+            set.remove(s);
+            return set.isEmpty() ? null : set;
+        });
+        try {
+            if (presence.remove(userId, s.id())) {
+                for (String conversationId : typing.conversationsOf(userId, now())) {
+                    handlers.stopTyping(conversationId, userId);
+                }
+                announcePresence(userId, MessageType.USER_OFFLINE);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Presence cleanup failed for session {}", s.id(), e);
+        }
+    }
+
+    // ---- timers ----
+
+    private void sweepSafely() {
+        try {
+            sweep();
+        } catch (RuntimeException e) {
+            log.error("Timer sweep failed", e);
+        }
+    }
+
+    /** One pass of every timer: auth deadline, token expiry and grace, idle timeout, pings, typing expiry. */
+    void sweep() {
+        Instant now = now();
+        for (Session s : sessions) {
+            switch (s.state()) {
+                case CONNECTED -> {
+                    if (!now.isBefore(s.openedAt().plus(config.authTimeout()))) {
+                        s.close(CloseCodes.AUTH_TIMEOUT, "auth_timeout");
+                        continue;
+                    }
+                }
+                case AUTHENTICATED -> {
+                    Instant exp = s.principal().expiresAt();
+                    if (exp != null && !now.isBefore(exp)) {
+                        s.expired(exp);
+                        s.enqueue(() -> {
+                            ProtocolException pe = new ProtocolException(ErrorCode.TOKEN_EXPIRED, "Token expired");
+                            s.send(MessageType.AUTH_ERROR, JsonCodec.errorPayload(pe, exp), null);
+                            return null;
+                        });
+                    }
+                }
+                case EXPIRED -> {
+                    Instant at = s.expiredAt();
+                    if (at != null && !now.isBefore(at.plus(config.tokenGrace()))) {
+                        s.close(CloseCodes.TOKEN_EXPIRED, "token_expired");
+                        continue;
+                    }
+                }
+                case CLOSED -> {
+                    continue;
+                }
+            }
+            if (!now.isBefore(s.lastActivity().plus(config.idleTimeout()))) {
+                s.close(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat_timeout");
+            }
+        }
+        if (!now.isBefore(lastPing.plus(config.pingInterval()))) {
+            lastPing = now;
+            for (Session s : sessions) {
+                s.ping();
+            }
+        }
+        List<TypingTracker.Expired> expired = typing.expire(now);
+        if (!expired.isEmpty()) {
+            execute(() -> expired.forEach(e -> handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false)));
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Builds a {@link ChatEngine}; only the authenticator is required. */
+    public static final class Builder {
+        private ChatStore store;
+        private Authenticator authenticator;
+        private Broker broker;
+        private PresenceStore presence;
+        private Clock clock = Clock.system();
+        private EngineConfig config = EngineConfig.DEFAULTS;
+        private final Map<String, CustomHandler> customHandlers = new HashMap<>();
+
+        private Builder() {
+        }
+
+        /** Where chat history lives; default: in memory. */
+        public Builder store(ChatStore v) { store = v; return this; }
+        /** Turns tokens into principals; required. */
+        public Builder authenticator(Authenticator v) { authenticator = v; return this; }
+        /** Fans events out between nodes; default: this node only. */
+        public Builder broker(Broker v) { broker = v; return this; }
+        /** Counts connections per user; default: this node only. */
+        public Builder presence(PresenceStore v) { presence = v; return this; }
+        public Builder clock(Clock v) { clock = Objects.requireNonNull(v); return this; }
+        public Builder config(EngineConfig v) { config = Objects.requireNonNull(v); return this; }
+
+        /** Handles an embedder's own message type (a name the protocol does not use). */
+        public Builder handler(String type, CustomHandler handler) {
+            if (MessageType.fromWire(type).isPresent()) {
+                throw new IllegalArgumentException(type + " is a protocol message type");
+            }
+            customHandlers.put(type, Objects.requireNonNull(handler));
+            return this;
+        }
+
+        public ChatEngine build() {
+            return new ChatEngine(this);
+        }
+    }
+}

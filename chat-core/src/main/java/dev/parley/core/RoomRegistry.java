@@ -1,0 +1,106 @@
+package dev.parley.core;
+
+import dev.parley.core.spi.Broker;
+import dev.parley.core.spi.BrokerEvent;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This node's subscriptions: which local sessions listen on which broker topic (conversation
+ * rooms and per-user topics). The broker is subscribed on a topic's first local session and
+ * unsubscribed on its last, so a node only receives what its connections want; empty topics are
+ * removed at once.
+ */
+final class RoomRegistry {
+    static final String CONVERSATION = "conversation:";
+    static final String USER = "user:";
+
+    private final ConcurrentHashMap<String, Set<Session>> topics = new ConcurrentHashMap<>();
+    private final Broker broker;
+
+    RoomRegistry(Broker broker) {
+        this.broker = broker;
+    }
+
+    static String conversationTopic(String conversationId) {
+        return CONVERSATION + conversationId;
+    }
+
+    static String userTopic(String userId) {
+        return USER + userId;
+    }
+
+    /** Adds the session to the topic; returns false if it was already there. */
+    boolean add(String topic, Session session) {
+        boolean[] added = {false};
+        boolean[] first = {false};
+        topics.compute(topic, (k, set) -> {
+            Set<Session> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+            first[0] = s.isEmpty();
+            added[0] = s.add(session);
+            return s;
+        });
+        if (first[0]) {
+            broker.subscribe(topic);
+        }
+        return added[0];
+    }
+
+    /** Removes the session from the topic; returns false if it was not there. */
+    boolean remove(String topic, Session session) {
+        boolean[] removed = {false};
+        boolean[] last = {false};
+        topics.computeIfPresent(topic, (k, set) -> {
+            removed[0] = set.remove(session);
+            last[0] = set.isEmpty();
+            return last[0] ? null : set;
+        });
+        if (last[0]) {
+            broker.unsubscribe(topic);
+        }
+        return removed[0];
+    }
+
+    /** The local sessions on a topic (a live view; may change while iterated). */
+    Collection<Session> sessions(String topic) {
+        Set<Session> s = topics.get(topic);
+        return s == null ? List.of() : s;
+    }
+
+    /** Whether another local session of this user than {@code except} is on the topic. */
+    boolean hasOtherSessionOf(String topic, String userId, Session except) {
+        for (Session s : sessions(topic)) {
+            if (s != except && userId.equals(s.userId())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Conversation rooms with at least one local session. */
+    int roomCount() {
+        int n = 0;
+        for (String topic : topics.keySet()) {
+            if (topic.startsWith(CONVERSATION)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Delivers a broker event to the qualifying local sessions of its topic. */
+    void deliver(String topic, BrokerEvent event) {
+        for (Session s : sessions(topic)) {
+            String userId = s.userId();
+            if (userId == null
+                    || userId.equals(event.excludeUserId())
+                    || s.id().equals(event.excludeSessionId())
+                    || (event.extension() != null && !s.hasNegotiated(event.extension()))) {
+                continue;
+            }
+            s.sendEvent(event.frameFor(userId));
+        }
+    }
+}

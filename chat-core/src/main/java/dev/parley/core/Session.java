@@ -1,0 +1,307 @@
+package dev.parley.core;
+
+import dev.parley.core.spi.Principal;
+import dev.parley.core.spi.Transport;
+import dev.parley.protocol.Envelope;
+import dev.parley.protocol.MessageType;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.Text;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * One client connection: its state machine (connected, authenticated, expired, closed), identity,
+ * joined rooms and the serial queue that handles its frames in arrival order on the engine's
+ * worker pool. The transport calls {@link #onText}, {@link #onBinary}, {@link #onPong} and
+ * {@link #onClose}; none of them blocks.
+ */
+public final class Session {
+    enum State { CONNECTED, AUTHENTICATED, EXPIRED, CLOSED }
+
+    private static final String TYPING_PREFIX = "{\"type\":\"typing_update\"";
+
+    private final String id = UUID.randomUUID().toString();
+    private final ChatEngine engine;
+    private final Transport transport;
+    private final Instant openedAt;
+    private final ConcurrentLinkedQueue<Supplier<CompletionStage<?>>> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean cleanedUp = new AtomicBoolean();
+    private final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    private final TokenBucket frameBucket;
+    private final StrikeCounter invalidFrames;
+    private final StrikeCounter rateLimitStrikes;
+
+    private volatile State state = State.CONNECTED;
+    private volatile Principal principal;
+    private volatile Set<String> extensions = Set.of();
+    private volatile Instant expiredAt;
+    private volatile Instant lastActivity;
+    // Touched only by this session's serial tasks.
+    int failedAuths;
+
+    Session(ChatEngine engine, Transport transport) {
+        this.engine = engine;
+        this.transport = transport;
+        this.openedAt = engine.now();
+        this.lastActivity = openedAt;
+        EngineConfig c = engine.config();
+        this.frameBucket = new TokenBucket(c.frameRate(), openedAt);
+        this.invalidFrames = new StrikeCounter(c.invalidFrameStrikes(), c.strikeWindow());
+        this.rateLimitStrikes = new StrikeCounter(c.rateLimitStrikes(), c.strikeWindow());
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** The authenticated user's id, or {@code null} before authentication. */
+    public String userId() {
+        Principal p = principal;
+        return p == null ? null : p.userId();
+    }
+
+    public boolean isAuthenticated() {
+        return state == State.AUTHENTICATED || state == State.EXPIRED;
+    }
+
+    /** One text frame from the client. */
+    public void onText(String text) {
+        touch();
+        if (state == State.CLOSED) {
+            return;
+        }
+        engine.counters().increment("framesIn");
+        if (text.length() > engine.config().limits().maxFrameBytes()
+                && Text.utf8Length(text) > engine.config().limits().maxFrameBytes()) {
+            close(CloseCodes.MESSAGE_TOO_BIG, "message_too_big");
+            return;
+        }
+        Envelope env;
+        try {
+            env = engine.codec().decodeFrame(text);
+        } catch (ProtocolException e) {
+            enqueue(() -> {
+                replyError(e);
+                return null;
+            });
+            return;
+        }
+        if (!isExemptFromFrameRate(env.messageType())) {
+            long waitMs = frameBucket.tryTake(engine.now());
+            if (waitMs > 0) {
+                enqueue(() -> {
+                    replyError(ChatEngine.rateLimited(waitMs).withRequestId(env.requestId()));
+                    return null;
+                });
+                return;
+            }
+        }
+        enqueue(() -> engine.dispatch(this, env));
+    }
+
+    /** A binary frame: not used by the protocol, answered with {@code INVALID_MESSAGE}. */
+    public void onBinary() {
+        touch();
+        enqueue(() -> {
+            replyError(ProtocolException.invalidMessage("binary frames are not used; send JSON text"));
+            return null;
+        });
+    }
+
+    /** A pong control frame: counts as liveness. */
+    public void onPong() {
+        touch();
+    }
+
+    /** The connection is gone, for whatever reason: leave rooms, update presence. Idempotent. */
+    public void onClose() {
+        state = State.CLOSED;
+        cleanUp();
+    }
+
+    private static boolean isExemptFromFrameRate(MessageType type) {
+        return type == MessageType.TYPING_START || type == MessageType.TYPING_STOP || type == MessageType.PING
+                || type == MessageType.PONG || type == MessageType.FILE_CHUNK || type == MessageType.FILE_CHUNK_GET;
+    }
+
+    private void touch() {
+        lastActivity = engine.now();
+    }
+
+    Instant lastActivity() {
+        return lastActivity;
+    }
+
+    /** Queues work for this session's serial queue; a task may return a stage that the queue waits for. */
+    void enqueue(Supplier<CompletionStage<?>> task) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (pending.incrementAndGet() > engine.config().maxPendingFrames()) {
+            engine.counters().increment("pendingOverflowCloses");
+            close(CloseCodes.RATE_LIMITED, "rate_limit");
+            return;
+        }
+        queue.add(task);
+        if (draining.compareAndSet(false, true)) {
+            engine.execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        while (true) {
+            Supplier<CompletionStage<?>> task = queue.poll();
+            if (task == null) {
+                draining.set(false);
+                if (queue.isEmpty() || !draining.compareAndSet(false, true)) {
+                    return;
+                }
+                continue;
+            }
+            pending.decrementAndGet();
+            CompletionStage<?> stage;
+            try {
+                stage = task.get();
+            } catch (RuntimeException e) {
+                engine.logUnexpected(this, e);
+                stage = null;
+            }
+            if (stage != null) {
+                CompletableFuture<?> f = stage.toCompletableFuture();
+                if (!f.isDone()) {
+                    // Keep 'draining' set: the next frame must wait for this one's answer.
+                    f.whenComplete((r, e) -> engine.execute(this::drain));
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Sends a response or notice; a connection past its outbound limit is closed as a slow consumer. */
+    void send(MessageType type, Object payload, String requestId) {
+        sendFrame(engine.codec().encode(type, payload, requestId, engine.now()));
+    }
+
+    void replyError(ProtocolException e) {
+        engine.counters().increment("errors." + e.code().name());
+        sendFrame(engine.codec().encodeError(e, engine.now()));
+        switch (e.code()) {
+            case INVALID_MESSAGE, UNKNOWN_MESSAGE_TYPE -> {
+                if (invalidFrames.strike(engine.now())) {
+                    close(CloseCodes.POLICY_VIOLATION, "invalid_frames");
+                }
+            }
+            case RATE_LIMITED -> {
+                engine.counters().increment("rateLimited");
+                if (rateLimitStrikes.strike(engine.now())) {
+                    close(CloseCodes.RATE_LIMITED, "rate_limit");
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** An event frame from a room or user topic. Typing updates are dropped first when the client lags. */
+    void sendEvent(String frame) {
+        if (frame.startsWith(TYPING_PREFIX) && transport.bufferedBytes() > engine.config().maxOutboundBytes() / 2) {
+            engine.counters().increment("typingDropped");
+            return;
+        }
+        sendFrame(frame);
+    }
+
+    void sendFrame(String frame) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (transport.bufferedBytes() + frame.length() > engine.config().maxOutboundBytes()) {
+            engine.counters().increment("slowConsumerCloses");
+            close(CloseCodes.SLOW_CONSUMER, "slow_consumer");
+            return;
+        }
+        if (transport.send(frame)) {
+            engine.counters().increment("framesOut");
+        }
+    }
+
+    /** Closes the connection with a protocol close code; cleanup follows. */
+    void close(int code, String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        engine.counters().increment("closes." + code);
+        transport.close(code, reason);
+        cleanUp();
+    }
+
+    private void cleanUp() {
+        if (cleanedUp.compareAndSet(false, true)) {
+            engine.execute(() -> engine.sessionClosed(this));
+        }
+    }
+
+    void ping() {
+        transport.ping();
+    }
+
+    State state() {
+        return state;
+    }
+
+    void authenticated(Principal p, Set<String> negotiated) {
+        principal = p;
+        extensions = Set.copyOf(negotiated);
+        expiredAt = null;
+        if (state != State.CLOSED) {
+            state = State.AUTHENTICATED;
+        }
+    }
+
+    void expired(Instant at) {
+        expiredAt = at;
+        if (state == State.AUTHENTICATED) {
+            state = State.EXPIRED;
+        }
+    }
+
+    Principal principal() {
+        return principal;
+    }
+
+    Instant expiredAt() {
+        return expiredAt;
+    }
+
+    Instant openedAt() {
+        return openedAt;
+    }
+
+    boolean hasNegotiated(String extension) {
+        return extensions.contains(extension);
+    }
+
+    Set<String> rooms() {
+        return rooms;
+    }
+
+    Transport transport() {
+        return transport;
+    }
+
+    Map<String, String> headers() {
+        return transport.headers();
+    }
+}

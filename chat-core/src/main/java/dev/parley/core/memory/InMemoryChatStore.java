@@ -1,0 +1,331 @@
+package dev.parley.core.memory;
+
+import com.google.gson.JsonObject;
+import dev.parley.core.spi.AppendResult;
+import dev.parley.core.spi.ChatStore;
+import dev.parley.core.spi.Clock;
+import dev.parley.core.spi.ConversationRecord;
+import dev.parley.core.spi.CreateResult;
+import dev.parley.core.spi.MessagePage;
+import dev.parley.core.spi.MessageRecord;
+import dev.parley.core.spi.NewConversation;
+import dev.parley.core.spi.NewMessage;
+import dev.parley.core.spi.ReplyRecord;
+import dev.parley.core.spi.UserProfile;
+import dev.parley.protocol.model.ConversationType;
+import dev.parley.protocol.model.Participant;
+import dev.parley.protocol.model.Role;
+import dev.parley.protocol.model.User;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * A {@link ChatStore} in memory, for tests, demos and embedders that keep history elsewhere.
+ * Nothing survives a restart. One lock guards all state: simple, and correct under concurrency.
+ */
+public final class InMemoryChatStore implements ChatStore {
+    private final Clock clock;
+    private final Map<String, UserProfile> users = new HashMap<>();
+    private final Map<String, Conv> conversations = new HashMap<>();
+    private final Map<String, String> directByPair = new HashMap<>();
+    private final Map<String, Set<String>> conversationsByUser = new HashMap<>();
+
+    public InMemoryChatStore() {
+        this(Clock.system());
+    }
+
+    public InMemoryChatStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    private Instant now() {
+        return dev.parley.protocol.Timestamps.truncate(clock.now());
+    }
+
+    @Override
+    public synchronized User upsertUser(UserProfile profile) {
+        users.put(profile.id(), profile);
+        return user(profile.id());
+    }
+
+    @Override
+    public synchronized List<User> findUsers(Collection<String> ids) {
+        List<User> found = new ArrayList<>();
+        for (String id : new LinkedHashSet<>(ids)) {
+            if (users.containsKey(id)) {
+                found.add(user(id));
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public synchronized CreateResult createConversation(NewConversation nc) {
+        if (nc.type() == ConversationType.DIRECT) {
+            if (nc.otherUserIds().size() != 1) {
+                throw new IllegalArgumentException("a direct conversation has exactly one other user");
+            }
+            String existing = directByPair.get(pairKey(nc.createdBy(), nc.otherUserIds().get(0)));
+            if (existing != null) {
+                return new CreateResult(view(conversations.get(existing), nc.createdBy()), false);
+            }
+        }
+        Instant now = now();
+        Conv c = new Conv(UUID.randomUUID().toString(), nc.type(), nc.type() == ConversationType.DIRECT ? null : nc.name(),
+                nc.createdBy(), now);
+        c.participants.add(new Part(nc.createdBy(), Role.ADMIN, now));
+        for (String other : new LinkedHashSet<>(nc.otherUserIds())) {
+            if (!other.equals(nc.createdBy())) {
+                c.participants.add(new Part(other, Role.MEMBER, now));
+            }
+        }
+        conversations.put(c.id, c);
+        for (Part p : c.participants) {
+            conversationsByUser.computeIfAbsent(p.userId, k -> new LinkedHashSet<>()).add(c.id);
+        }
+        if (nc.type() == ConversationType.DIRECT) {
+            directByPair.put(pairKey(nc.createdBy(), nc.otherUserIds().get(0)), c.id);
+        }
+        return new CreateResult(view(c, nc.createdBy()), true);
+    }
+
+    @Override
+    public synchronized Optional<ConversationRecord> findConversation(String conversationId, String viewerId) {
+        Conv c = conversations.get(conversationId);
+        if (c == null || c.part(viewerId) == null) {
+            return Optional.empty();
+        }
+        return Optional.of(view(c, viewerId));
+    }
+
+    @Override
+    public synchronized List<ConversationRecord> listConversations(String userId, int limit) {
+        List<ConversationRecord> list = new ArrayList<>();
+        for (String id : conversationsByUser.getOrDefault(userId, Set.of())) {
+            Conv c = conversations.get(id);
+            if (c.part(userId) != null) {
+                list.add(view(c, userId));
+            }
+        }
+        list.sort(Comparator.comparing(InMemoryChatStore::activity).reversed());
+        return list.size() > limit ? List.copyOf(list.subList(0, limit)) : list;
+    }
+
+    private static Instant activity(ConversationRecord r) {
+        return r.latestMessage() != null ? r.latestMessage().createdAt() : r.createdAt();
+    }
+
+    @Override
+    public synchronized boolean isParticipant(String conversationId, String userId) {
+        Conv c = conversations.get(conversationId);
+        return c != null && c.part(userId) != null;
+    }
+
+    @Override
+    public synchronized List<String> participantIds(String conversationId) {
+        Conv c = conversations.get(conversationId);
+        return c == null ? List.of() : c.participants.stream().map(p -> p.userId).toList();
+    }
+
+    @Override
+    public synchronized List<String> conversationIdsOf(String userId) {
+        List<String> ids = new ArrayList<>();
+        for (String id : conversationsByUser.getOrDefault(userId, Set.of())) {
+            if (conversations.get(id).part(userId) != null) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    @Override
+    public synchronized AppendResult appendMessage(NewMessage m) {
+        Conv c = conversations.get(m.conversationId());
+        if (c == null) {
+            throw new IllegalArgumentException("unknown conversation");
+        }
+        if (m.clientMessageId() != null) {
+            Msg existing = c.byClientId.get(m.senderId() + '\u0000' + m.clientMessageId());
+            if (existing != null) {
+                return new AppendResult(record(c, existing), true);
+            }
+        }
+        Msg msg = new Msg(UUID.randomUUID().toString(), ++c.latestSeq, m, now());
+        c.messages.add(msg);
+        c.byId.put(msg.id, msg);
+        if (m.clientMessageId() != null) {
+            c.byClientId.put(m.senderId() + '\u0000' + m.clientMessageId(), msg);
+        }
+        if (m.threadRootId() != null) {
+            Msg root = c.byId.get(m.threadRootId());
+            if (root != null) {
+                root.threadReplyCount++;
+                root.threadLastReplyAt = msg.createdAt;
+            }
+        }
+        return new AppendResult(record(c, msg), false);
+    }
+
+    @Override
+    public synchronized Optional<MessageRecord> findMessage(String conversationId, String messageId, String viewerId) {
+        Conv c = conversations.get(conversationId);
+        Msg m = c == null ? null : c.byId.get(messageId);
+        return m == null ? Optional.empty() : Optional.of(record(c, m));
+    }
+
+    @Override
+    public synchronized MessagePage loadMessages(String conversationId, String viewerId, Long beforeSeq, int limit,
+                                                 boolean includeDeleted, boolean excludeThreadReplies) {
+        Conv c = conversations.get(conversationId);
+        if (c == null) {
+            return new MessagePage(List.of(), false);
+        }
+        List<MessageRecord> page = new ArrayList<>();
+        boolean hasMore = false;
+        // seq n is at index n-1: walk backwards from the cursor.
+        int start = beforeSeq == null ? c.messages.size() - 1 : (int) Math.min(c.messages.size(), beforeSeq - 1) - 1;
+        for (int i = start; i >= 0; i--) {
+            Msg m = c.messages.get(i);
+            if ((!includeDeleted && m.deletedAt != null) || (excludeThreadReplies && m.in.threadRootId() != null)) {
+                continue;
+            }
+            if (page.size() == limit) {
+                hasMore = true;
+                break;
+            }
+            page.add(record(c, m));
+        }
+        java.util.Collections.reverse(page);
+        return new MessagePage(page, hasMore);
+    }
+
+    @Override
+    public synchronized long markRead(String conversationId, String userId, long seq) {
+        Conv c = conversations.get(conversationId);
+        Part p = c == null ? null : c.part(userId);
+        if (p == null) {
+            return 0;
+        }
+        p.lastReadSeq = Math.max(p.lastReadSeq, Math.min(seq, c.latestSeq));
+        return p.lastReadSeq;
+    }
+
+    private static String pairKey(String a, String b) {
+        return a.compareTo(b) < 0 ? a + '\u0000' + b : b + '\u0000' + a;
+    }
+
+    private User user(String id) {
+        UserProfile p = users.get(id);
+        return p == null ? User.of(id, id, id, null) : User.of(p.id(), p.username(), p.displayName(), p.avatarUrl());
+    }
+
+    private ConversationRecord view(Conv c, String viewerId) {
+        Part viewer = c.part(viewerId);
+        long lastRead = viewer == null ? 0 : viewer.lastReadSeq;
+        Msg latest = null;
+        int unread = 0;
+        for (int i = c.messages.size() - 1; i >= 0; i--) {
+            Msg m = c.messages.get(i);
+            if (m.deletedAt != null) {
+                continue;
+            }
+            if (latest == null) {
+                latest = m;
+            }
+            if (m.seq <= lastRead) {
+                break;
+            }
+            if (!m.in.senderId().equals(viewerId)) {
+                unread++;
+            }
+        }
+        List<Participant> parts = c.participants.stream()
+                .map(p -> new Participant(p.userId, p.role, p.joinedAt, user(p.userId))).toList();
+        Instant updated = latest != null ? latest.createdAt : c.createdAt;
+        return new ConversationRecord(c.id, c.type, c.name, null, null, c.createdBy, c.createdAt, updated, parts,
+                latest == null ? null : record(c, latest), unread, c.latestSeq, lastRead);
+    }
+
+    private MessageRecord record(Conv c, Msg m) {
+        NewMessage in = m.in;
+        ReplyRecord reply = null;
+        if (in.replyToId() != null) {
+            Msg r = c.byId.get(in.replyToId());
+            if (r != null) {
+                reply = new ReplyRecord(r.id, r.in.senderId(), r.in.content(), r.in.contents(), r.deletedAt);
+            }
+        }
+        return new MessageRecord(m.id, c.id, m.seq, in.senderId(), user(in.senderId()), in.messageType(), in.content(),
+                in.contents(), in.replyToId(), reply, in.metadata().deepCopy(), m.createdAt, in.clientMessageId(), null,
+                m.deletedAt, in.threadRootId(), m.threadReplyCount, m.threadLastReplyAt, List.of());
+    }
+
+    private static final class Conv {
+        final String id;
+        final ConversationType type;
+        final String name;
+        final String createdBy;
+        final Instant createdAt;
+        final List<Part> participants = new ArrayList<>();
+        final List<Msg> messages = new ArrayList<>();
+        final Map<String, Msg> byId = new HashMap<>();
+        final Map<String, Msg> byClientId = new HashMap<>();
+        long latestSeq;
+
+        Conv(String id, ConversationType type, String name, String createdBy, Instant createdAt) {
+            this.id = id;
+            this.type = type;
+            this.name = name;
+            this.createdBy = createdBy;
+            this.createdAt = createdAt;
+        }
+
+        Part part(String userId) {
+            for (Part p : participants) {
+                if (p.userId.equals(userId)) {
+                    return p;
+                }
+            }
+            return null;
+        }
+    }
+
+    private static final class Part {
+        final String userId;
+        final Role role;
+        final Instant joinedAt;
+        long lastReadSeq;
+
+        Part(String userId, Role role, Instant joinedAt) {
+            this.userId = userId;
+            this.role = role;
+            this.joinedAt = joinedAt;
+        }
+    }
+
+    private static final class Msg {
+        final String id;
+        final long seq;
+        final NewMessage in;
+        final Instant createdAt;
+        Instant deletedAt;
+        int threadReplyCount;
+        Instant threadLastReplyAt;
+
+        Msg(String id, long seq, NewMessage in, Instant createdAt) {
+            this.id = id;
+            this.seq = seq;
+            this.in = in;
+            this.createdAt = createdAt;
+        }
+    }
+}
