@@ -116,15 +116,30 @@ final class RecordAdapterFactory implements TypeAdapterFactory {
                     values[c.index] = el == null ? null
                             : el.isJsonNull() ? Optional.empty() : Optional.of(s.adapter(gson).fromJsonTree(el));
                 } else if (el == null || el.isJsonNull()) {
-                    values[c.index] = c.raw == boolean.class ? Boolean.FALSE
-                            : c.raw == int.class ? Integer.valueOf(0)
-                            : c.raw == long.class ? Long.valueOf(0) : null;
+                    values[c.index] = absentValue(c.raw);
                 } else {
                     values[c.index] = s.adapter(gson).fromJsonTree(el);
                 }
             }
             return model.construct(values);
         }
+    }
+
+    /**
+     * The value of an absent or null field: zero or false for primitives, else null. (A chained
+     * conditional expression here would unbox the null and throw.)
+     */
+    private static Object absentValue(Class<?> raw) {
+        if (raw == boolean.class) {
+            return Boolean.FALSE;
+        }
+        if (raw == int.class) {
+            return 0;
+        }
+        if (raw == long.class) {
+            return 0L;
+        }
+        return null;
     }
 
     /** One component with its write rules; its value adapter is looked up on first use. */
