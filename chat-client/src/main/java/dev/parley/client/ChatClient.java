@@ -286,7 +286,8 @@ public final class ChatClient implements AutoCloseable {
                 view.deliver(out, null, e);
                 return;
             }
-            in.whenComplete((v, e) -> view.deliver(out, v, e));
+            // delivered after the current client-thread task, so every state change it made is published first
+            in.whenComplete((v, e) -> scheduler.execute(() -> view.deliver(out, v, e)));
         });
         return out;
     }

@@ -24,7 +24,11 @@ public interface ChatListener {
     default void onMessagesChanged(String conversationId, List<Message> messages) {
     }
 
-    /** A message this client did not hold before arrived as an event (including this client's own sends). */
+    /**
+     * A message this client did not hold before arrived as an event or through recovery after a
+     * reconnect. This client's own sends are held from their acknowledgement on, so they show up in
+     * {@link #onMessagesChanged} and {@link #onOutgoingMessageChanged} instead.
+     */
     default void onMessageReceived(Message message) {
     }
 

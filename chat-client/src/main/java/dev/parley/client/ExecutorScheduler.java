@@ -16,6 +16,7 @@ final class ExecutorScheduler implements Scheduler {
             return t;
         });
         executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     @Override
@@ -42,8 +43,9 @@ final class ExecutorScheduler implements Scheduler {
         }
     }
 
+    /** Timers are dropped; tasks already queued (result deliveries) still run. */
     @Override
     public void shutdown() {
-        executor.shutdownNow();
+        executor.shutdown();
     }
 }
