@@ -378,7 +378,12 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         if (refresh) {
             refreshing = false;
             log.warn("token refresh refused: " + e.wireCode(), null);
-            return; // the current authentication stays valid until it expires (2.3)
+            if (tokenExpired && e.kind() == Kind.REJECTED && isTokenProblem(e.code())) {
+                // still in the grace period: the provider may catch up; the server closes with 4002 at its end
+                cancel(refreshTimer);
+                refreshTimer = scheduler.schedule(() -> refreshToken(true), 2000);
+            }
+            return; // otherwise the current authentication stays valid until it expires (2.3)
         }
         if (e.kind() != Kind.REJECTED) {
             if (e.kind() == Kind.TIMEOUT) {
@@ -713,10 +718,10 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         }
         OutboundQueue.Entry e = outbound.add(conversationId, content, messageType, replyToId);
         typing.stopped(conversationId); // the server ends typing when the message arrives
-        publishOutgoing(e);
         if (canSend()) {
             transmit(e);
         }
+        publishOutgoing(e);
         return e.result;
     }
 
@@ -730,6 +735,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         }
         for (OutboundQueue.Entry e : outbound.waiting()) {
             transmit(e);
+            publishOutgoing(e);
         }
     }
 
