@@ -44,10 +44,12 @@ import java.util.Set;
 final class BaseHandlers {
     private final ChatEngine engine;
     private final ChatStore store;
+    private final ExtensionHandlers extensions;
 
     BaseHandlers(ChatEngine engine) {
         this.engine = engine;
         this.store = engine.chatStore();
+        this.extensions = new ExtensionHandlers(engine, this);
     }
 
     void handle(Session s, MessageType type, Record payload, String requestId) {
@@ -60,14 +62,23 @@ final class BaseHandlers {
             case LOAD_MESSAGES -> loadMessages(s, (LoadMessages) payload, requestId);
             case LOAD_MORE_MESSAGES -> loadMore(s, (LoadMoreMessages) payload, requestId);
             case TYPING_START, TYPING_STOP -> typing(s, type, (ConversationRequest) payload, requestId);
-            default -> throw new ProtocolException(ErrorCode.NOT_SUPPORTED, type.wireName() + " is not supported");
+            default -> extensions.handle(s, type, payload, requestId);
         }
     }
 
-    private void requireParticipant(String conversationId, String userId) {
-        if (!store.isParticipant(conversationId, userId)) {
+    /**
+     * Refuses a user who is not an active participant. A positive answer is remembered by the
+     * session: v1 never removes participants, so it stays true, and the hot path of a busy
+     * conversation skips one store query per frame.
+     */
+    void requireParticipant(Session s, String conversationId) {
+        if (s.knowsParticipation(conversationId)) {
+            return;
+        }
+        if (!store.isParticipant(conversationId, s.userId())) {
             throw ProtocolException.accessDenied();
         }
+        s.rememberParticipation(conversationId);
     }
 
     // ---- 3.2 load_conversations ----
@@ -85,13 +96,7 @@ final class BaseHandlers {
 
     private void join(Session s, ConversationRequest req, String requestId) {
         String me = s.userId();
-        ConversationRecord r = store.findConversation(req.conversationId(), me)
-                .orElseThrow(ProtocolException::accessDenied);
-        if (!s.rooms().contains(r.id()) && s.rooms().size() >= engine.config().maxRoomsPerConnection()) {
-            throw new ProtocolException(ErrorCode.CONFLICT, "Too many joined conversations on this connection",
-                    Map.of("reason", "room_limit", "maxRooms", (long) engine.config().maxRoomsPerConnection()));
-        }
-        enterRoom(s, r.id());
+        ConversationRecord r = joinRoom(s, req.conversationId());
         Instant now = engine.now();
         List<String> others = new ArrayList<>(r.participantIds());
         others.remove(me);
@@ -101,6 +106,22 @@ final class BaseHandlers {
         typingUsers.remove(me);
         s.send(MessageType.CONVERSATION_JOINED, new ConversationJoined(req.conversationId(),
                 engine.views().conversation(r, me), online, typingUsers), requestId);
+    }
+
+    /**
+     * Joins the session to a conversation's room (as {@code join_conversation} does) and returns the
+     * conversation as the user sees it; {@code ACCESS_DENIED} or {@code CONFLICT} (room limit).
+     */
+    ConversationRecord joinRoom(Session s, String conversationId) {
+        ConversationRecord r = store.findConversation(conversationId, s.userId())
+                .orElseThrow(ProtocolException::accessDenied);
+        if (!s.rooms().contains(r.id()) && s.rooms().size() >= engine.config().maxRoomsPerConnection()) {
+            throw new ProtocolException(ErrorCode.CONFLICT, "Too many joined conversations on this connection",
+                    Map.of("reason", "room_limit", "maxRooms", (long) engine.config().maxRoomsPerConnection()));
+        }
+        s.rememberParticipation(r.id());
+        enterRoom(s, r.id());
+        return r;
     }
 
     private void enterRoom(Session s, String conversationId) {
@@ -158,6 +179,7 @@ final class BaseHandlers {
         String name = type == ConversationType.GROUP && req.name() != null && !req.name().isEmpty() ? req.name() : null;
         CreateResult result = store.createConversation(new NewConversation(type, name, me, others));
         ConversationRecord r = result.conversation();
+        s.rememberParticipation(r.id());
         enterRoom(s, r.id());
         s.send(MessageType.CONVERSATION_CREATED,
                 ConversationCreated.of(engine.views().conversation(r, me), result.created()), requestId);
@@ -181,7 +203,7 @@ final class BaseHandlers {
         String me = s.userId();
         engine.takeMessageToken(me);
         String conversationId = req.conversationId();
-        requireParticipant(conversationId, me);
+        requireParticipant(s, conversationId);
         if (req.encryptedContents() != null) {
             checkRecipients(conversationId, req.encryptedContents().keySet());
         }
@@ -218,28 +240,19 @@ final class BaseHandlers {
             }
             engine.counters().increment("messagesStored");
             engine.publishToConversation(conversationId, messageEvent(stored));
+            if (stored.threadRootId() != null) {
+                extensions.announceThread(conversationId, stored.threadRootId(), me, s.id());
+            }
+            extensions.announceUnreadCounts(conversationId, me, null);
         }
         stopTyping(conversationId, me);
     }
 
-    /** {@code message_received} encoded once for all, or once per recipient for per-recipient bodies. */
     private BrokerEvent messageEvent(MessageRecord stored) {
-        Views views = engine.views();
-        if (!stored.isPerRecipient()) {
-            return BrokerEvent.toAll(engine.encode(MessageType.MESSAGE_RECEIVED,
-                    new MessageReceived(views.message(stored, null))));
-        }
-        Map<String, String> frames = new HashMap<>();
-        for (String userId : stored.contents().keySet()) {
-            frames.put(userId, engine.encode(MessageType.MESSAGE_RECEIVED,
-                    new MessageReceived(views.message(stored, userId))));
-        }
-        String withoutCopy = engine.encode(MessageType.MESSAGE_RECEIVED,
-                new MessageReceived(views.message(stored, "")));
-        return new BrokerEvent(withoutCopy, frames, null, null, null);
+        return engine.perViewerEvent(MessageType.MESSAGE_RECEIVED, stored, MessageReceived::new, null, null);
     }
 
-    private void checkRecipients(String conversationId, Set<String> recipients) {
+    void checkRecipients(String conversationId, Set<String> recipients) {
         Set<String> participants = new LinkedHashSet<>(store.participantIds(conversationId));
         List<String> unknown = recipients.stream().filter(id -> !participants.contains(id)).sorted().toList();
         if (!unknown.isEmpty()) {
@@ -252,18 +265,23 @@ final class BaseHandlers {
 
     private void loadMessages(Session s, LoadMessages req, String requestId) {
         String me = s.userId();
-        requireParticipant(req.conversationId(), me);
+        requireParticipant(s, req.conversationId());
         MessagePage page = store.loadMessages(req.conversationId(), me, null, req.pageSize(engine.config().limits()),
                 Boolean.TRUE.equals(req.includeDeleted()), Boolean.TRUE.equals(req.excludeThreadReplies()));
         if (!Boolean.FALSE.equals(req.markRead()) && !page.messages().isEmpty()) {
-            store.markRead(req.conversationId(), me, page.messages().get(page.messages().size() - 1).seq());
+            long newest = page.messages().get(page.messages().size() - 1).seq();
+            if (engine.enabled(Extension.RECEIPTS)) {
+                extensions.moveReadPosition(s, req.conversationId(), newest);
+            } else {
+                store.markRead(req.conversationId(), me, newest);
+            }
         }
         s.send(MessageType.MESSAGES_LOADED, loaded(req.conversationId(), page, me), requestId);
     }
 
     private void loadMore(Session s, LoadMoreMessages req, String requestId) {
         String me = s.userId();
-        requireParticipant(req.conversationId(), me);
+        requireParticipant(s, req.conversationId());
         MessageRecord cursor = store.findMessage(req.conversationId(), req.beforeMessageId(), me)
                 .orElseThrow(() -> ProtocolException.notFound("message"));
         MessagePage page = store.loadMessages(req.conversationId(), me, cursor.seq(),
@@ -277,14 +295,15 @@ final class BaseHandlers {
         for (MessageRecord r : page.messages()) {
             messages.add(engine.views().message(r, viewerId));
         }
-        return new MessagesLoaded(conversationId, messages, page.hasMore(), null);
+        return new MessagesLoaded(conversationId, messages, page.hasMore(),
+                engine.enabled(Extension.RECEIPTS) ? extensions.readState(conversationId, viewerId) : null);
     }
 
     // ---- 3.8 typing ----
 
     private void typing(Session s, MessageType type, ConversationRequest req, String requestId) {
         String me = s.userId();
-        requireParticipant(req.conversationId(), me);
+        requireParticipant(s, req.conversationId());
         boolean start = type == MessageType.TYPING_START;
         String username = s.principal().username();
         boolean changed = start

@@ -10,6 +10,7 @@ import dev.parley.core.spi.Broker;
 import dev.parley.core.spi.BrokerEvent;
 import dev.parley.core.spi.ChatStore;
 import dev.parley.core.spi.Clock;
+import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.PresenceStore;
 import dev.parley.core.spi.Principal;
 import dev.parley.core.spi.Transport;
@@ -81,16 +82,20 @@ public final class ChatEngine implements AutoCloseable {
     private final Set<String> offeredExtensions;
     private final ConcurrentHashMap<String, TokenBucket> messageBuckets = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, TokenBucket> createBuckets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TokenBucket> searchBuckets = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<Session>> sessionsByUser = new ConcurrentHashMap<>();
     private final Object[] conversationLocks = new Object[1024];
     private final ExecutorService workers;
+    private final boolean ownsWorkers;
     private final ScheduledExecutorService scheduler;
     private final BaseHandlers handlers;
     private volatile boolean accepting = true;
     private volatile Instant lastPing;
 
     /** Extensions whose handlers exist; a configuration may offer only these. */
-    static final Set<Extension> IMPLEMENTED_EXTENSIONS = Set.of();
+    static final Set<Extension> IMPLEMENTED_EXTENSIONS =
+            Set.of(Extension.REACTIONS, Extension.THREADS, Extension.EDITS, Extension.RECEIPTS, Extension.SEARCH,
+                    Extension.RESUME);
 
     private ChatEngine(Builder b) {
         this.config = b.config;
@@ -101,6 +106,11 @@ public final class ChatEngine implements AutoCloseable {
         }
         this.codec = new JsonCodec(config.limits());
         this.store = b.store != null ? b.store : new InMemoryChatStore(b.clock);
+        for (Extension e : config.extensions()) {
+            if (!store.supportedExtensions().contains(e)) {
+                throw new IllegalArgumentException("the store does not support the " + e.wireName() + " extension");
+            }
+        }
         this.authenticator = Objects.requireNonNull(b.authenticator, "authenticator");
         this.broker = b.broker != null ? b.broker : new LocalBroker();
         this.presence = b.presence != null ? b.presence : new LocalPresenceStore();
@@ -115,7 +125,9 @@ public final class ChatEngine implements AutoCloseable {
         for (int i = 0; i < conversationLocks.length; i++) {
             conversationLocks[i] = new Object();
         }
-        this.workers = Executors.newFixedThreadPool(config.workerThreads(), named("parley-worker"));
+        this.ownsWorkers = b.executor == null;
+        this.workers = b.executor != null ? b.executor
+                : Executors.newFixedThreadPool(config.workerThreads(), named("parley-worker"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("parley-timer"));
         this.handlers = new BaseHandlers(this);
     }
@@ -186,13 +198,15 @@ public final class ChatEngine implements AutoCloseable {
             s.close(CloseCodes.GOING_AWAY, "going_away");
         }
         scheduler.shutdownNow();
-        workers.shutdown();
-        try {
-            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-                workers.shutdownNow();
+        if (ownsWorkers) {
+            workers.shutdown();
+            try {
+                if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                    workers.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         broker.close();
         presence.close();
@@ -254,6 +268,10 @@ public final class ChatEngine implements AutoCloseable {
         take(createBuckets, userId, config.createConversationRate());
     }
 
+    void takeSearchToken(String userId) {
+        take(searchBuckets, userId, config.searchRate());
+    }
+
     private void take(ConcurrentHashMap<String, TokenBucket> buckets, String userId, EngineConfig.RateLimit limit) {
         Instant now = now();
         long wait = buckets.computeIfAbsent(userId, k -> new TokenBucket(limit, now)).tryTake(now);
@@ -268,6 +286,25 @@ public final class ChatEngine implements AutoCloseable {
 
     void publishToUser(String userId, BrokerEvent event) {
         broker.publish(RoomRegistry.userTopic(userId), event);
+    }
+
+    /**
+     * An event about one message: encoded once for all viewers, or once per recipient when the
+     * body is per recipient (each user gets only their own copy; users without one get none).
+     */
+    BrokerEvent perViewerEvent(MessageType type, MessageRecord message,
+                               java.util.function.Function<dev.parley.protocol.model.Message, Object> payload,
+                               String extension, String excludeSessionId) {
+        if (!message.isPerRecipient()) {
+            String frame = encode(type, payload.apply(views.message(message, null)));
+            return new BrokerEvent(frame, null, null, excludeSessionId, extension);
+        }
+        Map<String, String> frames = new HashMap<>();
+        for (String userId : message.contents().keySet()) {
+            frames.put(userId, encode(type, payload.apply(views.message(message, userId))));
+        }
+        String withoutCopy = encode(type, payload.apply(views.message(message, "")));
+        return new BrokerEvent(withoutCopy, frames, null, excludeSessionId, extension);
     }
 
     String encode(MessageType type, Object payload) {
@@ -467,16 +504,18 @@ public final class ChatEngine implements AutoCloseable {
         }
         User user = store.upsertUser(UserProfile.of(p));
         boolean firstAuth = current == null;
+        boolean cameOnline = false;
         if (firstAuth) {
-            Set<Session> mine = sessionsByUser.computeIfAbsent(p.userId(), k -> ConcurrentHashMap.newKeySet());
-            if (presence.connectionCount(p.userId()) >= config.maxConnectionsPerUser()) {
-                if (mine.isEmpty()) {
-                    sessionsByUser.remove(p.userId(), mine);
-                }
+            // Register before answering, so that nothing sent to this user after auth_success is missed.
+            sessionsByUser.computeIfAbsent(p.userId(), k -> ConcurrentHashMap.newKeySet()).add(s);
+            cameOnline = presence.add(p.userId(), s.id());
+            if (presence.connectionCount(p.userId()) > config.maxConnectionsPerUser()) {
+                presence.remove(p.userId(), s.id());
+                forgetUserSession(p.userId(), s);
                 s.close(CloseCodes.TOO_MANY_CONNECTIONS, "too_many_connections");
                 return;
             }
-            mine.add(s);
+            rooms.add(RoomRegistry.userTopic(p.userId()), s);
         }
         s.authenticated(p, negotiated);
         AuthUser authUser = AuthUser.of(user, p.email(), p.phone(), p.authUserId());
@@ -484,15 +523,19 @@ public final class ChatEngine implements AutoCloseable {
                 config.limits().maxFileBytes(), config.limits().fileChunkBytes());
         s.send(MessageType.AUTH_SUCCESS,
                 new AuthSuccess(authUser, p.expiresAt(), 1, List.copyOf(negotiated), limits), requestId);
-        if (firstAuth) {
-            rooms.add(RoomRegistry.userTopic(p.userId()), s);
-            if (presence.add(p.userId(), s.id())) {
-                announcePresence(p.userId(), MessageType.USER_ONLINE);
-            }
-            if (s.state() == Session.State.CLOSED) {
-                sessionClosed(s); // closed while authenticating: undo what was just registered
-            }
+        if (cameOnline) {
+            announcePresence(p.userId(), MessageType.USER_ONLINE);
         }
+        if (firstAuth && s.state() == Session.State.CLOSED) {
+            sessionClosed(s); // closed while authenticating: undo what was just registered
+        }
+    }
+
+    private void forgetUserSession(String userId, Session s) {
+        sessionsByUser.computeIfPresent(userId, (k, set) -> {
+            set.remove(s);
+            return set.isEmpty() ? null : set;
+        });
     }
 
     /** {@code user_online} / {@code user_offline}: one frame per conversation of the user, to other users' joined connections. */
@@ -516,10 +559,7 @@ public final class ChatEngine implements AutoCloseable {
             return;
         }
         rooms.remove(RoomRegistry.userTopic(userId), s);
-        sessionsByUser.computeIfPresent(userId, (k, set) -> {
-            set.remove(s);
-            return set.isEmpty() ? null : set;
-        });
+        forgetUserSession(userId, s);
         try {
             if (presence.remove(userId, s.id())) {
                 for (String conversationId : typing.conversationsOf(userId, now())) {
@@ -585,6 +625,10 @@ public final class ChatEngine implements AutoCloseable {
                 s.ping();
             }
         }
+        // Rate-limit buckets of users with no connection here are dropped; a returning user starts full.
+        messageBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
+        createBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
+        searchBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
         List<TypingTracker.Expired> expired = typing.expire(now);
         if (!expired.isEmpty()) {
             execute(() -> expired.forEach(e -> handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false)));
@@ -608,6 +652,7 @@ public final class ChatEngine implements AutoCloseable {
         private PresenceStore presence;
         private Clock clock = Clock.system();
         private EngineConfig config = EngineConfig.DEFAULTS;
+        private ExecutorService executor;
         private final Map<String, CustomHandler> customHandlers = new HashMap<>();
 
         private Builder() {
@@ -623,6 +668,12 @@ public final class ChatEngine implements AutoCloseable {
         public Builder presence(PresenceStore v) { presence = v; return this; }
         public Builder clock(Clock v) { clock = Objects.requireNonNull(v); return this; }
         public Builder config(EngineConfig v) { config = Objects.requireNonNull(v); return this; }
+
+        /**
+         * Runs requests on this executor instead of an own pool of {@link EngineConfig#workerThreads()}
+         * threads; the engine does not shut it down.
+         */
+        public Builder executor(ExecutorService v) { executor = Objects.requireNonNull(v); return this; }
 
         /** Handles an embedder's own message type (a name the protocol does not use). */
         public Builder handler(String type, CustomHandler handler) {

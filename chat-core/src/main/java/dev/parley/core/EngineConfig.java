@@ -33,6 +33,7 @@ public final class EngineConfig {
     private final int invalidFrameStrikes;
     private final Duration strikeWindow;
     private final int conversationListCap;
+    private final int resumeLimit;
     private final Set<Extension> extensions;
     private final int workerThreads;
 
@@ -59,6 +60,7 @@ public final class EngineConfig {
         this.invalidFrameStrikes = atLeastOne(b.invalidFrameStrikes, "invalidFrameStrikes");
         this.strikeWindow = positive(b.strikeWindow, "strikeWindow");
         this.conversationListCap = atLeastOne(b.conversationListCap, "conversationListCap");
+        this.resumeLimit = atLeastOne(b.resumeLimit, "resumeLimit");
         this.extensions = Set.copyOf(b.extensions);
         this.workerThreads = atLeastOne(b.workerThreads, "workerThreads");
     }
@@ -121,6 +123,8 @@ public final class EngineConfig {
     public Duration strikeWindow() { return strikeWindow; }
     /** At most this many conversations in {@code conversations_loaded}. */
     public int conversationListCap() { return conversationListCap; }
+    /** Messages (and changed messages) {@code resume} returns per conversation before it asks for a reload. */
+    public int resumeLimit() { return resumeLimit; }
     /** Extensions this server offers (section 6). */
     public Set<Extension> extensions() { return extensions; }
     /** Threads of the worker pool that runs requests (storage calls block there, never on transport threads). */
@@ -151,6 +155,7 @@ public final class EngineConfig {
         b.invalidFrameStrikes = invalidFrameStrikes;
         b.strikeWindow = strikeWindow;
         b.conversationListCap = conversationListCap;
+        b.resumeLimit = resumeLimit;
         b.extensions = EnumSet.noneOf(Extension.class);
         b.extensions.addAll(extensions);
         b.workerThreads = workerThreads;
@@ -194,6 +199,7 @@ public final class EngineConfig {
         private int invalidFrameStrikes = 20;
         private Duration strikeWindow = Duration.ofSeconds(60);
         private int conversationListCap = 1000;
+        private int resumeLimit = 200;
         private EnumSet<Extension> extensions = EnumSet.noneOf(Extension.class);
         private int workerThreads = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
 
@@ -219,6 +225,7 @@ public final class EngineConfig {
         public Builder invalidFrameStrikes(int v) { invalidFrameStrikes = v; return this; }
         public Builder strikeWindow(Duration v) { strikeWindow = v; return this; }
         public Builder conversationListCap(int v) { conversationListCap = v; return this; }
+        public Builder resumeLimit(int v) { resumeLimit = v; return this; }
         public Builder workerThreads(int v) { workerThreads = v; return this; }
 
         /** Offers these extensions (replacing the set). */

@@ -27,6 +27,7 @@ import java.util.function.Supplier;
 public final class Session {
     enum State { CONNECTED, AUTHENTICATED, EXPIRED, CLOSED }
 
+    private static final int MAX_REMEMBERED_PARTICIPATIONS = 1024;
     private static final String TYPING_PREFIX = "{\"type\":\"typing_update\"";
 
     private final String id = UUID.randomUUID().toString();
@@ -38,6 +39,7 @@ public final class Session {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean cleanedUp = new AtomicBoolean();
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    private final Set<String> participation = ConcurrentHashMap.newKeySet();
     private final TokenBucket frameBucket;
     private final StrikeCounter invalidFrames;
     private final StrikeCounter rateLimitStrikes;
@@ -295,6 +297,17 @@ public final class Session {
 
     Set<String> rooms() {
         return rooms;
+    }
+
+    boolean knowsParticipation(String conversationId) {
+        return participation.contains(conversationId);
+    }
+
+    /** Remembers a checked participation; bounded, since a user may take part in many conversations. */
+    void rememberParticipation(String conversationId) {
+        if (participation.size() < MAX_REMEMBERED_PARTICIPATIONS) {
+            participation.add(conversationId);
+        }
     }
 
     Transport transport() {

@@ -113,6 +113,7 @@ class ConversationTest extends EngineHarness {
         Client alice = login("alice");
         Client bob = login("bob");
         String id = createConversation(alice, "direct", "bob");
+        bob.next("conversation_created");
         bob.call("join_conversation", "{\"conversationId\":\"" + id + "\"}");
         assertThat(payload(bob.call("leave_conversation", "{\"conversationId\":\"" + id + "\"}"))
                 .get("conversationId").getAsString()).isEqualTo(id);

@@ -47,10 +47,16 @@ abstract class EngineHarness {
     }
 
     /** A connection authenticated as {@code userId} (in-band), with its auth_success consumed. */
-    Client login(String userId) {
+    Client login(String userId, String... extensions) {
         Client c = connect();
-        JsonObject r = c.call("auth", "{\"token\":\"" + TestAuthenticator.token(userId) + "\"}");
+        StringBuilder ext = new StringBuilder();
+        for (String e : extensions) {
+            ext.append(ext.length() == 0 ? "" : ",").append('"').append(e).append('"');
+        }
+        JsonObject r = c.call("auth", "{\"token\":\"" + TestAuthenticator.token(userId) + "\",\"extensions\":[" + ext + "]}");
         assertThat(r.get("type").getAsString()).isEqualTo("auth_success");
+        // The auth task announces presence after answering; a ping answered means it has finished.
+        assertThat(c.call("ping", "{}").get("type").getAsString()).isEqualTo("pong");
         return c;
     }
 

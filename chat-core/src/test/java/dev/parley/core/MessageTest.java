@@ -17,6 +17,7 @@ class MessageTest extends EngineHarness {
         alice = login("alice");
         bob = login("bob");
         conv = createConversation(alice, "direct", "bob");
+        bob.next("conversation_created");
         bob.call("join_conversation", "{\"conversationId\":\"" + conv + "\"}");
     }
 

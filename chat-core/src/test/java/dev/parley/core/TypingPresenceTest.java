@@ -13,6 +13,7 @@ class TypingPresenceTest extends EngineHarness {
         Client alice = login("alice");
         Client bob = login("bob");
         String conv = createConversation(alice, "direct", "bob");
+        bob.next("conversation_created");
         bob.call("join_conversation", "{\"conversationId\":\"" + conv + "\"}");
         JsonObject ack = alice.call("typing_start", "{\"conversationId\":\"" + conv + "\"}");
         assertThat(ack.get("type").getAsString()).isEqualTo("typing_start");
@@ -36,6 +37,7 @@ class TypingPresenceTest extends EngineHarness {
         Client alice = login("alice");
         Client bob = login("bob");
         String conv = createConversation(alice, "direct", "bob");
+        bob.next("conversation_created");
         bob.call("join_conversation", "{\"conversationId\":\"" + conv + "\"}");
         alice.call("typing_start", "{\"conversationId\":\"" + conv + "\"}");
         bob.next("typing_update");

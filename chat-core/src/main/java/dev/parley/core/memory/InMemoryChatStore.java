@@ -10,8 +10,10 @@ import dev.parley.core.spi.MessagePage;
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.NewConversation;
 import dev.parley.core.spi.NewMessage;
+import dev.parley.core.spi.ReactionChange;
 import dev.parley.core.spi.ReplyRecord;
 import dev.parley.core.spi.UserProfile;
+import dev.parley.protocol.Extension;
 import dev.parley.protocol.model.ConversationType;
 import dev.parley.protocol.model.Participant;
 import dev.parley.protocol.model.Role;
@@ -159,7 +161,7 @@ public final class InMemoryChatStore implements ChatStore {
                 return new AppendResult(record(c, existing), true);
             }
         }
-        Msg msg = new Msg(UUID.randomUUID().toString(), ++c.latestSeq, m, now());
+        Msg msg = new Msg(UUID.randomUUID().toString(), c.id, ++c.latestSeq, m, now());
         c.messages.add(msg);
         c.byId.put(msg.id, msg);
         if (m.clientMessageId() != null) {
@@ -219,6 +221,225 @@ public final class InMemoryChatStore implements ChatStore {
         return p.lastReadSeq;
     }
 
+    @Override
+    public Set<Extension> supportedExtensions() {
+        return Set.of(Extension.REACTIONS, Extension.EDITS, Extension.RECEIPTS, Extension.THREADS, Extension.SEARCH,
+                Extension.RESUME);
+    }
+
+    @Override
+    public synchronized Optional<ReactionChange> addReaction(String conversationId, String messageId, String userId,
+                                                             String emoji, int maxDistinct) {
+        Msg m = liveMessage(conversationId, messageId);
+        if (m == null) {
+            return Optional.empty();
+        }
+        if (!m.reactions.containsKey(emoji) && m.reactions.size() >= maxDistinct) {
+            throw new IllegalStateException("too many distinct reactions");
+        }
+        boolean changed = m.reactions.computeIfAbsent(emoji, k -> new LinkedHashSet<>()).add(userId);
+        return Optional.of(new ReactionChange(changed, m.reactionList()));
+    }
+
+    @Override
+    public synchronized Optional<ReactionChange> removeReaction(String conversationId, String messageId, String userId,
+                                                                String emoji) {
+        Msg m = liveMessage(conversationId, messageId);
+        if (m == null) {
+            return Optional.empty();
+        }
+        Set<String> users = m.reactions.get(emoji);
+        boolean changed = users != null && users.remove(userId);
+        if (users != null && users.isEmpty()) {
+            m.reactions.remove(emoji);
+        }
+        return Optional.of(new ReactionChange(changed, m.reactionList()));
+    }
+
+    @Override
+    public synchronized Optional<MessageRecord> editMessage(String conversationId, String messageId, String editorId,
+                                                            String content, Map<String, String> contents,
+                                                            JsonObject metadata, Instant editedAt) {
+        Msg m = liveMessage(conversationId, messageId);
+        if (m == null) {
+            return Optional.empty();
+        }
+        m.content = content;
+        m.contents = contents == null ? null : Map.copyOf(contents);
+        if (metadata != null) {
+            m.metadata = metadata.deepCopy();
+        }
+        m.editedAt = editedAt;
+        return Optional.of(record(conversations.get(conversationId), m));
+    }
+
+    @Override
+    public synchronized Optional<MessageRecord> deleteMessage(String conversationId, String messageId, Instant deletedAt) {
+        Conv c = conversations.get(conversationId);
+        Msg m = c == null ? null : c.byId.get(messageId);
+        if (m == null) {
+            return Optional.empty();
+        }
+        if (m.deletedAt == null) {
+            if (m.in.threadRootId() != null) {
+                Msg root = c.byId.get(m.in.threadRootId());
+                if (root != null) {
+                    root.threadReplyCount--;
+                }
+            }
+            m.deletedAt = deletedAt;
+            m.content = null;
+            m.contents = null;
+            m.metadata = new JsonObject();
+            m.reactions.clear();
+        }
+        return Optional.of(record(c, m));
+    }
+
+    @Override
+    public synchronized Map<String, Long> readPositions(String conversationId) {
+        Conv c = conversations.get(conversationId);
+        Map<String, Long> positions = new java.util.LinkedHashMap<>();
+        if (c != null) {
+            c.participants.forEach(p -> positions.put(p.userId, p.lastReadSeq));
+        }
+        return positions;
+    }
+
+    @Override
+    public synchronized Map<String, Integer> unreadCounts(String conversationId) {
+        Conv c = conversations.get(conversationId);
+        Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        if (c != null) {
+            for (Part p : c.participants) {
+                counts.put(p.userId, view(c, p.userId).unreadCount());
+            }
+        }
+        return counts;
+    }
+
+    @Override
+    public synchronized MessagePage loadThread(String conversationId, String threadRootId, String viewerId,
+                                               Long beforeSeq, int limit) {
+        Conv c = conversations.get(conversationId);
+        if (c == null) {
+            return new MessagePage(List.of(), false);
+        }
+        List<MessageRecord> page = new ArrayList<>();
+        boolean hasMore = false;
+        for (int i = c.messages.size() - 1; i >= 0; i--) {
+            Msg m = c.messages.get(i);
+            if (!threadRootId.equals(m.in.threadRootId()) || m.deletedAt != null
+                    || (beforeSeq != null && m.seq >= beforeSeq)) {
+                continue;
+            }
+            if (page.size() == limit) {
+                hasMore = true;
+                break;
+            }
+            page.add(record(c, m));
+        }
+        java.util.Collections.reverse(page);
+        return new MessagePage(page, hasMore);
+    }
+
+    @Override
+    public synchronized Optional<MessagePage> searchMessages(String userId, String conversationId, String query,
+                                                             String beforeMessageId, int limit) {
+        String needle = query.toLowerCase(java.util.Locale.ROOT);
+        List<Msg> hits = new ArrayList<>();
+        List<String> scope = conversationId != null ? List.of(conversationId) : conversationIdsOf(userId);
+        Msg before = null;
+        if (beforeMessageId != null) {
+            for (String id : scope) {
+                Conv c = conversations.get(id);
+                if (c != null && c.part(userId) != null && c.byId.containsKey(beforeMessageId)) {
+                    before = c.byId.get(beforeMessageId);
+                }
+            }
+            if (before == null) {
+                return Optional.empty();
+            }
+        }
+        for (String id : scope) {
+            Conv c = conversations.get(id);
+            if (c == null || c.part(userId) == null) {
+                continue;
+            }
+            for (Msg m : c.messages) {
+                if (m.deletedAt == null && m.content != null && m.contents == null
+                        && m.content.toLowerCase(java.util.Locale.ROOT).contains(needle)
+                        && (before == null || newerFirst(m, before) > 0)) {
+                    hits.add(m);
+                }
+            }
+        }
+        hits.sort((a, b) -> newerFirst(a, b));
+        List<MessageRecord> page = new ArrayList<>();
+        for (int i = 0; i < Math.min(limit, hits.size()); i++) {
+            Msg m = hits.get(i);
+            page.add(record(conversations.get(m.conversationId), m));
+        }
+        return Optional.of(new MessagePage(page, hits.size() > limit));
+    }
+
+    /** Orders newest first: by creation time, then id; positive when {@code a} comes after {@code b}. */
+    private static int newerFirst(Msg a, Msg b) {
+        int byTime = b.createdAt.compareTo(a.createdAt);
+        return byTime != 0 ? byTime : b.id.compareTo(a.id);
+    }
+
+    @Override
+    public synchronized MessagePage messagesAfter(String conversationId, String viewerId, long afterSeq, int limit) {
+        Conv c = conversations.get(conversationId);
+        List<MessageRecord> page = new ArrayList<>();
+        boolean hasMore = false;
+        if (c != null) {
+            for (int i = (int) Math.max(0, afterSeq); i < c.messages.size(); i++) {
+                Msg m = c.messages.get(i);
+                if (m.deletedAt != null) {
+                    continue;
+                }
+                if (page.size() == limit) {
+                    hasMore = true;
+                    break;
+                }
+                page.add(record(c, m));
+            }
+        }
+        return new MessagePage(page, hasMore);
+    }
+
+    @Override
+    public synchronized MessagePage messagesChangedSince(String conversationId, String viewerId, long upToSeq,
+                                                         Instant since, int limit) {
+        Conv c = conversations.get(conversationId);
+        List<MessageRecord> page = new ArrayList<>();
+        boolean hasMore = false;
+        if (c != null) {
+            for (int i = 0; i < Math.min(upToSeq, c.messages.size()); i++) {
+                Msg m = c.messages.get(i);
+                boolean changed = (m.editedAt != null && m.editedAt.isAfter(since))
+                        || (m.deletedAt != null && m.deletedAt.isAfter(since));
+                if (!changed) {
+                    continue;
+                }
+                if (page.size() == limit) {
+                    hasMore = true;
+                    break;
+                }
+                page.add(record(c, m));
+            }
+        }
+        return new MessagePage(page, hasMore);
+    }
+
+    private Msg liveMessage(String conversationId, String messageId) {
+        Conv c = conversations.get(conversationId);
+        Msg m = c == null ? null : c.byId.get(messageId);
+        return m == null || m.deletedAt != null ? null : m;
+    }
+
     private static String pairKey(String a, String b) {
         return a.compareTo(b) < 0 ? a + '\u0000' + b : b + '\u0000' + a;
     }
@@ -261,12 +482,12 @@ public final class InMemoryChatStore implements ChatStore {
         if (in.replyToId() != null) {
             Msg r = c.byId.get(in.replyToId());
             if (r != null) {
-                reply = new ReplyRecord(r.id, r.in.senderId(), r.in.content(), r.in.contents(), r.deletedAt);
+                reply = new ReplyRecord(r.id, r.in.senderId(), r.content, r.contents, r.deletedAt);
             }
         }
-        return new MessageRecord(m.id, c.id, m.seq, in.senderId(), user(in.senderId()), in.messageType(), in.content(),
-                in.contents(), in.replyToId(), reply, in.metadata().deepCopy(), m.createdAt, in.clientMessageId(), null,
-                m.deletedAt, in.threadRootId(), m.threadReplyCount, m.threadLastReplyAt, List.of());
+        return new MessageRecord(m.id, c.id, m.seq, in.senderId(), user(in.senderId()), in.messageType(), m.content,
+                m.contents, in.replyToId(), reply, m.metadata.deepCopy(), m.createdAt, in.clientMessageId(), m.editedAt,
+                m.deletedAt, in.threadRootId(), m.threadReplyCount, m.threadLastReplyAt, m.reactionList());
     }
 
     private static final class Conv {
@@ -314,18 +535,35 @@ public final class InMemoryChatStore implements ChatStore {
 
     private static final class Msg {
         final String id;
+        final String conversationId;
         final long seq;
         final NewMessage in;
         final Instant createdAt;
+        String content;
+        Map<String, String> contents;
+        JsonObject metadata;
+        Instant editedAt;
         Instant deletedAt;
+        final Map<String, Set<String>> reactions = new java.util.LinkedHashMap<>();
         int threadReplyCount;
         Instant threadLastReplyAt;
 
-        Msg(String id, long seq, NewMessage in, Instant createdAt) {
+        Msg(String id, String conversationId, long seq, NewMessage in, Instant createdAt) {
             this.id = id;
+            this.conversationId = conversationId;
             this.seq = seq;
             this.in = in;
             this.createdAt = createdAt;
+            this.content = in.content();
+            this.contents = in.contents();
+            this.metadata = in.metadata();
+        }
+
+        List<dev.parley.protocol.model.Reaction> reactionList() {
+            List<dev.parley.protocol.model.Reaction> list = new ArrayList<>();
+            reactions.forEach((emoji, users) ->
+                    list.add(new dev.parley.protocol.model.Reaction(emoji, users.size(), List.copyOf(users))));
+            return list;
         }
     }
 }

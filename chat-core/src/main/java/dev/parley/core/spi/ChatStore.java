@@ -1,9 +1,13 @@
 package dev.parley.core.spi;
 
+import dev.parley.protocol.Extension;
 import dev.parley.protocol.model.User;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Durable chat state: users, conversations, participants, messages and read positions. Every
@@ -75,6 +79,102 @@ public interface ChatStore extends AutoCloseable {
      * returns the position afterwards.
      */
     long markRead(String conversationId, String userId, long seq);
+
+    // ---- extensions (protocol section 6); a store lists the ones it implements ----
+
+    /**
+     * The extensions whose storage this store implements; the engine offers only those. A store
+     * that lists an extension implements every method below that belongs to it.
+     */
+    default Set<Extension> supportedExtensions() {
+        return Set.of();
+    }
+
+    /**
+     * Adds a reaction of a user to a non-deleted message, at most once per (message, user, emoji).
+     * Returns empty if the message does not exist in the conversation or is deleted. Throws
+     * {@link IllegalStateException} if the message already has {@code maxDistinct} other emoji.
+     * ({@code reactions})
+     */
+    default Optional<ReactionChange> addReaction(String conversationId, String messageId, String userId, String emoji,
+                                                 int maxDistinct) {
+        throw new UnsupportedOperationException("reactions");
+    }
+
+    /** Removes a reaction; empty if the message does not exist or is deleted. ({@code reactions}) */
+    default Optional<ReactionChange> removeReaction(String conversationId, String messageId, String userId,
+                                                    String emoji) {
+        throw new UnsupportedOperationException("reactions");
+    }
+
+    /**
+     * Replaces a non-deleted message's body (shared or per recipient) and metadata, setting
+     * {@code editedAt}; returns the edited message for {@code editorId}, or empty if it does not
+     * exist or is deleted. The caller has checked that the editor is the sender. ({@code edits})
+     */
+    default Optional<MessageRecord> editMessage(String conversationId, String messageId, String editorId,
+                                                String content, Map<String, String> contents,
+                                                com.google.gson.JsonObject metadata, Instant editedAt) {
+        throw new UnsupportedOperationException("edits");
+    }
+
+    /**
+     * Soft-deletes a message: sets {@code deletedAt} and drops every body, reaction and the
+     * metadata. Deleting again changes nothing. Returns the tombstone (with the first deletion
+     * time), or empty if there is no such message. ({@code edits})
+     */
+    default Optional<MessageRecord> deleteMessage(String conversationId, String messageId, Instant deletedAt) {
+        throw new UnsupportedOperationException("edits");
+    }
+
+    /** Every active participant's read position in the conversation. ({@code receipts}) */
+    default Map<String, Long> readPositions(String conversationId) {
+        throw new UnsupportedOperationException("receipts");
+    }
+
+    /** Every active participant's unread count in the conversation, in one query. ({@code receipts}) */
+    default Map<String, Integer> unreadCounts(String conversationId) {
+        throw new UnsupportedOperationException("receipts");
+    }
+
+    /**
+     * A page of a thread's replies, as {@link #loadMessages} pages a conversation: the newest
+     * {@code limit} non-deleted replies to {@code threadRootId} with {@code seq < beforeSeq}.
+     * ({@code threads})
+     */
+    default MessagePage loadThread(String conversationId, String threadRootId, String viewerId, Long beforeSeq,
+                                   int limit) {
+        throw new UnsupportedOperationException("threads");
+    }
+
+    /**
+     * Messages whose shared {@code content} contains {@code query} (case-insensitive), newest first,
+     * in the given conversation or (with {@code conversationId} null) in every conversation where
+     * the user is an active participant. Deleted messages and per-recipient bodies never match.
+     * {@code beforeMessageId} is the oldest result of the previous page, or null for the first page;
+     * empty if it names no message the user can read in that scope. ({@code search})
+     */
+    default Optional<MessagePage> searchMessages(String userId, String conversationId, String query,
+                                                 String beforeMessageId, int limit) {
+        throw new UnsupportedOperationException("search");
+    }
+
+    /**
+     * Non-deleted messages with {@code seq > afterSeq}, ascending, at most {@code limit}; {@code hasMore}
+     * tells that more follow. ({@code resume})
+     */
+    default MessagePage messagesAfter(String conversationId, String viewerId, long afterSeq, int limit) {
+        throw new UnsupportedOperationException("resume");
+    }
+
+    /**
+     * Messages with {@code seq <= upToSeq} edited or deleted after {@code since} (tombstones included),
+     * ascending by {@code seq}, at most {@code limit}; {@code hasMore} tells that more match. ({@code resume})
+     */
+    default MessagePage messagesChangedSince(String conversationId, String viewerId, long upToSeq, Instant since,
+                                             int limit) {
+        throw new UnsupportedOperationException("resume");
+    }
 
     /** Whether the store can serve requests now (for health checks). */
     default boolean isHealthy() {
