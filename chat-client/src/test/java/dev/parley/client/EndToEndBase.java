@@ -22,17 +22,22 @@ abstract class EndToEndBase {
     static final Duration WAIT = Duration.ofSeconds(20);
 
     final InMemoryChatStore store = new InMemoryChatStore();
-    final EngineConfig config = EngineConfig.DEFAULTS.toBuilder()
-            .messageRate(EngineConfig.RateLimit.perSecond(1000, 1000))
-            .frameRate(EngineConfig.RateLimit.perSecond(1000, 1000))
-            .build();
+    EngineConfig config;
     EngineServer server;
     private final List<ChatClient> clients = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     @BeforeEach
     void startServer() throws Exception {
+        config = engineConfig().build();
         server = EngineServer.start(store, config, 0);
+    }
+
+    /** The engine's settings; rate limits are raised so that tests can send in bursts. */
+    EngineConfig.Builder engineConfig() {
+        return EngineConfig.DEFAULTS.toBuilder()
+                .messageRate(EngineConfig.RateLimit.perSecond(1000, 1000))
+                .frameRate(EngineConfig.RateLimit.perSecond(1000, 1000));
     }
 
     @AfterEach

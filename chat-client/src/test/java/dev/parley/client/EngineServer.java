@@ -6,14 +6,17 @@ import dev.parley.core.Session;
 import dev.parley.core.spi.ChatStore;
 import dev.parley.core.spi.Transport;
 import dev.parley.core.testkit.TestAuthenticator;
+import dev.parley.protocol.ProtocolException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
@@ -28,6 +31,7 @@ import org.java_websocket.server.WebSocketServer;
 final class EngineServer implements AutoCloseable {
     private final ChatEngine engine;
     private final Server server;
+    private final Map<String, AtomicInteger> framesByType = new ConcurrentHashMap<>();
 
     private EngineServer(ChatStore store, EngineConfig config, int port) throws InterruptedException {
         engine = ChatEngine.builder().store(store).authenticator(new TestAuthenticator()).config(config).build();
@@ -54,6 +58,12 @@ final class EngineServer implements AutoCloseable {
 
     ChatEngine engine() {
         return engine;
+    }
+
+    /** How many frames of this type clients sent to this server. */
+    int framesReceived(String type) {
+        AtomicInteger n = framesByType.get(type);
+        return n == null ? 0 : n.get();
     }
 
     /** Stops like a server process going down: sessions get 1001, then the socket closes. */
@@ -89,6 +99,12 @@ final class EngineServer implements AutoCloseable {
 
         @Override
         public void onMessage(WebSocket conn, String message) {
+            try {
+                framesByType.computeIfAbsent(engine.codec().decodeFrame(message).type(), k -> new AtomicInteger())
+                        .incrementAndGet();
+            } catch (ProtocolException e) {
+                // the engine answers it
+            }
             Session s = conn.getAttachment();
             if (s != null) {
                 s.onText(message);

@@ -75,6 +75,7 @@ class ReliabilityEndToEndTest extends EndToEndBase {
         proxy.swallowDownstream = false;
         await("bob recovered everything", () -> bob.messages(conv).size() == 71);
         assertHeldExactlyOnceInOrder(bob.messages(conv), stored(conv, "bob"));
+        assertThat(server.framesReceived(usesResume() ? "resume" : "load_more_messages")).isPositive();
         alice.sendMessage(conv, "after").join();
         await("bob is back in the room", () -> bob.messages(conv).size() == 72);
     }
@@ -209,7 +210,12 @@ class ReliabilityEndToEndTest extends EndToEndBase {
         assertThat(rec.phases).doesNotContain(ConnectionState.Phase.RECONNECTING);
     }
 
-    private static URI proxyUri(TcpProxy proxy) {
+    /** Whether the server offers {@code resume}, so that the client recovers with it. */
+    boolean usesResume() {
+        return false;
+    }
+
+    static URI proxyUri(TcpProxy proxy) {
         return URI.create("ws://127.0.0.1:" + proxy.port() + "/");
     }
 }
