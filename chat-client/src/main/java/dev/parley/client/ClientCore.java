@@ -19,6 +19,7 @@ import dev.parley.protocol.payload.ConversationPayloads.ConversationJoined;
 import dev.parley.protocol.payload.ConversationPayloads.ConversationRequest;
 import dev.parley.protocol.payload.ConversationPayloads.ConversationsLoaded;
 import dev.parley.protocol.payload.ConversationPayloads.CreateConversation;
+import dev.parley.protocol.payload.EditPayloads.MessageUpdated;
 import dev.parley.protocol.payload.MessagePayloads.LoadMessages;
 import dev.parley.protocol.payload.MessagePayloads.LoadMoreMessages;
 import dev.parley.protocol.payload.MessagePayloads.MessageReceived;
@@ -573,8 +574,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
      */
     CompletableFuture<Envelope> request(MessageType type, Object payload, boolean needsAuth) {
         if (link == null || phase == Phase.CONNECTING || (needsAuth && phase != Phase.AUTHENTICATED)) {
-            return CompletableFuture.failedFuture(ChatException.local(Kind.NOT_CONNECTED,
-                    needsAuth ? "not authenticated" : "not connected"));
+            return failed(ChatException.local(Kind.NOT_CONNECTED, needsAuth ? "not authenticated" : "not connected"));
         }
         String requestId = UUID.randomUUID().toString();
         CompletableFuture<Envelope> f = pending.register(requestId, type, config.requestTimeoutMillis());
@@ -668,6 +668,10 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     }
 
     CompletableFuture<Void> leaveConversation(String conversationId) {
+        if (link == null || phase != Phase.AUTHENTICATED) {
+            forgetRoom(conversationId); // rooms do not survive a connection: not re-joining is leaving
+            return CompletableFuture.completedFuture(null);
+        }
         return request(MessageType.LEAVE_CONVERSATION, new ConversationRequest(conversationId), true)
                 .thenApply(env -> {
                     forgetRoom(conversationId);
@@ -776,7 +780,8 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         switch (ce.kind()) {
             case NOT_CONNECTED -> outbound.retryLater(e); // sent again after the next authentication
             case TIMEOUT -> {
-                if (e.attempts < ClientConfig.MAX_SEND_ATTEMPTS_WITHOUT_ANSWER) {
+                e.timeouts++;
+                if (e.timeouts < ClientConfig.MAX_SEND_ATTEMPTS_WITHOUT_ANSWER) {
                     outbound.retryLater(e);
                     if (canSend()) {
                         transmit(e); // safe: the same clientMessageId is stored at most once
@@ -922,6 +927,13 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                 }
             }
             case ERROR -> debug("server notice: " + codec.readServerPayload(env.payload(), ErrorPayload.class).code());
+            case MESSAGE_UPDATED -> {
+                Message m = codec.readServerPayload(env.payload(), MessageUpdated.class).message();
+                if (m != null && m.conversationId() != null) {
+                    onMessages(m.conversationId(), List.of(m), true);
+                }
+                view.event(env.type(), env.payload());
+            }
             case PONG -> {
                 // an answer whose request already timed out
             }
@@ -1091,6 +1103,12 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                     null);
         }
         return ChatException.local(Kind.NOT_CONNECTED, String.valueOf(c));
+    }
+
+    private static <T> CompletableFuture<T> failed(Throwable t) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        f.completeExceptionally(t);
+        return f;
     }
 
     private static void cancel(Scheduler.Cancellable c) {

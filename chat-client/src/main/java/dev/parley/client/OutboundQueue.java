@@ -33,6 +33,7 @@ final class OutboundQueue {
         State state = State.PENDING;
         String requestId;
         int attempts;
+        int timeouts;
         Message message;
         String error;
         ErrorCode code;
