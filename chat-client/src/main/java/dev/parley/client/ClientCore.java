@@ -38,13 +38,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -62,9 +56,6 @@ import java.util.function.Consumer;
  * up to the last held message) and sends the queued messages again.
  */
 final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
-    private static final Comparator<Conversation> BY_ACTIVITY = Comparator.comparing(ClientCore::activity,
-            Comparator.nullsLast(Comparator.<Instant>reverseOrder()));
-
     private final ClientConfig config;
     private final Scheduler scheduler;
     private final JsonCodec codec = JsonCodec.standard();
@@ -97,10 +88,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     private final List<CompletableFuture<Void>> connectWaiters = new ArrayList<>();
     private final List<CompletableFuture<AuthSuccess>> authWaiters = new ArrayList<>();
 
-    private final Set<String> rooms = new LinkedHashSet<>();
-    private final Map<String, Conversation> conversations = new LinkedHashMap<>();
-    private final Map<String, Set<String>> typingUsers = new HashMap<>();
-    private final Map<String, Set<String>> onlineUsers = new HashMap<>();
+    private final RoomState rooms;
 
     ClientCore(ClientConfig config, Scheduler scheduler, ClientStateView view, Backoff backoff) {
         this.config = config;
@@ -110,6 +98,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         this.backoff = backoff;
         this.heartbeat = new Heartbeat(config.pingAfterIdleMillis(), config.deadAfterMillis());
         this.pending = new PendingRequests(scheduler, codec);
+        this.rooms = new RoomState(view);
         this.typing = new TypingController(scheduler, this, config.typingAutoStopMillis(),
                 ClientConfig.TYPING_RESTART_MILLIS);
     }
@@ -243,12 +232,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         pending.failAll(ChatException.local(Kind.NOT_CONNECTED, "the connection was lost"));
         outbound.connectionLost();
         typing.reset();
-        for (String c : new ArrayList<>(typingUsers.keySet())) {
-            typingUsers.remove(c);
-            view.publishTyping(c, Set.of());
-        }
-        onlineUsers.clear();
-        view.publishOnline(Set.of());
+        rooms.connectionLost();
     }
 
     private void afterLoss(int code, String reason) {
@@ -418,6 +402,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     private void onAuthenticated(AuthSuccess s) {
         boolean refresh = phase == Phase.AUTHENTICATED;
         user = s.user();
+        rooms.self(user == null ? null : user.id());
         extensions = s.extensions() == null ? Set.of() : Set.copyOf(s.extensions());
         expiresAt = s.expiresAt();
         tokenExpired = false;
@@ -432,7 +417,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
             phase = Phase.AUTHENTICATED;
             cancel(backoffResetTimer);
             backoffResetTimer = scheduler.schedule(backoff::reset, config.reconnect().resetAfter().toMillis());
-            debug("authenticated; recovering " + rooms.size() + " rooms");
+            debug("authenticated; recovering " + rooms.joinedRooms().size() + " rooms");
             completeConnectWaiters();
             publishConnection();
             recover();
@@ -475,10 +460,10 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     // ---- recovery after (re)authentication ----
 
     private void recover() {
-        if (rooms.isEmpty()) {
+        List<String> toRecover = rooms.joinedRooms();
+        if (toRecover.isEmpty()) {
             return;
         }
-        List<String> toRecover = new ArrayList<>(rooms);
         if (extensions.contains("resume")) {
             Instant since = lastFrameAt == null ? null : lastFrameAt.minusSeconds(5);
             for (int i = 0; i < toRecover.size(); i += 100) {
@@ -510,7 +495,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                     }
                     for (ResumeResult rr : r.conversations()) {
                         if (!rr.joined()) {
-                            forgetRoom(rr.conversationId());
+                            rooms.forget(rr.conversationId());
                         } else if (rr.mustReload()) {
                             if (messages.clear(rr.conversationId())) {
                                 view.publishMessages(rr.conversationId(), List.of());
@@ -613,11 +598,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         return request(MessageType.LOAD_CONVERSATIONS, Empty.INSTANCE, true)
                 .thenApply(env -> {
                     ConversationsLoaded loaded = codec.readServerPayload(env.payload(), ConversationsLoaded.class);
-                    conversations.clear();
-                    for (Conversation c : nonNull(loaded.conversations())) {
-                        conversations.put(c.id(), c);
-                    }
-                    return publishConversations();
+                    return rooms.replaceAll(nonNull(loaded.conversations()));
                 });
     }
 
@@ -629,8 +610,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                     ConversationCreated created = codec.readServerPayload(env.payload(), ConversationCreated.class);
                     Conversation c = created.conversation() != null && created.conversation().id() != null
                             ? created.conversation() : created.summary();
-                    rooms.add(c.id()); // the creating connection is joined automatically (3.5)
-                    upsertConversation(c);
+                    rooms.created(c);
                     return c;
                 });
     }
@@ -640,53 +620,35 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     }
 
     private CompletableFuture<ConversationJoined> joinRoom(String conversationId) {
-        CompletableFuture<ConversationJoined> f = request(MessageType.JOIN_CONVERSATION,
-                new ConversationRequest(conversationId), true)
-                .thenApply(env -> codec.readServerPayload(env.payload(), ConversationJoined.class));
-        f.whenComplete((j, e) -> {
-            if (e == null) {
-                rooms.add(conversationId);
-                if (j.conversation() != null && j.conversation().id() != null) {
-                    upsertConversation(j.conversation());
-                }
-                Set<String> online = without(j.onlineUserIds());
-                onlineUsers.put(conversationId, online);
-                publishOnline();
-                Set<String> typers = without(j.typingUserIds());
-                if (!typers.isEmpty() || typingUsers.containsKey(conversationId)) {
-                    typingUsers.put(conversationId, typers);
-                    view.publishTyping(conversationId, typers);
-                }
-            } else {
-                ChatException ce = unwrap(e);
-                if (ce.kind() == Kind.REJECTED && ce.code() == ErrorCode.ACCESS_DENIED) {
-                    forgetRoom(conversationId);
-                }
+        CompletableFuture<Envelope> answer = request(MessageType.JOIN_CONVERSATION,
+                new ConversationRequest(conversationId), true);
+        answer.whenComplete((env, e) -> {
+            ChatException ce = e == null ? null : unwrap(e);
+            if (ce != null && ce.kind() == Kind.REJECTED && ce.code() == ErrorCode.ACCESS_DENIED) {
+                rooms.forget(conversationId);
             }
         });
-        return f;
+        return answer.thenApply(env -> {
+            ConversationJoined j = codec.readServerPayload(env.payload(), ConversationJoined.class);
+            rooms.joined(conversationId, j);
+            return j;
+        });
     }
 
     CompletableFuture<Void> leaveConversation(String conversationId) {
         if (link == null || phase != Phase.AUTHENTICATED) {
-            forgetRoom(conversationId); // rooms do not survive a connection: not re-joining is leaving
+            leftRoom(conversationId); // rooms do not survive a connection: not re-joining is leaving
             return CompletableFuture.completedFuture(null);
         }
         return request(MessageType.LEAVE_CONVERSATION, new ConversationRequest(conversationId), true)
                 .thenApply(env -> {
-                    forgetRoom(conversationId);
+                    leftRoom(conversationId);
                     return null;
                 });
     }
 
-    private void forgetRoom(String conversationId) {
-        rooms.remove(conversationId);
-        if (onlineUsers.remove(conversationId) != null) {
-            publishOnline();
-        }
-        if (typingUsers.remove(conversationId) != null) {
-            view.publishTyping(conversationId, Set.of());
-        }
+    private void leftRoom(String conversationId) {
+        rooms.forget(conversationId);
         typing.stopped(conversationId);
     }
 
@@ -893,7 +855,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                 Conversation conv = c.conversation() != null && c.conversation().id() != null
                         ? c.conversation() : c.summary();
                 if (conv != null && conv.id() != null) {
-                    upsertConversation(conv);
+                    rooms.upsert(conv);
                 }
             }
             case MESSAGE_RECEIVED -> {
@@ -904,26 +866,20 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
             }
             case TYPING_UPDATE -> {
                 TypingUpdate u = codec.readServerPayload(env.payload(), TypingUpdate.class);
-                if (u.conversationId() != null && u.userId() != null && !isMe(u.userId())) {
-                    setTypingUser(u.conversationId(), u.userId(), u.isTyping());
+                if (u.conversationId() != null && u.userId() != null) {
+                    rooms.typing(u.conversationId(), u.userId(), u.isTyping());
                 }
             }
             case USER_ONLINE -> {
                 UserPresence p = codec.readServerPayload(env.payload(), UserPresence.class);
-                if (p.userId() != null && p.conversationId() != null && !isMe(p.userId())
-                        && rooms.contains(p.conversationId())) {
-                    onlineUsers.computeIfAbsent(p.conversationId(), k -> new HashSet<>()).add(p.userId());
-                    publishOnline();
+                if (p.userId() != null && p.conversationId() != null) {
+                    rooms.online(p.conversationId(), p.userId());
                 }
             }
             case USER_OFFLINE -> {
                 UserPresence p = codec.readServerPayload(env.payload(), UserPresence.class);
                 if (p.userId() != null) {
-                    onlineUsers.values().forEach(s -> s.remove(p.userId())); // the user's last connection closed
-                    publishOnline();
-                    for (String c : new ArrayList<>(typingUsers.keySet())) {
-                        setTypingUser(c, p.userId(), false);
-                    }
+                    rooms.offline(p.userId());
                 }
             }
             case ERROR -> debug("server notice: " + codec.readServerPayload(env.payload(), ErrorPayload.class).code());
@@ -947,36 +903,10 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
             return;
         }
         view.publishMessages(conversationId, messages.snapshot(conversationId));
-        Message newest = null;
-        for (Message m : merge.added()) {
-            if (fromEvent) {
-                view.messageReceived(m);
-            }
-            if (m.senderId() != null) {
-                setTypingUser(conversationId, m.senderId(), false);
-            }
-            newest = m;
+        if (fromEvent) {
+            merge.added().forEach(view::messageReceived);
         }
-        Conversation c = conversations.get(conversationId);
-        if (c != null && newest != null && !newest.isDeleted() && newest.seq() > c.latestSeq()) {
-            conversations.put(conversationId, withLatest(c, newest));
-            publishConversations();
-        }
-    }
-
-    private void setTypingUser(String conversationId, String userId, boolean isTyping) {
-        Set<String> s = typingUsers.get(conversationId);
-        boolean changed;
-        if (isTyping) {
-            s = s == null ? new HashSet<>() : s;
-            typingUsers.put(conversationId, s);
-            changed = s.add(userId);
-        } else {
-            changed = s != null && s.remove(userId);
-        }
-        if (changed) {
-            view.publishTyping(conversationId, s);
-        }
+        rooms.messagesArrived(conversationId, merge.added());
     }
 
     // ---- heartbeat ----
@@ -1040,54 +970,11 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         view.publishConnection(new ConnectionState(phase, user, extensions, expiresAt, error, backoff.attempts()));
     }
 
-    private List<Conversation> publishConversations() {
-        List<Conversation> list = new ArrayList<>(conversations.values());
-        list.sort(BY_ACTIVITY);
-        view.publishConversations(list);
-        return List.copyOf(list);
-    }
-
-    private void upsertConversation(Conversation c) {
-        conversations.put(c.id(), c);
-        publishConversations();
-    }
-
-    private void publishOnline() {
-        Set<String> all = new HashSet<>();
-        onlineUsers.values().forEach(all::addAll);
-        view.publishOnline(all);
-    }
-
     private void publishOutgoing(OutboundQueue.Entry e) {
         view.publishOutgoing(outbound.snapshot(), e.snapshot());
     }
 
     // ---- helpers ----
-
-    private boolean isMe(String userId) {
-        return user != null && userId.equals(user.id());
-    }
-
-    private Set<String> without(List<String> ids) {
-        Set<String> out = new HashSet<>(nonNull(ids));
-        if (user != null) {
-            out.remove(user.id());
-        }
-        return out;
-    }
-
-    private static Instant activity(Conversation c) {
-        return c.latestMessageCreatedAt() != null ? c.latestMessageCreatedAt() : c.createdAt();
-    }
-
-    private static Conversation withLatest(Conversation c, Message m) {
-        String senderName = m.sender() == null ? null : m.sender().username();
-        return new Conversation(c.id(), c.conversationId(), c.type(), c.conversationType(), c.name(),
-                c.conversationName(), c.avatarUrl(), c.conversationAvatarUrl(), c.description(), c.groupId(),
-                c.groupName(), c.createdBy(), c.createdAt(), c.updatedAt(), c.participantCount(), c.participants(),
-                m.id(), m.encryptedContent(), m.senderId(), senderName, m.createdAt(), m.createdAt(),
-                c.unreadCount(), Math.max(c.latestSeq(), m.seq()), c.lastReadSeq());
-    }
 
     private static <T> List<T> nonNull(List<T> list) {
         return list == null ? List.of() : list;
