@@ -153,7 +153,7 @@ final class BaseHandlers {
 
     private void create(Session s, CreateConversation req, String requestId) {
         String me = s.userId();
-        engine.takeCreateToken(me);
+        engine.takeToken(UserRateLimits.Kind.CREATE_CONVERSATION, me);
         List<String> others = new ArrayList<>(req.distinctParticipantIds());
         others.remove(me);
         ConversationType type = req.resolvedType(others.size());
@@ -201,7 +201,7 @@ final class BaseHandlers {
 
     private void send(Session s, SendMessage req, String requestId) {
         String me = s.userId();
-        engine.takeMessageToken(me);
+        engine.takeToken(UserRateLimits.Kind.MESSAGE, me);
         String conversationId = req.conversationId();
         requireParticipant(s, conversationId);
         if (req.encryptedContents() != null) {
@@ -238,7 +238,7 @@ final class BaseHandlers {
             if (result.duplicate()) {
                 return;
             }
-            engine.counters().increment("messagesStored");
+            engine.messageStored(stored);
             engine.publishToConversation(conversationId, messageEvent(stored));
             if (stored.threadRootId() != null) {
                 extensions.announceThread(conversationId, stored.threadRootId(), me, s.id());

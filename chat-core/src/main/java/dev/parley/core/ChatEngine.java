@@ -13,6 +13,7 @@ import dev.parley.core.spi.Clock;
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.PresenceStore;
 import dev.parley.core.spi.Principal;
+import dev.parley.core.spi.PushNotifier;
 import dev.parley.core.spi.Transport;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.protocol.Envelope;
@@ -27,6 +28,10 @@ import dev.parley.protocol.model.User;
 import dev.parley.protocol.payload.AuthPayloads.Auth;
 import dev.parley.protocol.payload.AuthPayloads.AuthSuccess;
 import dev.parley.protocol.payload.AuthPayloads.Limits;
+import dev.parley.protocol.payload.KeyPayloads.GetKeys;
+import dev.parley.protocol.payload.KeyPayloads.PublishKey;
+import dev.parley.protocol.payload.PresencePayloads.GetPresence;
+import dev.parley.protocol.payload.PresencePayloads.SetPresence;
 import dev.parley.protocol.payload.PresencePayloads.UserPresence;
 import dev.parley.protocol.payload.SystemPayloads.Empty;
 import java.time.Instant;
@@ -80,22 +85,26 @@ public final class ChatEngine implements AutoCloseable {
     private final TypingTracker typing;
     private final Views views;
     private final Set<String> offeredExtensions;
-    private final ConcurrentHashMap<String, TokenBucket> messageBuckets = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, TokenBucket> createBuckets = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, TokenBucket> searchBuckets = new ConcurrentHashMap<>();
+    private final UserRateLimits userLimits;
     private final ConcurrentHashMap<String, Set<Session>> sessionsByUser = new ConcurrentHashMap<>();
     private final Object[] conversationLocks = new Object[1024];
     private final ExecutorService workers;
     private final boolean ownsWorkers;
     private final ScheduledExecutorService scheduler;
     private final BaseHandlers handlers;
+    private final PushDispatcher push;
+    private final PresenceHandlers presenceHandlers;
+    private final KeyHandlers keyHandlers;
+    private final CallHandlers callHandlers;
     private volatile boolean accepting = true;
     private volatile Instant lastPing;
 
     /** Extensions whose handlers exist; a configuration may offer only these. */
     static final Set<Extension> IMPLEMENTED_EXTENSIONS =
             Set.of(Extension.REACTIONS, Extension.THREADS, Extension.EDITS, Extension.RECEIPTS, Extension.SEARCH,
-                    Extension.RESUME);
+                    Extension.RESUME, Extension.PRESENCE, Extension.KEYS, Extension.CALLS);
+    /** Extensions that keep no state in the store. */
+    private static final Set<Extension> STORELESS_EXTENSIONS = Set.of(Extension.CALLS);
 
     private ChatEngine(Builder b) {
         this.config = b.config;
@@ -107,7 +116,7 @@ public final class ChatEngine implements AutoCloseable {
         this.codec = new JsonCodec(config.limits());
         this.store = b.store != null ? b.store : new InMemoryChatStore(b.clock);
         for (Extension e : config.extensions()) {
-            if (!store.supportedExtensions().contains(e)) {
+            if (!STORELESS_EXTENSIONS.contains(e) && !store.supportedExtensions().contains(e)) {
                 throw new IllegalArgumentException("the store does not support the " + e.wireName() + " extension");
             }
         }
@@ -117,6 +126,7 @@ public final class ChatEngine implements AutoCloseable {
         this.clock = b.clock;
         this.customHandlers = Map.copyOf(b.customHandlers);
         this.rooms = new RoomRegistry(broker);
+        this.userLimits = new UserRateLimits(config);
         this.typing = new TypingTracker(config.typingTtl());
         this.views = new Views(config.extensions());
         Set<String> offered = new LinkedHashSet<>();
@@ -129,7 +139,11 @@ public final class ChatEngine implements AutoCloseable {
         this.workers = b.executor != null ? b.executor
                 : Executors.newFixedThreadPool(config.workerThreads(), named("parley-worker"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("parley-timer"));
+        this.push = b.pushNotifier == null ? null : new PushDispatcher(b.pushNotifier, store, presence, counters);
         this.handlers = new BaseHandlers(this);
+        this.presenceHandlers = new PresenceHandlers(this);
+        this.keyHandlers = new KeyHandlers(this);
+        this.callHandlers = new CallHandlers(this);
     }
 
     public static Builder builder() {
@@ -208,6 +222,9 @@ public final class ChatEngine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (push != null) {
+            push.close();
+        }
         broker.close();
         presence.close();
     }
@@ -259,24 +276,16 @@ public final class ChatEngine implements AutoCloseable {
                 Map.of("retryAfterMs", retryAfterMs));
     }
 
-    /** Takes a token from the user's message bucket, or throws {@code RATE_LIMITED}. */
-    void takeMessageToken(String userId) {
-        take(messageBuckets, userId, config.messageRate());
+    /** Takes a token from one of the user's rate limits, or throws {@code RATE_LIMITED}. */
+    void takeToken(UserRateLimits.Kind kind, String userId) {
+        userLimits.take(kind, userId, now());
     }
 
-    void takeCreateToken(String userId) {
-        take(createBuckets, userId, config.createConversationRate());
-    }
-
-    void takeSearchToken(String userId) {
-        take(searchBuckets, userId, config.searchRate());
-    }
-
-    private void take(ConcurrentHashMap<String, TokenBucket> buckets, String userId, EngineConfig.RateLimit limit) {
-        Instant now = now();
-        long wait = buckets.computeIfAbsent(userId, k -> new TokenBucket(limit, now)).tryTake(now);
-        if (wait > 0) {
-            throw rateLimited(wait);
+    /** A message was stored (not a duplicate): offline participants may get a push notification. */
+    void messageStored(MessageRecord message) {
+        counters.increment("messagesStored");
+        if (push != null) {
+            push.messageStored(message);
         }
     }
 
@@ -286,6 +295,10 @@ public final class ChatEngine implements AutoCloseable {
 
     void publishToUser(String userId, BrokerEvent event) {
         broker.publish(RoomRegistry.userTopic(userId), event);
+    }
+
+    void publishToSession(String sessionId, BrokerEvent event) {
+        broker.publish(RoomRegistry.sessionTopic(sessionId), event);
     }
 
     /**
@@ -359,7 +372,15 @@ public final class ChatEngine implements AutoCloseable {
                         "The " + type.extension().wireName() + " extension is not enabled on this server");
             }
             Record payload = codec.readRequestPayload(env);
-            handlers.handle(s, type, payload, env.requestId());
+            switch (type) {
+                case SET_PRESENCE -> presenceHandlers.set(s, (SetPresence) payload, env.requestId());
+                case GET_PRESENCE -> presenceHandlers.get(s, (GetPresence) payload, env.requestId());
+                case PUBLISH_KEY -> keyHandlers.publish(s, (PublishKey) payload, env.requestId());
+                case GET_KEYS -> keyHandlers.get(s, (GetKeys) payload, env.requestId());
+                case CALL_OFFER, CALL_ANSWER, CALL_DECLINE, CALL_END, CALL_ICE_CANDIDATE, CALL_SDP_OFFER,
+                        CALL_SDP_ANSWER -> callHandlers.handle(s, type, payload, env.payload(), env.requestId());
+                default -> handlers.handle(s, type, payload, env.requestId());
+            }
         } catch (ProtocolException e) {
             s.replyError(e.withRequestId(env.requestId()));
         } catch (RuntimeException e) {
@@ -516,9 +537,13 @@ public final class ChatEngine implements AutoCloseable {
                 return;
             }
             rooms.add(RoomRegistry.userTopic(p.userId()), s);
+            if (cameOnline) {
+                presenceHandlers.firstConnection(p.userId());
+                user = store.findUsers(List.of(p.userId())).stream().findFirst().orElse(user);
+            }
         }
         s.authenticated(p, negotiated);
-        AuthUser authUser = AuthUser.of(user, p.email(), p.phone(), p.authUserId());
+        AuthUser authUser = AuthUser.of(views.user(user), p.email(), p.phone(), p.authUserId());
         Limits limits = new Limits(config.limits().maxFrameBytes(), config.limits().maxContentBytes(),
                 config.limits().maxFileBytes(), config.limits().fileChunkBytes());
         s.send(MessageType.AUTH_SUCCESS,
@@ -539,7 +564,7 @@ public final class ChatEngine implements AutoCloseable {
     }
 
     /** {@code user_online} / {@code user_offline}: one frame per conversation of the user, to other users' joined connections. */
-    private void announcePresence(String userId, MessageType type) {
+    void announcePresence(String userId, MessageType type) {
         Instant now = now();
         for (String conversationId : store.conversationIdsOf(userId)) {
             String frame = encode(type, new UserPresence(userId, conversationId, now));
@@ -555,6 +580,7 @@ public final class ChatEngine implements AutoCloseable {
         for (String conversationId : List.copyOf(s.rooms())) {
             handlers.leaveRoom(s, conversationId);
         }
+        callHandlers.sessionClosed(s);
         if (userId == null) {
             return;
         }
@@ -565,7 +591,9 @@ public final class ChatEngine implements AutoCloseable {
                 for (String conversationId : typing.conversationsOf(userId, now())) {
                     handlers.stopTyping(conversationId, userId);
                 }
-                announcePresence(userId, MessageType.USER_OFFLINE);
+                if (presenceHandlers.lastConnectionClosed(userId)) {
+                    announcePresence(userId, MessageType.USER_OFFLINE);
+                }
             }
         } catch (RuntimeException e) {
             log.warn("Presence cleanup failed for session {}", s.id(), e);
@@ -626,9 +654,8 @@ public final class ChatEngine implements AutoCloseable {
             }
         }
         // Rate-limit buckets of users with no connection here are dropped; a returning user starts full.
-        messageBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
-        createBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
-        searchBuckets.keySet().removeIf(userId -> !sessionsByUser.containsKey(userId));
+        userLimits.retainUsers(sessionsByUser::containsKey);
+        callHandlers.sweep(now);
         List<TypingTracker.Expired> expired = typing.expire(now);
         if (!expired.isEmpty()) {
             execute(() -> expired.forEach(e -> handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false)));
@@ -653,6 +680,7 @@ public final class ChatEngine implements AutoCloseable {
         private Clock clock = Clock.system();
         private EngineConfig config = EngineConfig.DEFAULTS;
         private ExecutorService executor;
+        private PushNotifier pushNotifier;
         private final Map<String, CustomHandler> customHandlers = new HashMap<>();
 
         private Builder() {
@@ -674,6 +702,9 @@ public final class ChatEngine implements AutoCloseable {
          * threads; the engine does not shut it down.
          */
         public Builder executor(ExecutorService v) { executor = Objects.requireNonNull(v); return this; }
+
+        /** Tells offline participants about new messages; default: none. */
+        public Builder pushNotifier(PushNotifier v) { pushNotifier = Objects.requireNonNull(v); return this; }
 
         /** Handles an embedder's own message type (a name the protocol does not use). */
         public Builder handler(String type, CustomHandler handler) {

@@ -13,6 +13,10 @@ final class Counters {
         counters.computeIfAbsent(name, k -> new LongAdder()).increment();
     }
 
+    void add(String name, long amount) {
+        counters.computeIfAbsent(name, k -> new LongAdder()).add(amount);
+    }
+
     long get(String name) {
         LongAdder a = counters.get(name);
         return a == null ? 0 : a.sum();

@@ -74,7 +74,7 @@ final class ExtensionHandlers {
 
     private void react(Session s, boolean add, ReactionRequest req, String requestId) {
         String me = s.userId();
-        engine.takeMessageToken(me);
+        engine.takeToken(UserRateLimits.Kind.MESSAGE, me);
         base.requireParticipant(s, req.conversationId());
         synchronized (engine.conversationLock(req.conversationId())) {
             ReactionChange change;
@@ -101,7 +101,7 @@ final class ExtensionHandlers {
 
     private void edit(Session s, EditMessage req, String requestId) {
         String me = s.userId();
-        engine.takeMessageToken(me);
+        engine.takeToken(UserRateLimits.Kind.MESSAGE, me);
         base.requireParticipant(s, req.conversationId());
         MessageRecord current = liveMessage(req.conversationId(), req.messageId(), me);
         if (!current.senderId().equals(me) || "system".equals(current.messageType())) {
@@ -123,7 +123,7 @@ final class ExtensionHandlers {
 
     private void delete(Session s, DeleteMessage req, String requestId) {
         String me = s.userId();
-        engine.takeMessageToken(me);
+        engine.takeToken(UserRateLimits.Kind.MESSAGE, me);
         base.requireParticipant(s, req.conversationId());
         MessageRecord current = store.findMessage(req.conversationId(), req.messageId(), me)
                 .orElseThrow(() -> ProtocolException.notFound("message"));
@@ -252,7 +252,7 @@ final class ExtensionHandlers {
 
     private void search(Session s, SearchMessages req, String requestId) {
         String me = s.userId();
-        engine.takeSearchToken(me);
+        engine.takeToken(UserRateLimits.Kind.SEARCH, me);
         if (req.conversationId() != null) {
             base.requireParticipant(s, req.conversationId());
         }

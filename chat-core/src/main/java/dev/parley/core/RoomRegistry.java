@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class RoomRegistry {
     static final String CONVERSATION = "conversation:";
     static final String USER = "user:";
+    static final String SESSION = "session:";
 
     private final ConcurrentHashMap<String, Set<Session>> topics = new ConcurrentHashMap<>();
     private final Broker broker;
@@ -30,6 +31,11 @@ final class RoomRegistry {
 
     static String userTopic(String userId) {
         return USER + userId;
+    }
+
+    /** One connection's own topic, subscribed only while something is addressed to it (a call). */
+    static String sessionTopic(String sessionId) {
+        return SESSION + sessionId;
     }
 
     /** Adds the session to the topic; returns false if it was already there. */

@@ -84,8 +84,9 @@ public final class Session {
             return;
         }
         engine.counters().increment("framesIn");
-        if (text.length() > engine.config().limits().maxFrameBytes()
-                && Text.utf8Length(text) > engine.config().limits().maxFrameBytes()) {
+        int max = engine.config().limits().maxFrameBytes();
+        // UTF-8 takes at most 3 bytes per UTF-16 unit, so short frames skip the byte count.
+        if (text.length() > max || (text.length() * 3L > max && Text.utf8Length(text) > max)) {
             close(CloseCodes.MESSAGE_TOO_BIG, "message_too_big");
             return;
         }
@@ -281,6 +282,12 @@ public final class Session {
 
     Principal principal() {
         return principal;
+    }
+
+    /** The authenticated user's public profile, as the token states it. */
+    dev.parley.protocol.model.User principalUser() {
+        Principal p = principal;
+        return dev.parley.protocol.model.User.of(p.userId(), p.username(), p.displayName(), p.avatarUrl());
     }
 
     Instant expiredAt() {

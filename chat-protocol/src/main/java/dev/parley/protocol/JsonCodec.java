@@ -5,7 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.ToNumberPolicy;
 import com.google.gson.TypeAdapter;
@@ -34,6 +33,7 @@ public final class JsonCodec {
     private final ProtocolLimits limits;
     private final Gson gson;
     private final PayloadReader reader;
+    private final TypeAdapter<JsonElement> elementAdapter;
 
     public JsonCodec(ProtocolLimits limits) {
         this.limits = limits;
@@ -45,6 +45,7 @@ public final class JsonCodec {
                 .registerTypeAdapterFactory(new RecordAdapterFactory())
                 .create();
         this.reader = new PayloadReader(limits);
+        this.elementAdapter = gson.getAdapter(JsonElement.class);
     }
 
     /** A codec with the protocol's default limits. */
@@ -78,9 +79,12 @@ public final class JsonCodec {
                 throw ProtocolException.invalidMessage("requestId must be a string");
             }
             String candidate = rid.getAsString();
-            if (candidate.isEmpty() || candidate.length() > limits.maxRequestIdChars() || !Text.isWellFormed(candidate)) {
+            int max = limits.maxRequestIdChars();
+            // Characters are code points, as for every other length limit; the first test bounds the count's cost.
+            if (candidate.isEmpty() || candidate.length() > 2 * max || candidate.codePointCount(0, candidate.length()) > max
+                    || !Text.isWellFormed(candidate)) {
                 throw ProtocolException.invalidMessage(
-                        "requestId must have 1 to " + limits.maxRequestIdChars() + " characters");
+                        "requestId must be valid text of 1 to " + max + " characters");
             }
             requestId = candidate;
         }
@@ -215,10 +219,14 @@ public final class JsonCodec {
 
     private JsonElement parse(String text) {
         JsonReader in = new JsonReader(new StringReader(text));
-        in.setStrictness(Strictness.STRICT);
+        // Not STRICT: that refuses the whole frame for a lone surrogate escape such as "\uD800", which
+        // is valid JSON grammar; the payload rules answer it with INVALID_DATA naming the field and
+        // echo the request id. LEGACY_STRICT still refuses trailing data, comments, unquoted names,
+        // NaN and leading zeros. The element adapter is used directly: JsonParser would go LENIENT.
+        in.setStrictness(Strictness.LEGACY_STRICT);
         in.setNestingLimit(limits.maxNestingDepth());
         try {
-            JsonElement root = JsonParser.parseReader(in);
+            JsonElement root = elementAdapter.read(in);
             if (in.peek() != JsonToken.END_DOCUMENT) {
                 throw ProtocolException.invalidMessage("trailing data after the JSON object");
             }

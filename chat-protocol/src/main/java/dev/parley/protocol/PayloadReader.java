@@ -15,6 +15,7 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -157,9 +158,11 @@ final class PayloadReader {
             if (!el.isJsonObject()) {
                 throw ProtocolException.invalidData(field, "must be an object");
             }
+            requireWellFormed(el, field);
             return el.getAsJsonObject();
         }
         if (raw == JsonElement.class) {
+            requireWellFormed(el, field);
             return el;
         }
         if (raw == List.class) {
@@ -217,6 +220,31 @@ final class PayloadReader {
         return s;
     }
 
+    /**
+     * Opaque JSON values are stored and returned verbatim, so a lone surrogate in any of their
+     * strings or keys (which has no UTF-8 form and would be altered on the way out) is refused.
+     * Iterative, so the depth of the value does not matter.
+     */
+    private static void requireWellFormed(JsonElement root, String field) {
+        ArrayDeque<JsonElement> pending = new ArrayDeque<>();
+        pending.push(root);
+        while (!pending.isEmpty()) {
+            JsonElement el = pending.pop();
+            if (el.isJsonObject()) {
+                for (Map.Entry<String, JsonElement> e : el.getAsJsonObject().entrySet()) {
+                    if (!Text.isWellFormed(e.getKey())) {
+                        throw ProtocolException.invalidData(field, "must be valid Unicode (unpaired surrogate)");
+                    }
+                    pending.push(e.getValue());
+                }
+            } else if (el.isJsonArray()) {
+                el.getAsJsonArray().forEach(pending::push);
+            } else if (el.isJsonPrimitive() && el.getAsJsonPrimitive().isString() && !Text.isWellFormed(el.getAsString())) {
+                throw ProtocolException.invalidData(field, "must be valid Unicode (unpaired surrogate)");
+            }
+        }
+    }
+
     private static long integer(JsonElement el, String field) {
         if (el.isJsonPrimitive()) {
             JsonPrimitive p = el.getAsJsonPrimitive();
@@ -255,7 +283,7 @@ final class PayloadReader {
                         throw ProtocolException.tooLarge(field, max);
                     }
                 }
-            } else if (Text.utf8Length(v instanceof String s ? s : v.toString()) > max) {
+            } else if (Text.utf8Length(measured(v)) > max) {
                 throw ProtocolException.tooLarge(field, max);
             }
         }
@@ -279,6 +307,17 @@ final class PayloadReader {
                     ? "must be at least " + range.min()
                     : "must be within " + range.min() + ".." + range.max());
         }
+    }
+
+    /** The text a byte limit applies to: a string itself (also as a JSON string value), else its JSON form. */
+    private static String measured(Object v) {
+        if (v instanceof String s) {
+            return s;
+        }
+        if (v instanceof JsonPrimitive p && p.isString()) {
+            return p.getAsString();
+        }
+        return v.toString();
     }
 
     private static Class<?> rawType(Type type) {

@@ -20,9 +20,9 @@ import java.util.Optional;
 
 /**
  * Gson adapter for the protocol's records, following {@link WireFormat}: every component is written
- * ({@code null} included) unless an annotation says otherwise, and {@code Optional} components
- * write JSON {@code null} when empty. Reading is lenient (for clients): absent fields become
- * {@code null}, or zero and {@code false} for primitives.
+ * ({@code null} included) unless an annotation says otherwise; {@code Optional} components write
+ * JSON {@code null} when empty and are left out when {@code null}. Reading is lenient (for
+ * clients): absent fields become {@code null}, or zero and {@code false} for primitives.
  */
 final class RecordAdapterFactory implements TypeAdapterFactory {
 
@@ -73,7 +73,8 @@ final class RecordAdapterFactory implements TypeAdapterFactory {
                     }
                     continue;
                 }
-                if (v == null && s.omitIfNull) {
+                // A null Optional means "absent" (an empty one is an explicit JSON null), so it is left out.
+                if (v == null && (s.omitIfNull || s.component.raw == Optional.class)) {
                     continue;
                 }
                 if (s.unless != null && s.unless.get(record) == null) {
@@ -125,11 +126,9 @@ final class RecordAdapterFactory implements TypeAdapterFactory {
         }
     }
 
-    /**
-     * The value of an absent or null field: zero or false for primitives, else null. (A chained
-     * conditional expression here would unbox the null and throw.)
-     */
+    /** What an absent or null field reads as: zero or false for primitives (which cannot be null), else null. */
     private static Object absentValue(Class<?> raw) {
+        // Not a conditional expression: mixing Boolean, Integer and Long there unboxes the null branch.
         if (raw == boolean.class) {
             return Boolean.FALSE;
         }

@@ -18,6 +18,7 @@ import dev.parley.protocol.model.ConversationType;
 import dev.parley.protocol.model.Participant;
 import dev.parley.protocol.model.Role;
 import dev.parley.protocol.model.User;
+import dev.parley.protocol.payload.KeyPayloads.PublicKeyInfo;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -37,6 +38,8 @@ import java.util.UUID;
 public final class InMemoryChatStore implements ChatStore {
     private final Clock clock;
     private final Map<String, UserProfile> users = new HashMap<>();
+    private final Map<String, dev.parley.core.spi.PresenceState> presence = new HashMap<>();
+    private final Map<String, Map<String, PublicKeyInfo>> keys = new HashMap<>();
     private final Map<String, Conv> conversations = new HashMap<>();
     private final Map<String, String> directByPair = new HashMap<>();
     private final Map<String, Set<String>> conversationsByUser = new HashMap<>();
@@ -224,7 +227,7 @@ public final class InMemoryChatStore implements ChatStore {
     @Override
     public Set<Extension> supportedExtensions() {
         return Set.of(Extension.REACTIONS, Extension.EDITS, Extension.RECEIPTS, Extension.THREADS, Extension.SEARCH,
-                Extension.RESUME);
+                Extension.RESUME, Extension.PRESENCE, Extension.KEYS);
     }
 
     @Override
@@ -434,6 +437,55 @@ public final class InMemoryChatStore implements ChatStore {
         return new MessagePage(page, hasMore);
     }
 
+    @Override
+    public synchronized void setPresence(String userId, dev.parley.core.spi.PresenceState state) {
+        presence.put(userId, state);
+    }
+
+    @Override
+    public synchronized Map<String, dev.parley.core.spi.PresenceState> presenceOf(Collection<String> userIds) {
+        Map<String, dev.parley.core.spi.PresenceState> result = new HashMap<>();
+        for (String id : userIds) {
+            if (presence.containsKey(id)) {
+                result.put(id, presence.get(id));
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public synchronized Set<String> contactsOf(String userId, Collection<String> candidates) {
+        Set<String> wanted = candidates == null ? null : new java.util.HashSet<>(candidates);
+        Set<String> contacts = new java.util.TreeSet<>();
+        for (String id : conversationIdsOf(userId)) {
+            for (Part p : conversations.get(id).participants) {
+                if (!p.userId.equals(userId) && (wanted == null || wanted.contains(p.userId))) {
+                    contacts.add(p.userId);
+                }
+            }
+        }
+        return contacts;
+    }
+
+    @Override
+    public synchronized PublicKeyInfo publishKey(PublicKeyInfo key) {
+        keys.computeIfAbsent(key.userId(), k -> new java.util.TreeMap<>()).put(key.keyType(), key);
+        return key;
+    }
+
+    @Override
+    public synchronized List<PublicKeyInfo> keysOf(Collection<String> userIds, String keyType) {
+        List<PublicKeyInfo> found = new ArrayList<>();
+        for (String id : new LinkedHashSet<>(userIds)) {
+            for (PublicKeyInfo k : keys.getOrDefault(id, Map.of()).values()) {
+                if (keyType == null || keyType.equals(k.keyType())) {
+                    found.add(k);
+                }
+            }
+        }
+        return found;
+    }
+
     private Msg liveMessage(String conversationId, String messageId) {
         Conv c = conversations.get(conversationId);
         Msg m = c == null ? null : c.byId.get(messageId);
@@ -446,7 +498,9 @@ public final class InMemoryChatStore implements ChatStore {
 
     private User user(String id) {
         UserProfile p = users.get(id);
-        return p == null ? User.of(id, id, id, null) : User.of(p.id(), p.username(), p.displayName(), p.avatarUrl());
+        User u = p == null ? User.of(id, id, id, null) : User.of(p.id(), p.username(), p.displayName(), p.avatarUrl());
+        dev.parley.core.spi.PresenceState state = presence.get(id);
+        return state == null ? u : u.withPresence(state.status(), state.customStatus(), state.lastSeen());
     }
 
     private ConversationRecord view(Conv c, String viewerId) {

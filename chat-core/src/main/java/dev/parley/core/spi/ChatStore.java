@@ -2,6 +2,7 @@ package dev.parley.core.spi;
 
 import dev.parley.protocol.Extension;
 import dev.parley.protocol.model.User;
+import dev.parley.protocol.payload.KeyPayloads.PublicKeyInfo;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -174,6 +175,40 @@ public interface ChatStore extends AutoCloseable {
     default MessagePage messagesChangedSince(String conversationId, String viewerId, long upToSeq, Instant since,
                                              int limit) {
         throw new UnsupportedOperationException("resume");
+    }
+
+    /**
+     * Stores a user's presence; users returned by this store carry it ({@code status},
+     * {@code custom_status}, {@code last_seen}) from then on. ({@code presence})
+     */
+    default void setPresence(String userId, PresenceState state) {
+        throw new UnsupportedOperationException("presence");
+    }
+
+    /** The stored presence of each of these users that has one. ({@code presence}) */
+    default Map<String, PresenceState> presenceOf(Collection<String> userIds) {
+        throw new UnsupportedOperationException("presence");
+    }
+
+    /**
+     * The users other than {@code userId} who share at least one conversation with them, limited to
+     * {@code candidates} when that is not null. ({@code presence}, {@code keys})
+     */
+    default Set<String> contactsOf(String userId, Collection<String> candidates) {
+        throw new UnsupportedOperationException("presence");
+    }
+
+    /**
+     * Stores a user's current public key of one type, replacing the previous one, and returns it.
+     * ({@code keys})
+     */
+    default PublicKeyInfo publishKey(PublicKeyInfo key) {
+        throw new UnsupportedOperationException("keys");
+    }
+
+    /** The current keys of these users, of one type or (with {@code keyType} null) of every type. ({@code keys}) */
+    default List<PublicKeyInfo> keysOf(Collection<String> userIds, String keyType) {
+        throw new UnsupportedOperationException("keys");
     }
 
     /** Whether the store can serve requests now (for health checks). */

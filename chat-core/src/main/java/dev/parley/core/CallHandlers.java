@@ -1,0 +1,317 @@
+package dev.parley.core;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.parley.core.spi.BrokerEvent;
+import dev.parley.core.spi.ChatStore;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Extension;
+import dev.parley.protocol.MessageType;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.Text;
+import dev.parley.protocol.model.User;
+import dev.parley.protocol.payload.CallPayloads.CallAnswer;
+import dev.parley.protocol.payload.CallPayloads.CallClose;
+import dev.parley.protocol.payload.CallPayloads.CallIceCandidate;
+import dev.parley.protocol.payload.CallPayloads.CallOffer;
+import dev.parley.protocol.payload.CallPayloads.CallSdp;
+import dev.parley.protocol.payload.CallPayloads.CallStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Call signalling relay (protocol 6.8): one-to-one calls between users who share a conversation.
+ * The server keeps each call's state (ringing, connected, ended) and relays media descriptions,
+ * candidates and any other field unchanged; it never parses them. Before an answer the caller's
+ * frames go to every connection of the callee; afterwards only between the two connections that
+ * offered and answered.
+ */
+final class CallHandlers {
+    /** Unanswered calls end after this long. */
+    static final Duration RING_TIMEOUT = Duration.ofSeconds(45);
+    private static final Set<String> ROUTING_FIELDS = Set.of("targetUserId", "callId", "conversationId", "callType");
+
+    private enum State { RINGING, CONNECTED }
+
+    private static final class Call {
+        final String id;
+        final String callerId;
+        final String callerSession;
+        final String calleeId;
+        final String conversationId;
+        final String callType;
+        final Instant startedAt;
+        volatile State state = State.RINGING;
+        volatile String calleeSession;
+        volatile Instant connectedAt;
+
+        Call(String id, String callerId, String callerSession, String calleeId, String conversationId, String callType,
+             Instant startedAt) {
+            this.id = id;
+            this.callerId = callerId;
+            this.callerSession = callerSession;
+            this.calleeId = calleeId;
+            this.conversationId = conversationId;
+            this.callType = callType;
+            this.startedAt = startedAt;
+        }
+    }
+
+    private final ChatEngine engine;
+    private final ChatStore store;
+    private final ConcurrentHashMap<String, Call> calls = new ConcurrentHashMap<>();
+
+    CallHandlers(ChatEngine engine) {
+        this.engine = engine;
+        this.store = engine.chatStore();
+    }
+
+    void handle(Session s, MessageType type, Record payload, JsonObject raw, String requestId) {
+        switch (type) {
+            case CALL_OFFER -> offer(s, (CallOffer) payload, raw, requestId);
+            case CALL_ANSWER -> answer(s, (CallAnswer) payload, raw, requestId);
+            case CALL_DECLINE -> decline(s, (CallClose) payload, requestId);
+            case CALL_END -> end(s, (CallClose) payload, requestId);
+            case CALL_ICE_CANDIDATE -> {
+                CallIceCandidate c = (CallIceCandidate) payload;
+                relay(s, type, c.callId(), c.targetUserId(), raw, requestId);
+            }
+            case CALL_SDP_OFFER, CALL_SDP_ANSWER -> {
+                CallSdp c = (CallSdp) payload;
+                relay(s, type, c.callId(), c.targetUserId(), raw, requestId);
+            }
+            default -> throw new ProtocolException(ErrorCode.NOT_SUPPORTED, type.wireName() + " is not supported");
+        }
+    }
+
+    private void offer(Session s, CallOffer req, JsonObject raw, String requestId) {
+        String me = s.userId();
+        if (req.targetUserId().equals(me)) {
+            throw ProtocolException.invalidData("targetUserId", "cannot call yourself");
+        }
+        if (req.conversationId() != null) {
+            if (!store.isParticipant(req.conversationId(), me) || !store.isParticipant(req.conversationId(), req.targetUserId())) {
+                throw ProtocolException.accessDenied();
+            }
+        } else if (store.contactsOf(me, List.of(req.targetUserId())).isEmpty()) {
+            throw ProtocolException.accessDenied();
+        }
+        JsonObject extras = opaqueFields(raw);
+        String callId = UUID.randomUUID().toString();
+        User target = store.findUsers(List.of(req.targetUserId())).stream().findFirst()
+                .orElseThrow(ProtocolException::accessDenied);
+        if (engine.presence().online(List.of(req.targetUserId())).isEmpty()) {
+            s.send(MessageType.CALL_STATUS, new CallStatus(callId, "unavailable", engine.views().user(target), null),
+                    requestId);
+            return;
+        }
+        Call call = new Call(callId, me, s.id(), req.targetUserId(), req.conversationId(), req.callTypeOrDefault(),
+                engine.now());
+        calls.put(callId, call);
+        engine.rooms().add(RoomRegistry.sessionTopic(s.id()), s);
+        s.send(MessageType.CALL_STATUS, new CallStatus(callId, "calling", engine.views().user(target), null), requestId);
+        User caller = s.principalUser();
+        extras.addProperty("callId", callId);
+        extras.addProperty("from", me);
+        extras.addProperty("fromName", caller.displayName());
+        extras.addProperty("fromAvatar", caller.avatarUrl());
+        extras.addProperty("callType", call.callType);
+        extras.addProperty("conversationId", call.conversationId);
+        engine.publishToUser(call.calleeId, callEvent(MessageType.CALL_OFFER, extras, null));
+    }
+
+    private void answer(Session s, CallAnswer req, JsonObject raw, String requestId) {
+        Call call = callOf(req.callId(), s.userId());
+        if (!call.calleeId.equals(s.userId())) {
+            throw ProtocolException.notFound("call");
+        }
+        synchronized (call) {
+            if (call.state != State.RINGING) {
+                throw new ProtocolException(ErrorCode.CONFLICT, "The call is no longer ringing");
+            }
+            call.state = State.CONNECTED;
+            call.calleeSession = s.id();
+            call.connectedAt = engine.now();
+        }
+        engine.rooms().add(RoomRegistry.sessionTopic(s.id()), s);
+        s.send(MessageType.CALL_STATUS, new CallStatus(call.id, "connected", null, null), requestId);
+        JsonObject relayed = opaqueFields(raw);
+        relayed.addProperty("callId", call.id);
+        relayed.addProperty("from", s.userId());
+        engine.publishToSession(call.callerSession, callEvent(MessageType.CALL_ANSWER, relayed, null));
+        handledElsewhere(call, s.id());
+    }
+
+    private void decline(Session s, CallClose req, String requestId) {
+        Call call = callOf(req.callId(), s.userId());
+        if (!call.calleeId.equals(s.userId())) {
+            throw ProtocolException.notFound("call");
+        }
+        synchronized (call) {
+            if (call.state != State.RINGING) {
+                throw new ProtocolException(ErrorCode.CONFLICT, "The call is no longer ringing");
+            }
+            finish(call);
+        }
+        s.send(MessageType.CALL_STATUS, new CallStatus(call.id, "declined", null, null), requestId);
+        JsonObject relayed = new JsonObject();
+        relayed.addProperty("callId", call.id);
+        relayed.addProperty("from", s.userId());
+        relayed.addProperty("reason", req.reason());
+        engine.publishToSession(call.callerSession, callEvent(MessageType.CALL_DECLINE, relayed, null));
+        handledElsewhere(call, s.id());
+    }
+
+    private void end(Session s, CallClose req, String requestId) {
+        Call call = callOf(req.callId(), s.userId());
+        synchronized (call) {
+            if (!calls.containsKey(call.id)) {
+                throw ProtocolException.notFound("call");
+            }
+            finish(call);
+        }
+        Long duration = duration(call);
+        s.send(MessageType.CALL_STATUS, new CallStatus(call.id, "ended", null, Optional.ofNullable(duration)),
+                requestId);
+        notifyEnded(call, s.userId(), req.reason(), duration, s.id());
+    }
+
+    private void relay(Session s, MessageType type, String callId, String targetUserId, JsonObject raw,
+                       String requestId) {
+        String me = s.userId();
+        Call call = callOf(callId, me);
+        String other = me.equals(call.callerId) ? call.calleeId : call.callerId;
+        if (targetUserId != null && !targetUserId.equals(other)) {
+            throw ProtocolException.invalidData("targetUserId", "must be the other party of the call");
+        }
+        JsonObject relayed = opaqueFields(raw);
+        relayed.addProperty("callId", call.id);
+        relayed.addProperty("from", me);
+        s.send(MessageType.CALL_STATUS, new CallStatus(call.id, "relayed", null, null), requestId);
+        BrokerEvent event = callEvent(type, relayed, null);
+        if (me.equals(call.callerId)) {
+            if (call.state == State.RINGING) {
+                engine.publishToUser(call.calleeId, event);
+            } else {
+                engine.publishToSession(call.calleeSession, event);
+            }
+        } else {
+            engine.publishToSession(call.callerSession, event);
+        }
+    }
+
+    /** Ends ringing calls past the ring timeout. */
+    void sweep(Instant now) {
+        for (Call call : calls.values()) {
+            if (call.state == State.RINGING && !now.isBefore(call.startedAt.plus(RING_TIMEOUT))) {
+                synchronized (call) {
+                    if (call.state != State.RINGING || !calls.containsKey(call.id)) {
+                        continue;
+                    }
+                    finish(call);
+                }
+                JsonObject p = endPayload(call, call.callerId, "timeout", null);
+                engine.publishToSession(call.callerSession, callEvent(MessageType.CALL_END, p, null));
+                engine.publishToUser(call.calleeId, callEvent(MessageType.CALL_END, p.deepCopy(), null));
+            }
+        }
+    }
+
+    /** A connection closed: its calls end, and the other party hears {@code disconnected}. */
+    void sessionClosed(Session s) {
+        for (Call call : calls.values()) {
+            boolean isCaller = s.id().equals(call.callerSession);
+            boolean isCallee = s.id().equals(call.calleeSession);
+            if (!isCaller && !isCallee) {
+                continue;
+            }
+            synchronized (call) {
+                if (!calls.containsKey(call.id)) {
+                    continue;
+                }
+                finish(call);
+            }
+            notifyEnded(call, s.userId(), "disconnected", duration(call), s.id());
+        }
+        engine.rooms().remove(RoomRegistry.sessionTopic(s.id()), s);
+    }
+
+    private void notifyEnded(Call call, String from, String reason, Long duration, String fromSession) {
+        JsonObject p = endPayload(call, from, reason, duration);
+        if (from.equals(call.callerId)) {
+            if (call.calleeSession != null) {
+                engine.publishToSession(call.calleeSession, callEvent(MessageType.CALL_END, p, null));
+            } else {
+                engine.publishToUser(call.calleeId, callEvent(MessageType.CALL_END, p, null));
+            }
+        } else {
+            engine.publishToSession(call.callerSession, callEvent(MessageType.CALL_END, p, null));
+            if (call.calleeSession == null) {
+                engine.publishToUser(call.calleeId, callEvent(MessageType.CALL_END, p.deepCopy(), fromSession));
+            }
+        }
+    }
+
+    private static JsonObject endPayload(Call call, String from, String reason, Long duration) {
+        JsonObject p = new JsonObject();
+        p.addProperty("callId", call.id);
+        p.addProperty("from", from);
+        p.addProperty("reason", reason);
+        p.addProperty("duration", duration);
+        return p;
+    }
+
+    private Long duration(Call call) {
+        return call.connectedAt == null ? null : Duration.between(call.connectedAt, engine.now()).toSeconds();
+    }
+
+    private void finish(Call call) {
+        calls.remove(call.id);
+    }
+
+    private void handledElsewhere(Call call, String answeringSession) {
+        String frame = engine.encode(MessageType.CALL_STATUS, new CallStatus(call.id, "handled_elsewhere", null, null));
+        engine.publishToUser(call.calleeId,
+                new BrokerEvent(frame, null, null, answeringSession, Extension.CALLS.wireName()));
+    }
+
+    /** The call, if this user is one of its parties; otherwise (or if unknown) {@code NOT_FOUND}. */
+    private Call callOf(String callId, String userId) {
+        Call call = calls.get(callId);
+        if (call == null || (!call.callerId.equals(userId) && !call.calleeId.equals(userId))) {
+            throw ProtocolException.notFound("call");
+        }
+        return call;
+    }
+
+    /** The request's fields minus routing fields, each opaque value at most the content limit. */
+    private JsonObject opaqueFields(JsonObject raw) {
+        JsonObject copy = new JsonObject();
+        long max = engine.config().limits().maxContentBytes();
+        for (Map.Entry<String, JsonElement> e : raw.entrySet()) {
+            if (ROUTING_FIELDS.contains(e.getKey())) {
+                continue;
+            }
+            if (Text.utf8Length(e.getValue().toString()) > max) {
+                throw ProtocolException.tooLarge(e.getKey(), max);
+            }
+            copy.add(e.getKey(), e.getValue().deepCopy());
+        }
+        return copy;
+    }
+
+    private BrokerEvent callEvent(MessageType type, JsonObject payload, String excludeSessionId) {
+        String frame = engine.codec().encode(type, payload, null, engine.now());
+        return new BrokerEvent(frame, null, null, excludeSessionId, Extension.CALLS.wireName());
+    }
+
+    int activeCalls() {
+        return calls.size();
+    }
+}
