@@ -233,11 +233,11 @@ public final class ChatClient implements AutoCloseable {
     /**
      * Sends any client request of the protocol (extension requests such as {@code add_reaction})
      * and completes with the answer's payload. {@code payload} is the type's request record or a
-     * {@link JsonObject}.
+     * {@link JsonObject}. Authentication goes through {@link #authenticate} instead.
      */
     public CompletableFuture<JsonObject> request(MessageType type, Object payload) {
-        if (!type.isClientSendable()) {
-            throw new IllegalArgumentException(type.wireName() + " is not sent by clients");
+        if (!type.isClientSendable() || type == MessageType.AUTH) {
+            throw new IllegalArgumentException(type.wireName() + " cannot be sent this way");
         }
         return call(() -> core.rawRequest(type, payload));
     }

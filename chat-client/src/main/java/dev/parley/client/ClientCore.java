@@ -19,6 +19,8 @@ import dev.parley.protocol.payload.ConversationPayloads.ConversationJoined;
 import dev.parley.protocol.payload.ConversationPayloads.ConversationRequest;
 import dev.parley.protocol.payload.ConversationPayloads.ConversationsLoaded;
 import dev.parley.protocol.payload.ConversationPayloads.CreateConversation;
+import dev.parley.protocol.payload.EditPayloads.MessageDeleted;
+import dev.parley.protocol.payload.EditPayloads.MessageEdited;
 import dev.parley.protocol.payload.EditPayloads.MessageUpdated;
 import dev.parley.protocol.payload.MessagePayloads.LoadMessages;
 import dev.parley.protocol.payload.MessagePayloads.LoadMoreMessages;
@@ -81,6 +83,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     private boolean refreshing;
     private boolean authRetried;
     private Instant lastFrameAt;
+    private Instant lastFrameBeforeDrop;
     private Scheduler.Cancellable reconnectTimer;
     private Scheduler.Cancellable refreshTimer;
     private Scheduler.Cancellable heartbeatTimer;
@@ -229,6 +232,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         heartbeatTimer = refreshTimer = backoffResetTimer = null;
         refreshing = false;
         tokenExpired = false;
+        lastFrameBeforeDrop = lastFrameAt;
         pending.failAll(ChatException.local(Kind.NOT_CONNECTED, "the connection was lost"));
         outbound.connectionLost();
         typing.reset();
@@ -465,7 +469,8 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
             return;
         }
         if (extensions.contains("resume")) {
-            Instant since = lastFrameAt == null ? null : lastFrameAt.minusSeconds(5);
+            // edits and deletions since shortly before the drop (6.7)
+            Instant since = lastFrameBeforeDrop == null ? null : lastFrameBeforeDrop.minusSeconds(5);
             for (int i = 0; i < toRecover.size(); i += 100) {
                 resume(toRecover.subList(i, Math.min(toRecover.size(), i + 100)), since);
             }
@@ -584,8 +589,34 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     }
 
     CompletableFuture<JsonObject> rawRequest(MessageType type, Object payload) {
-        return request(type, payload, type != MessageType.PING && type != MessageType.AUTH)
-                .thenApply(Envelope::payload);
+        return request(type, payload, type != MessageType.PING).thenApply(env -> {
+            applyOwnChange(env);
+            return env.payload();
+        });
+    }
+
+    /** Events skip the connection whose request caused them (6.0), so its own edits are applied from the answer. */
+    private void applyOwnChange(Envelope env) {
+        if (env.messageType() == MessageType.MESSAGE_EDITED) {
+            Message m = codec.readServerPayload(env.payload(), MessageEdited.class).message();
+            if (m != null && m.conversationId() != null) {
+                onMessages(m.conversationId(), List.of(m), false);
+            }
+        } else if (env.messageType() == MessageType.MESSAGE_DELETED) {
+            MessageDeleted d = codec.readServerPayload(env.payload(), MessageDeleted.class);
+            Message held = d.conversationId() == null ? null : messages.find(d.conversationId(), d.messageId());
+            if (held != null && !held.isDeleted()) {
+                onMessages(d.conversationId(), List.of(tombstone(held, d.deletedAt())), false);
+            }
+        }
+    }
+
+    /** A held message as deletion leaves it for every viewer (6.3): no body, metadata or reactions. */
+    private static Message tombstone(Message m, Instant deletedAt) {
+        return new Message(m.id(), m.conversationId(), m.senderId(), m.sender(), m.messageType(), null,
+                m.replyToId(), m.replyTo(), null, m.createdAt(), m.seq(), m.clientMessageId(), m.editedAt(),
+                deletedAt, m.threadRootId(), m.threadReplyCount(), m.threadLastReplyAt(),
+                m.reactions() == null ? null : List.of());
     }
 
     CompletableFuture<Duration> ping() {

@@ -59,9 +59,10 @@ final class MessageStore {
         return c == null ? List.of() : List.copyOf(c.ordered.values());
     }
 
-    boolean contains(String conversationId, String messageId) {
+    /** The held message with this id, or {@code null}. */
+    Message find(String conversationId, String messageId) {
         Conversation c = conversations.get(conversationId);
-        return c != null && c.byId.containsKey(messageId);
+        return c == null ? null : c.byId.get(messageId);
     }
 
     /** The oldest held message: the cursor for loading older pages; {@code null} if none. */
