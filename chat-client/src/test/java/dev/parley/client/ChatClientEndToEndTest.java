@@ -148,6 +148,33 @@ class ChatClientEndToEndTest extends EndToEndBase {
     }
 
     @Test
+    void concurrentSendsFromManyThreadsAreEachStoredOnceAndHeldInOrder() throws Exception {
+        ChatClient alice = connected("alice", null);
+        ChatClient bob = connected("bob", null);
+        String conv = alice.createDirectConversation("bob").join().id();
+        bob.joinConversation(conv).join();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<SendResult>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 80; i++) {
+                String text = "msg " + i;
+                ChatClient sender = i % 2 == 0 ? alice : bob;
+                results.add(pool.submit(() -> sender.sendMessage(conv, text).join()));
+            }
+            for (var r : results) {
+                assertThat(r.get().success()).isTrue();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        var stored = stored(conv, "alice");
+        assertThat(stored).hasSize(80);
+        await("both hold all", () -> alice.messages(conv).size() == 80 && bob.messages(conv).size() == 80);
+        assertHeldExactlyOnceInOrder(alice.messages(conv), stored);
+        assertHeldExactlyOnceInOrder(bob.messages(conv), stored);
+    }
+
+    @Test
     void typingIsSeenByTheOtherUserAndStopsByItself() {
         ChatClient alice = connected("alice", null);
         ChatClient bob = connected("bob", null);
