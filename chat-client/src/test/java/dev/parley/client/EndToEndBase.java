@@ -62,7 +62,20 @@ abstract class EndToEndBase {
                 .serverUri(uri)
                 .tokenProvider(TokenProvider.fixed(TestAuthenticator.token(userId)))
                 .reconnectPolicy(ReconnectPolicy.withDelays(Duration.ofMillis(50), Duration.ofMillis(400)))
-                .requestTimeout(Duration.ofSeconds(10));
+                .requestTimeout(Duration.ofSeconds(10))
+                .debug(true)
+                .logger(new ChatLogger() { // into the test's output file, to explain a failure
+                    @Override
+                    public void debug(String message) {
+                        System.out.println(java.time.LocalTime.now() + " " + userId + " [" + Thread.currentThread().getName()
+                                + "] " + message);
+                    }
+
+                    @Override
+                    public void warn(String message, Throwable error) {
+                        debug("WARN " + message + (error == null ? "" : " " + error));
+                    }
+                });
         if (recorder != null) {
             b.listener(recorder);
         }
