@@ -57,7 +57,8 @@ public final class ChatClient implements AutoCloseable {
     private volatile boolean closed;
 
     private ChatClient(Builder b) {
-        ClientConfig config = new ClientConfig(b.serverUri, b.tokenProvider, b.requestTimeout.toMillis(), b.reconnect,
+        ClientConfig config = new ClientConfig(b.serverUri, b.tokenProvider, b.requestTimeout.toMillis(),
+                b.connectTimeout.toMillis(), b.reconnect,
                 b.debug, b.logger, List.copyOf(b.extensions), b.pingAfterIdle.toMillis(), b.deadAfter.toMillis(),
                 b.tokenRefreshLead.toMillis(), b.typingAutoStop.toMillis());
         if (b.listenerExecutor == null) {
@@ -306,6 +307,7 @@ public final class ChatClient implements AutoCloseable {
         private URI serverUri;
         private TokenProvider tokenProvider;
         private Duration requestTimeout = Duration.ofSeconds(30);
+        private Duration connectTimeout = Duration.ofSeconds(15);
         private ReconnectPolicy reconnect = ReconnectPolicy.DEFAULTS;
         private Executor listenerExecutor;
         private boolean debug;
@@ -344,6 +346,12 @@ public final class ChatClient implements AutoCloseable {
         /** How long a request may wait for its answer (30 s). */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        /** How long opening a connection (TCP and WebSocket handshake) may take before it is retried (15 s). */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
             return this;
         }
 

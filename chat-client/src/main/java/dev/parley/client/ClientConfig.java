@@ -8,6 +8,7 @@ record ClientConfig(
         URI serverUri,
         TokenProvider tokenProvider,
         long requestTimeoutMillis,
+        long connectTimeoutMillis,
         ReconnectPolicy reconnect,
         boolean debug,
         ChatLogger logger,

@@ -85,6 +85,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     private Instant lastFrameAt;
     private Instant lastFrameBeforeDrop;
     private Scheduler.Cancellable reconnectTimer;
+    private Scheduler.Cancellable connectTimer;
     private Scheduler.Cancellable refreshTimer;
     private Scheduler.Cancellable heartbeatTimer;
     private Scheduler.Cancellable backoffResetTimer;
@@ -178,9 +179,16 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         phase = Phase.CONNECTING;
         publishConnection();
         debug("connecting to " + config.serverUri().getHost() + ":" + config.serverUri().getPort());
-        WebSocketLink l = new WebSocketLink(config.serverUri(), (int) Math.min(Integer.MAX_VALUE,
-                config.requestTimeoutMillis()), this);
+        int timeout = (int) Math.min(Integer.MAX_VALUE, config.connectTimeoutMillis());
+        WebSocketLink l = new WebSocketLink(config.serverUri(), timeout, this);
         link = l;
+        // the socket's own timeout covers only the TCP connect; a server that accepts and never answers
+        // the upgrade (one going down, say) would leave the client connecting forever
+        connectTimer = scheduler.schedule(() -> {
+            if (l == link && phase == Phase.CONNECTING) {
+                connectionFailed("no handshake within " + timeout + " ms");
+            }
+        }, timeout);
         l.connect();
     }
 
@@ -188,6 +196,8 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         if (l != link) {
             return;
         }
+        cancel(connectTimer);
+        connectTimer = null;
         phase = Phase.CONNECTED;
         heartbeat.reset(scheduler.nowMillis());
         scheduleHeartbeat();
@@ -226,10 +236,11 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
 
     /** Cleans up what dies with a connection; rooms, messages and queued sends survive it. */
     private void connectionGone() {
+        cancel(connectTimer);
         cancel(heartbeatTimer);
         cancel(refreshTimer);
         cancel(backoffResetTimer);
-        heartbeatTimer = refreshTimer = backoffResetTimer = null;
+        connectTimer = heartbeatTimer = refreshTimer = backoffResetTimer = null;
         refreshing = false;
         tokenExpired = false;
         lastFrameBeforeDrop = lastFrameAt;

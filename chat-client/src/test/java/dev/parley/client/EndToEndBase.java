@@ -63,6 +63,7 @@ abstract class EndToEndBase {
                 .tokenProvider(TokenProvider.fixed(TestAuthenticator.token(userId)))
                 .reconnectPolicy(ReconnectPolicy.withDelays(Duration.ofMillis(50), Duration.ofMillis(400)))
                 .requestTimeout(Duration.ofSeconds(10))
+                .connectTimeout(Duration.ofSeconds(2))
                 .debug(true)
                 .logger(new ChatLogger() { // into the test's output file, to explain a failure
                     @Override

@@ -147,6 +147,20 @@ class ReliabilityEndToEndTest extends EndToEndBase {
     }
 
     @Test
+    void aHandshakeThatIsNeverAnsweredIsAbandonedAndRetried() throws Exception {
+        TcpProxy proxy = closeLater(new TcpProxy(server.port()));
+        proxy.swallowDownstream = true; // TCP connects, the upgrade response never comes
+        Recorder rec = new Recorder();
+        ChatClient alice = client("alice", proxyUri(proxy), rec, b -> { });
+        CompletableFuture<Void> connected = alice.connect();
+        await("the stuck attempt is given up", () -> rec.phases.contains(ConnectionState.Phase.RECONNECTING));
+        assertThat(connected).isNotDone();
+        proxy.swallowDownstream = false;
+        connected.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(alice.connectionState().authenticated()).isTrue();
+    }
+
+    @Test
     void aRejectedTokenStopsTheClientAfterOneFreshTry() {
         AtomicInteger calls = new AtomicInteger();
         ChatClient c = client("alice", server.uri(), null, b -> b.tokenProvider(() -> {
