@@ -202,22 +202,37 @@ final class BaseHandlers {
     private void send(Session s, SendMessage req, String requestId) {
         String me = s.userId();
         engine.takeToken(UserRateLimits.Kind.MESSAGE, me);
-        String conversationId = req.conversationId();
-        requireParticipant(s, conversationId);
-        if (req.encryptedContents() != null) {
-            checkRecipients(conversationId, req.encryptedContents().keySet());
+        requireParticipant(s, req.conversationId());
+        appendAndAnnounce(s, req.conversationId(), req.messageTypeOrDefault(), req.content(), req.encryptedContents(),
+                req.replyToId(), req.threadRootId(), req.clientMessageId(), req.metadata(), requestId, stored -> { });
+    }
+
+    /**
+     * Checks a new message's body and references, stores it, answers {@code message_sent} and
+     * announces it: the shared tail of {@code send_message} and {@code file_upload_complete}. The
+     * caller has checked participation. {@code onStored} runs after a new message is stored and
+     * before anyone hears of it.
+     */
+    MessageRecord appendAndAnnounce(Session s, String conversationId, String messageType, String content,
+                                    Map<String, String> encryptedContents, String replyToId, String threadRootId,
+                                    String clientMessageId, com.google.gson.JsonObject metadata, String requestId,
+                                    java.util.function.Consumer<MessageRecord> onStored) {
+        String me = s.userId();
+        boolean perRecipient = encryptedContents != null && !encryptedContents.isEmpty();
+        if (perRecipient) {
+            checkRecipients(conversationId, encryptedContents.keySet());
         }
-        if (req.replyToId() != null) {
-            MessageRecord target = store.findMessage(conversationId, req.replyToId(), me).orElse(null);
+        if (replyToId != null) {
+            MessageRecord target = store.findMessage(conversationId, replyToId, me).orElse(null);
             if (target == null || target.isDeleted()) {
                 throw ProtocolException.notFound("message");
             }
         }
-        if (req.threadRootId() != null) {
+        if (threadRootId != null) {
             if (!engine.enabled(Extension.THREADS)) {
                 throw new ProtocolException(ErrorCode.NOT_SUPPORTED, "The threads extension is not enabled on this server");
             }
-            MessageRecord root = store.findMessage(conversationId, req.threadRootId(), me).orElse(null);
+            MessageRecord root = store.findMessage(conversationId, threadRootId, me).orElse(null);
             if (root == null || root.isDeleted()) {
                 throw ProtocolException.notFound("thread_root");
             }
@@ -225,18 +240,21 @@ final class BaseHandlers {
                 throw ProtocolException.invalidData("threadRootId", "a thread reply cannot be a thread root");
             }
         }
-        NewMessage m = new NewMessage(conversationId, me, req.messageTypeOrDefault(),
-                req.content() == null || req.content().isEmpty() ? null : req.content(),
-                req.encryptedContents() == null || req.encryptedContents().isEmpty() ? null : req.encryptedContents(),
-                req.replyToId(), req.threadRootId(), req.clientMessageId(), req.metadata());
+        NewMessage m = new NewMessage(conversationId, me, messageType,
+                content == null || content.isEmpty() ? null : content, perRecipient ? encryptedContents : null,
+                replyToId, threadRootId, clientMessageId, metadata);
+        MessageRecord stored;
         // Under the conversation's lock, so events leave in seq order (the store orders the commits).
         synchronized (engine.conversationLock(conversationId)) {
             AppendResult result = store.appendMessage(m);
-            MessageRecord stored = result.message();
+            stored = result.message();
+            if (!result.duplicate()) {
+                onStored.accept(stored);
+            }
             s.send(MessageType.MESSAGE_SENT, MessageSent.of(engine.views().message(stored, me), result.duplicate()),
                     requestId);
             if (result.duplicate()) {
-                return;
+                return stored;
             }
             engine.messageStored(stored);
             engine.publishToConversation(conversationId, messageEvent(stored));
@@ -246,6 +264,7 @@ final class BaseHandlers {
             extensions.announceUnreadCounts(conversationId, me, null);
         }
         stopTyping(conversationId, me);
+        return stored;
     }
 
     private BrokerEvent messageEvent(MessageRecord stored) {
@@ -258,6 +277,13 @@ final class BaseHandlers {
         if (!unknown.isEmpty()) {
             throw new ProtocolException(ErrorCode.INVALID_DATA, "encryptedContents names users who are not participants",
                     Map.of("field", "encryptedContents", "reason", "unknown recipients", "unknownUserIds", unknown));
+        }
+        if (engine.config().requireCopyForEveryParticipant()) {
+            List<String> missing = participants.stream().filter(id -> !recipients.contains(id)).sorted().toList();
+            if (!missing.isEmpty()) {
+                throw new ProtocolException(ErrorCode.INVALID_DATA, "encryptedContents lacks a copy for some participants",
+                        Map.of("field", "encryptedContents", "reason", "missing recipients", "missingUserIds", missing));
+            }
         }
     }
 

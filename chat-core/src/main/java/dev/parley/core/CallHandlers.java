@@ -127,14 +127,9 @@ final class CallHandlers {
     }
 
     private void answer(Session s, CallAnswer req, JsonObject raw, String requestId) {
-        Call call = callOf(req.callId(), s.userId());
-        if (!call.calleeId.equals(s.userId())) {
-            throw ProtocolException.notFound("call");
-        }
+        Call call = calleesCall(req.callId(), s.userId());
         synchronized (call) {
-            if (call.state != State.RINGING) {
-                throw new ProtocolException(ErrorCode.CONFLICT, "The call is no longer ringing");
-            }
+            requireRinging(call);
             call.state = State.CONNECTED;
             call.calleeSession = s.id();
             call.connectedAt = engine.now();
@@ -149,14 +144,9 @@ final class CallHandlers {
     }
 
     private void decline(Session s, CallClose req, String requestId) {
-        Call call = callOf(req.callId(), s.userId());
-        if (!call.calleeId.equals(s.userId())) {
-            throw ProtocolException.notFound("call");
-        }
+        Call call = calleesCall(req.callId(), s.userId());
         synchronized (call) {
-            if (call.state != State.RINGING) {
-                throw new ProtocolException(ErrorCode.CONFLICT, "The call is no longer ringing");
-            }
+            requireRinging(call);
             finish(call);
         }
         s.send(MessageType.CALL_STATUS, new CallStatus(call.id, "declined", null, null), requestId);
@@ -279,6 +269,22 @@ final class CallHandlers {
         String frame = engine.encode(MessageType.CALL_STATUS, new CallStatus(call.id, "handled_elsewhere", null, null));
         engine.publishToUser(call.calleeId,
                 new BrokerEvent(frame, null, null, answeringSession, Extension.CALLS.wireName()));
+    }
+
+    /** The call, if this user is its callee; otherwise (or if unknown) {@code NOT_FOUND}. */
+    private Call calleesCall(String callId, String userId) {
+        Call call = callOf(callId, userId);
+        if (!call.calleeId.equals(userId)) {
+            throw ProtocolException.notFound("call");
+        }
+        return call;
+    }
+
+    /** Answering or declining needs a ringing call ({@code CONFLICT} once answered, declined or ended). */
+    private void requireRinging(Call call) {
+        if (call.state != State.RINGING || !calls.containsKey(call.id)) {
+            throw new ProtocolException(ErrorCode.CONFLICT, "The call is no longer ringing");
+        }
     }
 
     /** The call, if this user is one of its parties; otherwise (or if unknown) {@code NOT_FOUND}. */

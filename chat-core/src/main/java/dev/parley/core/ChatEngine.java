@@ -6,6 +6,7 @@ import dev.parley.core.memory.LocalBroker;
 import dev.parley.core.memory.LocalPresenceStore;
 import dev.parley.core.spi.AuthException;
 import dev.parley.core.spi.Authenticator;
+import dev.parley.core.spi.BlobStore;
 import dev.parley.core.spi.Broker;
 import dev.parley.core.spi.BrokerEvent;
 import dev.parley.core.spi.ChatStore;
@@ -96,15 +97,16 @@ public final class ChatEngine implements AutoCloseable {
     private final PresenceHandlers presenceHandlers;
     private final KeyHandlers keyHandlers;
     private final CallHandlers callHandlers;
+    private final FileHandlers fileHandlers;
     private volatile boolean accepting = true;
     private volatile Instant lastPing;
 
     /** Extensions whose handlers exist; a configuration may offer only these. */
     static final Set<Extension> IMPLEMENTED_EXTENSIONS =
             Set.of(Extension.REACTIONS, Extension.THREADS, Extension.EDITS, Extension.RECEIPTS, Extension.SEARCH,
-                    Extension.RESUME, Extension.PRESENCE, Extension.KEYS, Extension.CALLS);
+                    Extension.RESUME, Extension.PRESENCE, Extension.KEYS, Extension.CALLS, Extension.E2EE, Extension.FILES);
     /** Extensions that keep no state in the store. */
-    private static final Set<Extension> STORELESS_EXTENSIONS = Set.of(Extension.CALLS);
+    private static final Set<Extension> STORELESS_EXTENSIONS = Set.of(Extension.CALLS, Extension.E2EE);
 
     private ChatEngine(Builder b) {
         this.config = b.config;
@@ -144,6 +146,10 @@ public final class ChatEngine implements AutoCloseable {
         this.presenceHandlers = new PresenceHandlers(this);
         this.keyHandlers = new KeyHandlers(this);
         this.callHandlers = new CallHandlers(this);
+        if (config.extensions().contains(Extension.FILES) && b.blobStore == null) {
+            throw new IllegalArgumentException("the files extension needs a blob store");
+        }
+        this.fileHandlers = b.blobStore == null ? null : new FileHandlers(this, handlers, b.blobStore);
     }
 
     public static Builder builder() {
@@ -377,6 +383,8 @@ public final class ChatEngine implements AutoCloseable {
                 case GET_PRESENCE -> presenceHandlers.get(s, (GetPresence) payload, env.requestId());
                 case PUBLISH_KEY -> keyHandlers.publish(s, (PublishKey) payload, env.requestId());
                 case GET_KEYS -> keyHandlers.get(s, (GetKeys) payload, env.requestId());
+                case FILE_UPLOAD_START, FILE_CHUNK, FILE_UPLOAD_COMPLETE, FILE_UPLOAD_CANCEL, FILE_DOWNLOAD,
+                        FILE_CHUNK_GET -> fileHandlers.handle(s, type, payload, env.requestId());
                 case CALL_OFFER, CALL_ANSWER, CALL_DECLINE, CALL_END, CALL_ICE_CANDIDATE, CALL_SDP_OFFER,
                         CALL_SDP_ANSWER -> callHandlers.handle(s, type, payload, env.payload(), env.requestId());
                 default -> handlers.handle(s, type, payload, env.requestId());
@@ -656,6 +664,9 @@ public final class ChatEngine implements AutoCloseable {
         // Rate-limit buckets of users with no connection here are dropped; a returning user starts full.
         userLimits.retainUsers(sessionsByUser::containsKey);
         callHandlers.sweep(now);
+        if (fileHandlers != null) {
+            fileHandlers.sweep(now);
+        }
         List<TypingTracker.Expired> expired = typing.expire(now);
         if (!expired.isEmpty()) {
             execute(() -> expired.forEach(e -> handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false)));
@@ -681,6 +692,7 @@ public final class ChatEngine implements AutoCloseable {
         private EngineConfig config = EngineConfig.DEFAULTS;
         private ExecutorService executor;
         private PushNotifier pushNotifier;
+        private BlobStore blobStore;
         private final Map<String, CustomHandler> customHandlers = new HashMap<>();
 
         private Builder() {
@@ -702,6 +714,9 @@ public final class ChatEngine implements AutoCloseable {
          * threads; the engine does not shut it down.
          */
         public Builder executor(ExecutorService v) { executor = Objects.requireNonNull(v); return this; }
+
+        /** Where uploaded files live; required for the files extension. */
+        public Builder blobStore(BlobStore v) { blobStore = Objects.requireNonNull(v); return this; }
 
         /** Tells offline participants about new messages; default: none. */
         public Builder pushNotifier(PushNotifier v) { pushNotifier = Objects.requireNonNull(v); return this; }

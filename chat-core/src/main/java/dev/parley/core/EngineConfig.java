@@ -34,6 +34,11 @@ public final class EngineConfig {
     private final Duration strikeWindow;
     private final int conversationListCap;
     private final int resumeLimit;
+    private final boolean requireCopyForEveryParticipant;
+    private final int maxUploadsPerUser;
+    private final Duration uploadIdleTimeout;
+    private final long fileQuotaPerUser;
+    private final RateLimit fileByteRate;
     private final Set<Extension> extensions;
     private final int workerThreads;
 
@@ -61,6 +66,14 @@ public final class EngineConfig {
         this.strikeWindow = positive(b.strikeWindow, "strikeWindow");
         this.conversationListCap = atLeastOne(b.conversationListCap, "conversationListCap");
         this.resumeLimit = atLeastOne(b.resumeLimit, "resumeLimit");
+        this.requireCopyForEveryParticipant = b.requireCopyForEveryParticipant;
+        this.maxUploadsPerUser = atLeastOne(b.maxUploadsPerUser, "maxUploadsPerUser");
+        this.uploadIdleTimeout = positive(b.uploadIdleTimeout, "uploadIdleTimeout");
+        if (b.fileQuotaPerUser < 1) {
+            throw new IllegalArgumentException("fileQuotaPerUser must be positive");
+        }
+        this.fileQuotaPerUser = b.fileQuotaPerUser;
+        this.fileByteRate = Objects.requireNonNull(b.fileByteRate);
         this.extensions = Set.copyOf(b.extensions);
         this.workerThreads = atLeastOne(b.workerThreads, "workerThreads");
     }
@@ -125,6 +138,16 @@ public final class EngineConfig {
     public int conversationListCap() { return conversationListCap; }
     /** Messages (and changed messages) {@code resume} returns per conversation before it asks for a reload. */
     public int resumeLimit() { return resumeLimit; }
+    /** Refuse per-recipient bodies that leave out a participant ({@code INVALID_DATA} with {@code missingUserIds}). */
+    public boolean requireCopyForEveryParticipant() { return requireCopyForEveryParticipant; }
+    /** Uploads one user may have open at once ({@code RATE_LIMITED} beyond). */
+    public int maxUploadsPerUser() { return maxUploadsPerUser; }
+    /** An upload with no chunk for this long is discarded; it survives reconnects until then. */
+    public Duration uploadIdleTimeout() { return uploadIdleTimeout; }
+    /** Bytes of files one user may have stored ({@code PAYLOAD_TOO_LARGE} beyond). */
+    public long fileQuotaPerUser() { return fileQuotaPerUser; }
+    /** File bytes moved by {@code file_chunk} and {@code file_chunk_get} per connection (one permit per byte). */
+    public RateLimit fileByteRate() { return fileByteRate; }
     /** Extensions this server offers (section 6). */
     public Set<Extension> extensions() { return extensions; }
     /** Threads of the worker pool that runs requests (storage calls block there, never on transport threads). */
@@ -156,6 +179,11 @@ public final class EngineConfig {
         b.strikeWindow = strikeWindow;
         b.conversationListCap = conversationListCap;
         b.resumeLimit = resumeLimit;
+        b.requireCopyForEveryParticipant = requireCopyForEveryParticipant;
+        b.maxUploadsPerUser = maxUploadsPerUser;
+        b.uploadIdleTimeout = uploadIdleTimeout;
+        b.fileQuotaPerUser = fileQuotaPerUser;
+        b.fileByteRate = fileByteRate;
         b.extensions = EnumSet.noneOf(Extension.class);
         b.extensions.addAll(extensions);
         b.workerThreads = workerThreads;
@@ -200,6 +228,11 @@ public final class EngineConfig {
         private Duration strikeWindow = Duration.ofSeconds(60);
         private int conversationListCap = 1000;
         private int resumeLimit = 200;
+        private boolean requireCopyForEveryParticipant;
+        private int maxUploadsPerUser = 3;
+        private Duration uploadIdleTimeout = Duration.ofSeconds(60);
+        private long fileQuotaPerUser = 1L << 30;
+        private RateLimit fileByteRate = RateLimit.perSecond(4 << 20, 8 << 20);
         private EnumSet<Extension> extensions = EnumSet.noneOf(Extension.class);
         private int workerThreads = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
 
@@ -226,6 +259,11 @@ public final class EngineConfig {
         public Builder strikeWindow(Duration v) { strikeWindow = v; return this; }
         public Builder conversationListCap(int v) { conversationListCap = v; return this; }
         public Builder resumeLimit(int v) { resumeLimit = v; return this; }
+        public Builder requireCopyForEveryParticipant(boolean v) { requireCopyForEveryParticipant = v; return this; }
+        public Builder maxUploadsPerUser(int v) { maxUploadsPerUser = v; return this; }
+        public Builder uploadIdleTimeout(Duration v) { uploadIdleTimeout = v; return this; }
+        public Builder fileQuotaPerUser(long v) { fileQuotaPerUser = v; return this; }
+        public Builder fileByteRate(RateLimit v) { fileByteRate = v; return this; }
         public Builder workerThreads(int v) { workerThreads = v; return this; }
 
         /** Offers these extensions (replacing the set). */

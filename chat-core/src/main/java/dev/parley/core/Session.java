@@ -41,6 +41,7 @@ public final class Session {
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private final Set<String> participation = ConcurrentHashMap.newKeySet();
     private final TokenBucket frameBucket;
+    private final TokenBucket fileBytes;
     private final StrikeCounter invalidFrames;
     private final StrikeCounter rateLimitStrikes;
 
@@ -59,6 +60,7 @@ public final class Session {
         this.lastActivity = openedAt;
         EngineConfig c = engine.config();
         this.frameBucket = new TokenBucket(c.frameRate(), openedAt);
+        this.fileBytes = new TokenBucket(c.fileByteRate(), openedAt);
         this.invalidFrames = new StrikeCounter(c.invalidFrameStrikes(), c.strikeWindow());
         this.rateLimitStrikes = new StrikeCounter(c.rateLimitStrikes(), c.strikeWindow());
     }
@@ -253,6 +255,14 @@ public final class Session {
     private void cleanUp() {
         if (cleanedUp.compareAndSet(false, true)) {
             engine.execute(() -> engine.sessionClosed(this));
+        }
+    }
+
+    /** Takes file bytes from this connection's transfer rate, or throws {@code RATE_LIMITED}. */
+    void takeFileBytes(long n) {
+        long wait = fileBytes.tryTake(engine.now(), n);
+        if (wait > 0) {
+            throw ChatEngine.rateLimited(wait);
         }
     }
 

@@ -18,17 +18,22 @@ final class TokenBucket {
     }
 
     /** Takes one token; returns 0 if granted, else the milliseconds until one is available. */
-    synchronized long tryTake(Instant now) {
+    long tryTake(Instant now) {
+        return tryTake(now, 1);
+    }
+
+    /** Takes {@code n} tokens at once; returns 0 if granted, else the milliseconds until they are available. */
+    synchronized long tryTake(Instant now, long n) {
         long t = nanos(now);
         if (t > lastNanos) {
             tokens = Math.min(capacity, tokens + (t - lastNanos) * refillPerNano);
             lastNanos = t;
         }
-        if (tokens >= 1) {
-            tokens -= 1;
+        if (tokens >= n) {
+            tokens -= n;
             return 0;
         }
-        return Math.max(1, (long) Math.ceil((1 - tokens) / refillPerNano / 1_000_000));
+        return Math.max(1, (long) Math.ceil((n - tokens) / refillPerNano / 1_000_000));
     }
 
     private static long nanos(Instant i) {

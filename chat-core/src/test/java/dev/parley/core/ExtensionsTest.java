@@ -52,7 +52,7 @@ class ExtensionsTest extends EngineHarness {
 
     @Test
     void engineRefusesExtensionsItOrItsStoreCannotServe() {
-        assertThatThrownBy(() -> newEngine(EngineConfig.builder().extensions(Set.of(Extension.CALLS)).build()))
+        assertThatThrownBy(() -> newEngine(EngineConfig.builder().extensions(Set.of(Extension.FILES)).build()))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -155,4 +155,17 @@ class MessageTest extends EngineHarness {
                 "NOT_FOUND");
         bob.callError("load_more_messages", "{\"conversationId\":\"" + conv + "\"}", "MISSING_REQUIRED_FIELDS");
     }
+
+    @Test
+    void aServerMayRequireACopyForEveryParticipant() {
+        useConfig(EngineConfig.builder().requireCopyForEveryParticipant(true).build());
+        Client a = login("alice");
+        login("bob");
+        String c = createConversation(a, "direct", "bob");
+        JsonObject err = a.callError("send_message", "{\"conversationId\":\"" + c + "\",\"encryptedContents\":{\"alice\":\"x\"}}",
+                "INVALID_DATA");
+        assertThat(err.getAsJsonObject("details").getAsJsonArray("missingUserIds").get(0).getAsString()).isEqualTo("bob");
+        assertThat(a.call("send_message", "{\"conversationId\":\"" + c + "\",\"encryptedContents\":{\"alice\":\"x\",\"bob\":\"y\"}}")
+                .get("type").getAsString()).isEqualTo("message_sent");
+    }
 }

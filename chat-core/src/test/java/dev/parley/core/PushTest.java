@@ -32,6 +32,7 @@ class PushTest extends EngineHarness {
             login("dave");
             String group = createConversation(alice, "group", "bob", "carol", "dave");
             carol.close();
+            assertThat(LimitsTest.waitFor(() -> !engine.stats().onlineUsers().contains("carol"))).isTrue();
             alice.call("send_message", "{\"conversationId\":\"" + group + "\",\"content\":\"secret body\"}");
             assertThat(LimitsTest.waitFor(() -> !got.isEmpty())).isTrue();
             Thread.sleep(200);

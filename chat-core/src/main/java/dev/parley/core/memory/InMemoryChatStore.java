@@ -40,6 +40,7 @@ public final class InMemoryChatStore implements ChatStore {
     private final Map<String, UserProfile> users = new HashMap<>();
     private final Map<String, dev.parley.core.spi.PresenceState> presence = new HashMap<>();
     private final Map<String, Map<String, PublicKeyInfo>> keys = new HashMap<>();
+    private final Map<String, dev.parley.core.spi.FileRecord> files = new HashMap<>();
     private final Map<String, Conv> conversations = new HashMap<>();
     private final Map<String, String> directByPair = new HashMap<>();
     private final Map<String, Set<String>> conversationsByUser = new HashMap<>();
@@ -194,13 +195,19 @@ public final class InMemoryChatStore implements ChatStore {
         if (c == null) {
             return new MessagePage(List.of(), false);
         }
+        return newestBefore(c, beforeSeq, limit,
+                m -> (includeDeleted || m.deletedAt == null) && (!excludeThreadReplies || m.in.threadRootId() == null));
+    }
+
+    /** The newest {@code limit} messages with {@code seq < beforeSeq} that pass the filter, ascending. */
+    private MessagePage newestBefore(Conv c, Long beforeSeq, int limit, java.util.function.Predicate<Msg> filter) {
         List<MessageRecord> page = new ArrayList<>();
         boolean hasMore = false;
         // seq n is at index n-1: walk backwards from the cursor.
         int start = beforeSeq == null ? c.messages.size() - 1 : (int) Math.min(c.messages.size(), beforeSeq - 1) - 1;
         for (int i = start; i >= 0; i--) {
             Msg m = c.messages.get(i);
-            if ((!includeDeleted && m.deletedAt != null) || (excludeThreadReplies && m.in.threadRootId() != null)) {
+            if (!filter.test(m)) {
                 continue;
             }
             if (page.size() == limit) {
@@ -227,7 +234,7 @@ public final class InMemoryChatStore implements ChatStore {
     @Override
     public Set<Extension> supportedExtensions() {
         return Set.of(Extension.REACTIONS, Extension.EDITS, Extension.RECEIPTS, Extension.THREADS, Extension.SEARCH,
-                Extension.RESUME, Extension.PRESENCE, Extension.KEYS);
+                Extension.RESUME, Extension.PRESENCE, Extension.KEYS, Extension.FILES);
     }
 
     @Override
@@ -328,22 +335,7 @@ public final class InMemoryChatStore implements ChatStore {
         if (c == null) {
             return new MessagePage(List.of(), false);
         }
-        List<MessageRecord> page = new ArrayList<>();
-        boolean hasMore = false;
-        for (int i = c.messages.size() - 1; i >= 0; i--) {
-            Msg m = c.messages.get(i);
-            if (!threadRootId.equals(m.in.threadRootId()) || m.deletedAt != null
-                    || (beforeSeq != null && m.seq >= beforeSeq)) {
-                continue;
-            }
-            if (page.size() == limit) {
-                hasMore = true;
-                break;
-            }
-            page.add(record(c, m));
-        }
-        java.util.Collections.reverse(page);
-        return new MessagePage(page, hasMore);
+        return newestBefore(c, beforeSeq, limit, m -> threadRootId.equals(m.in.threadRootId()) && m.deletedAt == null);
     }
 
     @Override
@@ -484,6 +476,22 @@ public final class InMemoryChatStore implements ChatStore {
             }
         }
         return found;
+    }
+
+    @Override
+    public synchronized void saveFile(dev.parley.core.spi.FileRecord file) {
+        files.put(file.fileId(), file);
+    }
+
+    @Override
+    public synchronized Optional<dev.parley.core.spi.FileRecord> findFile(String fileId) {
+        return Optional.ofNullable(files.get(fileId));
+    }
+
+    @Override
+    public synchronized long storedFileBytes(String userId) {
+        return files.values().stream().filter(f -> f.uploaderId().equals(userId))
+                .mapToLong(dev.parley.core.spi.FileRecord::size).sum();
     }
 
     private Msg liveMessage(String conversationId, String messageId) {

@@ -211,6 +211,21 @@ public interface ChatStore extends AutoCloseable {
         throw new UnsupportedOperationException("keys");
     }
 
+    /** Records a published file and its message. ({@code files}) */
+    default void saveFile(FileRecord file) {
+        throw new UnsupportedOperationException("files");
+    }
+
+    /** A published file by id. ({@code files}) */
+    default Optional<FileRecord> findFile(String fileId) {
+        throw new UnsupportedOperationException("files");
+    }
+
+    /** Bytes of all files this user uploaded, for the per-user quota. ({@code files}) */
+    default long storedFileBytes(String userId) {
+        throw new UnsupportedOperationException("files");
+    }
+
     /** Whether the store can serve requests now (for health checks). */
     default boolean isHealthy() {
         return true;

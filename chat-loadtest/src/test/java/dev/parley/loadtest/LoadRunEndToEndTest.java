@@ -1,0 +1,165 @@
+package dev.parley.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.parley.core.ChatEngine;
+import dev.parley.core.EngineConfig;
+import dev.parley.core.EngineConfig.RateLimit;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The tool against a real engine over loopback WebSockets, with tokens minted and verified as HS256 JWTs. */
+@Timeout(60)
+class LoadRunEndToEndTest {
+    static final String SECRET = "end-to-end-test-secret-of-32-bytes-or-more";
+
+    static EngineServer server;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        // Loose rate limits: the test measures the tool, not the engine's throttling.
+        EngineConfig config = EngineConfig.builder()
+                .frameRate(RateLimit.perSecond(1_000_000, 1_000_000))
+                .messageRate(RateLimit.perSecond(1_000_000, 1_000_000))
+                .createConversationRate(RateLimit.perSecond(1_000, 1_000))
+                .workerThreads(4)
+                .build();
+        server = EngineServer.start(ChatEngine.builder()
+                .authenticator(new Hs256Authenticator(SECRET))
+                .config(config)
+                .build());
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.close();
+    }
+
+    @Test
+    void closedLoopRunDeliversEveryMessageToEveryRoomMember(@TempDir Path out) throws Exception {
+        long storedBefore = storedMessages();
+        Run run = run(out, "--connections", "20", "--room-size", "10", "--senders-per-room", "1",
+                "--warmup", "1s", "--duration", "2s");
+
+        assertThat(run.exitCode).as(run.output).isZero();
+        JsonObject results = run.results();
+        JsonObject window = results.getAsJsonObject("window");
+        long sends = window.get("sends").getAsLong();
+        assertThat(sends).isPositive();
+        assertThat(window.get("acks").getAsLong()).isEqualTo(sends);
+        assertThat(window.get("deliveries").getAsLong()).isEqualTo(sends * 10);
+        assertThat(window.get("expectedDeliveries").getAsLong()).isEqualTo(sends * 10);
+        assertThat(results.getAsJsonObject("errors").get("total").getAsLong()).isZero();
+        assertThat(results.getAsJsonObject("totals").get("lostDeliveries").getAsLong()).isZero();
+        assertThat(results.getAsJsonObject("layout").get("connectionsReady").getAsInt()).isEqualTo(20);
+        assertThat(results.getAsJsonObject("layout").get("rooms").getAsInt()).isEqualTo(2);
+        assertThat(results.getAsJsonObject("deliveryLatencyMs").get("count").getAsLong()).isEqualTo(sends * 10);
+        assertThat(results.getAsJsonObject("ackLatencyMs").get("count").getAsLong()).isEqualTo(sends);
+        // Every send the tool counted, warm-up included, was stored by the engine.
+        assertThat(storedMessages() - storedBefore)
+                .isEqualTo(results.getAsJsonObject("totals").get("sends").getAsLong());
+        assertThat(Files.readString(out.resolve("latency.html"))).contains("<svg", "data-series=\"delivery\"");
+        assertThat(run.output).contains("PASSED");
+        assertThat(run.progress).contains("sends/s", "delivery p99");
+    }
+
+    @Test
+    void openLoopSendsAtTheRequestedRate(@TempDir Path out) throws Exception {
+        Run run = run(out, "--connections", "6", "--room-size", "3", "--senders-per-room", "2",
+                "--rate", "200", "--warmup", "0", "--duration", "1500ms");
+
+        assertThat(run.exitCode).as(run.output).isZero();
+        JsonObject window = run.results().getAsJsonObject("window");
+        // The schedule fixes the count: 200/s for 1.5 s, however the threads were scheduled.
+        assertThat(window.get("sends").getAsLong()).isEqualTo(300);
+        assertThat(window.get("deliveries").getAsLong()).isEqualTo(300 * 3);
+    }
+
+    @Test
+    void tokensSignedWithAnotherSecretFailTheRun(@TempDir Path out) throws Exception {
+        Run run = runWith("a-different-secret-that-is-32-bytes-long!", out, "--connections", "4",
+                "--room-size", "2", "--warmup", "0", "--duration", "1s");
+
+        assertThat(run.exitCode).isEqualTo(LoadTestCommand.EXIT_FAILED);
+        JsonObject results = run.results();
+        assertThat(results.get("passed").getAsBoolean()).isFalse();
+        assertThat(results.getAsJsonObject("errors").getAsJsonObject("byCode").get("INVALID_TOKEN").getAsLong())
+                .isEqualTo(4);
+        assertThat(run.output).contains("FAILED", "INVALID_TOKEN 4");
+    }
+
+    @Test
+    void idleRunHoldsConnectionsWithoutSending(@TempDir Path out) throws Exception {
+        Run run = run(out, "--connections", "10", "--room-size", "5", "--senders-per-room", "0",
+                "--warmup", "0", "--duration", "1s");
+
+        assertThat(run.exitCode).as(run.output).isZero();
+        JsonObject results = run.results();
+        assertThat(results.getAsJsonObject("layout").get("connectionsReady").getAsInt()).isEqualTo(10);
+        assertThat(results.getAsJsonObject("totals").get("sends").getAsLong()).isZero();
+        assertThat(run.output).contains("idle");
+    }
+
+    @Test
+    void refusalsOfAServerWithDefaultLimitsAreCountedByCode(@TempDir Path out) throws Exception {
+        // The protocol's default limits allow 10 sends per second per user: a closed loop exceeds them.
+        try (EngineServer strict = EngineServer.start(ChatEngine.builder()
+                .authenticator(new Hs256Authenticator(SECRET))
+                .build())) {
+            Run run = runAgainst(strict, SECRET, out, "--connections", "4", "--room-size", "2",
+                    "--warmup", "0", "--duration", "1500ms");
+
+            assertThat(run.exitCode).as(run.output).isEqualTo(LoadTestCommand.EXIT_FAILED);
+            JsonObject results = run.results();
+            assertThat(results.getAsJsonObject("errors").getAsJsonObject("byCode").get("RATE_LIMITED").getAsLong())
+                    .isPositive();
+            JsonObject window = results.getAsJsonObject("window");
+            assertThat(window.get("acks").getAsLong()).isPositive();
+            // Refused sends are errors, not lost messages: everything acknowledged was delivered.
+            assertThat(window.get("deliveries").getAsLong()).isEqualTo(window.get("acks").getAsLong() * 2);
+            assertThat(results.getAsJsonObject("totals").get("lostDeliveries").getAsLong()).isZero();
+            assertThat(run.output).contains("RATE_LIMITED");
+        }
+    }
+
+    private static long storedMessages() {
+        return server.engine().stats().counters().getOrDefault("messagesStored", 0L);
+    }
+
+    private static Run run(Path out, String... extra) {
+        return runWith(SECRET, out, extra);
+    }
+
+    private static Run runWith(String secret, Path out, String... extra) {
+        return runAgainst(server, secret, out, extra);
+    }
+
+    private static Run runAgainst(EngineServer target, String secret, Path out, String... extra) {
+        String[] base = {"--url", target.uri().toString(), "--jwt-secret", secret, "--output-dir", out.toString(),
+            "--drain-timeout", "5s", "--setup-timeout", "20s", "--max-error-ratio", "0"};
+        String[] args = new String[base.length + extra.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        int code = LoadTestCommand.execute(new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8), args);
+        return new Run(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8), out);
+    }
+
+    private record Run(int exitCode, String output, String progress, Path out) {
+        JsonObject results() throws Exception {
+            return JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
+        }
+    }
+}
