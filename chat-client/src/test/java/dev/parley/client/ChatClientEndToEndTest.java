@@ -40,7 +40,7 @@ class ChatClientEndToEndTest extends EndToEndBase {
         ChatClient c = client("ignored", server.uri(), null, b -> b.tokenProvider(null));
         c.connect().join();
         assertThat(c.connectionState().phase()).isEqualTo(ConnectionState.Phase.CONNECTED);
-        var success = c.authenticate(dev.parley.core.testkit.TestAuthenticator.token("carol")).join();
+        var success = c.authenticate(token("carol")).join();
         assertThat(success.user().id()).isEqualTo("carol");
         assertThat(c.connectionState().authenticated()).isTrue();
     }

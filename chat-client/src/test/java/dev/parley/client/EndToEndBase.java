@@ -23,14 +23,29 @@ abstract class EndToEndBase {
 
     final InMemoryChatStore store = new InMemoryChatStore();
     EngineConfig config;
-    EngineServer server;
+    TestServer server;
     private final List<ChatClient> clients = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     @BeforeEach
     void startServer() throws Exception {
         config = engineConfig().build();
-        server = EngineServer.start(store, config, 0);
+        server = startServer(0);
+    }
+
+    /** Starts the server on {@code port} (0: an ephemeral one), on the test's store. */
+    TestServer startServer(int port) throws Exception {
+        return EngineServer.start(store, config, port);
+    }
+
+    /** A valid token of this user for the server under test. */
+    String token(String userId) {
+        return TestAuthenticator.token(userId);
+    }
+
+    /** A valid token of this user that expires at this second. */
+    String token(String userId, java.time.Instant expiresAt) {
+        return TestAuthenticator.token(userId, expiresAt);
     }
 
     /** The engine's settings; rate limits are raised so that tests can send in bursts. */
@@ -60,7 +75,7 @@ abstract class EndToEndBase {
     ChatClient client(String userId, URI uri, Recorder recorder, Consumer<ChatClient.Builder> tweak) {
         ChatClient.Builder b = ChatClient.builder()
                 .serverUri(uri)
-                .tokenProvider(TokenProvider.fixed(TestAuthenticator.token(userId)))
+                .tokenProvider(TokenProvider.fixed(token(userId)))
                 .reconnectPolicy(ReconnectPolicy.withDelays(Duration.ofMillis(50), Duration.ofMillis(400)))
                 .requestTimeout(Duration.ofSeconds(10))
                 .connectTimeout(Duration.ofSeconds(2))
@@ -112,7 +127,7 @@ abstract class EndToEndBase {
         List<MessageRecord> all = new ArrayList<>();
         Long before = null;
         while (true) {
-            var page = store.loadMessages(conversationId, viewerId, before, 100, false, false);
+            var page = server.store().loadMessages(conversationId, viewerId, before, 100, false, false);
             all.addAll(0, page.messages());
             if (!page.hasMore() || page.messages().isEmpty()) {
                 return all;

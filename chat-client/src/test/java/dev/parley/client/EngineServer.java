@@ -28,7 +28,7 @@ import org.java_websocket.server.WebSocketServer;
  * The real {@link ChatEngine} behind a real Java-WebSocket server on loopback: what the end-to-end
  * tests talk to until the reference server can be used. Tokens follow {@link TestAuthenticator}.
  */
-final class EngineServer implements AutoCloseable {
+final class EngineServer implements TestServer {
     private final ChatEngine engine;
     private final Server server;
     private final Map<String, AtomicInteger> framesByType = new ConcurrentHashMap<>();
@@ -48,11 +48,13 @@ final class EngineServer implements AutoCloseable {
         return new EngineServer(store, config, port);
     }
 
-    int port() {
+    @Override
+    public int port() {
         return server.getPort();
     }
 
-    URI uri() {
+    @Override
+    public URI uri() {
         return URI.create("ws://127.0.0.1:" + port() + "/");
     }
 
@@ -60,8 +62,13 @@ final class EngineServer implements AutoCloseable {
         return engine;
     }
 
-    /** How many frames of this type clients sent to this server. */
-    int framesReceived(String type) {
+    @Override
+    public ChatStore store() {
+        return engine.store();
+    }
+
+    @Override
+    public int framesReceived(String type) {
         AtomicInteger n = framesByType.get(type);
         return n == null ? 0 : n.get();
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.core.spi.MessageRecord;
-import dev.parley.core.testkit.TestAuthenticator;
 import dev.parley.protocol.model.Message;
 import java.net.URI;
 import java.time.Duration;
@@ -37,7 +36,7 @@ class ReliabilityEndToEndTest extends EndToEndBase {
                 server = null;
             }
             if (i == 20) {
-                server = EngineServer.start(store, config, port);
+                server = startServer(port);
             }
             Thread.sleep(10);
         }
@@ -75,7 +74,7 @@ class ReliabilityEndToEndTest extends EndToEndBase {
         proxy.swallowDownstream = false;
         await("bob recovered everything", () -> bob.messages(conv).size() == 71);
         assertHeldExactlyOnceInOrder(bob.messages(conv), stored(conv, "bob"));
-        assertThat(server.framesReceived(usesResume() ? "resume" : "load_more_messages")).isPositive();
+        assertThat(server.framesReceived(usesResume() ? "resume" : "load_more_messages")).isNotZero();
         alice.sendMessage(conv, "after").join();
         await("bob is back in the room", () -> bob.messages(conv).size() == 72);
     }
@@ -180,7 +179,7 @@ class ReliabilityEndToEndTest extends EndToEndBase {
         Recorder rec = new Recorder();
         ChatClient bob = client("bob", server.uri(), rec, b -> b.tokenProvider(() -> {
             issued.incrementAndGet();
-            return CompletableFuture.completedFuture(TestAuthenticator.token("bob", Instant.now().plusSeconds(3)));
+            return CompletableFuture.completedFuture(token("bob", Instant.now().plusSeconds(3)));
         }));
         bob.connect().join();
         ChatClient alice = connected("alice", null);
@@ -205,7 +204,7 @@ class ReliabilityEndToEndTest extends EndToEndBase {
         ChatClient bob = client("bob", server.uri(), rec, b -> b.tokenProvider(() -> {
             if (current[0] == null || !Instant.now().isBefore(expiry[0])) {
                 expiry[0] = Instant.ofEpochSecond(Instant.now().getEpochSecond() + 3); // the token's precision
-                current[0] = TestAuthenticator.token("bob", expiry[0]);
+                current[0] = token("bob", expiry[0]);
                 issued.incrementAndGet();
             }
             return CompletableFuture.completedFuture(current[0]);

@@ -33,7 +33,7 @@ class ResumeReliabilityEndToEndTest extends ReliabilityEndToEndTest {
     void whenResumeAsksForAReloadTheClientHoldsTheNewestPageWithoutHoles() throws Exception {
         server.close();
         config = engineConfig().resumeLimit(20).build();
-        server = EngineServer.start(store, config, 0);
+        server = startServer(0);
         TcpProxy proxy = closeLater(new TcpProxy(server.port()));
         ChatClient alice = connected("alice", null);
         ChatClient bob = client("bob", proxyUri(proxy), null, b -> { });

@@ -3,7 +3,6 @@ package dev.parley.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.core.EngineConfig;
-import dev.parley.core.testkit.TestAuthenticator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +19,7 @@ class TokenGraceEndToEndTest extends EndToEndBase {
 
     @Test
     void afterCloseForAnExpiredTokenTheClientStopsUnlessTheProviderHasANewOne() {
-        String onlyToken = TestAuthenticator.token("alice", Instant.ofEpochSecond(Instant.now().getEpochSecond() + 2));
+        String onlyToken = token("alice", Instant.ofEpochSecond(Instant.now().getEpochSecond() + 2));
         AtomicInteger calls = new AtomicInteger();
         Recorder rec = new Recorder();
         ChatClient alice = client("alice", server.uri(), rec, b -> b.tokenProvider(() -> {
