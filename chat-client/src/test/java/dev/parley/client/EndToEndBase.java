@@ -147,6 +147,7 @@ abstract class EndToEndBase {
     /** Records what listeners see, and on which threads. */
     static final class Recorder implements ChatListener {
         final List<ConnectionState.Phase> phases = new CopyOnWriteArrayList<>();
+        final List<ConnectionState> states = new CopyOnWriteArrayList<>();
         final List<OutgoingMessage> outgoing = new CopyOnWriteArrayList<>();
         final List<Message> received = new CopyOnWriteArrayList<>();
         final List<String> threads = new CopyOnWriteArrayList<>();
@@ -154,6 +155,7 @@ abstract class EndToEndBase {
         @Override
         public void onConnectionStateChanged(ConnectionState state) {
             threads.add(Thread.currentThread().getName());
+            states.add(state);
             if (phases.isEmpty() || phases.get(phases.size() - 1) != state.phase()) {
                 phases.add(state.phase());
             }
