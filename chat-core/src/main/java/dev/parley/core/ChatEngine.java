@@ -35,6 +35,7 @@ import dev.parley.protocol.payload.PresencePayloads.GetPresence;
 import dev.parley.protocol.payload.PresencePayloads.SetPresence;
 import dev.parley.protocol.payload.PresencePayloads.UserPresence;
 import dev.parley.protocol.payload.SystemPayloads.Empty;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,6 +55,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +73,7 @@ import org.slf4j.LoggerFactory;
 public final class ChatEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChatEngine.class);
     private static final long SWEEP_MILLIS = 250;
+    private static final Duration PRESENCE_REFRESH = Duration.ofSeconds(1);
 
     private final EngineConfig config;
     private final JsonCodec codec;
@@ -100,6 +103,8 @@ public final class ChatEngine implements AutoCloseable {
     private final FileHandlers fileHandlers;
     private volatile boolean accepting = true;
     private volatile Instant lastPing;
+    private volatile Instant lastPresenceRefresh;
+    private final AtomicBoolean refreshingPresence = new AtomicBoolean();
 
     /** Extensions whose handlers exist; a configuration may offer only these. */
     static final Set<Extension> IMPLEMENTED_EXTENSIONS =
@@ -160,6 +165,7 @@ public final class ChatEngine implements AutoCloseable {
     public void start() {
         broker.start(rooms::deliver);
         lastPing = now();
+        lastPresenceRefresh = lastPing;
         scheduler.scheduleWithFixedDelay(this::sweepSafely, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -661,6 +667,10 @@ public final class ChatEngine implements AutoCloseable {
                 s.ping();
             }
         }
+        if (!now.isBefore(lastPresenceRefresh.plus(PRESENCE_REFRESH)) && refreshingPresence.compareAndSet(false, true)) {
+            lastPresenceRefresh = now;
+            refreshPresence();
+        }
         // Rate-limit buckets of users with no connection here are dropped; a returning user starts full.
         userLimits.retainUsers(sessionsByUser::containsKey);
         callHandlers.sweep(now);
@@ -671,6 +681,32 @@ public final class ChatEngine implements AutoCloseable {
         if (!expired.isEmpty()) {
             execute(() -> expired.forEach(e -> handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false)));
         }
+    }
+
+    /**
+     * Keeps this node's connections alive in the presence store and announces {@code user_offline}
+     * for users whose connections expired with a crashed node. On a worker: the store may block.
+     */
+    private void refreshPresence() {
+        List<String> ids = new ArrayList<>();
+        for (Session s : sessions) {
+            if (s.isAuthenticated()) {
+                ids.add(s.id());
+            }
+        }
+        execute(() -> {
+            try {
+                for (String userId : presence.refresh(ids)) {
+                    if (presenceHandlers.lastConnectionClosed(userId)) {
+                        announcePresence(userId, MessageType.USER_OFFLINE);
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.warn("Presence refresh failed", e);
+            } finally {
+                refreshingPresence.set(false);
+            }
+        });
     }
 
     private static ThreadFactory named(String prefix) {

@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * This node's subscriptions: which local sessions listen on which broker topic (conversation
  * rooms and per-user topics). The broker is subscribed on a topic's first local session and
  * unsubscribed on its last, so a node only receives what its connections want; empty topics are
- * removed at once.
+ * removed at once. {@link Broker#subscribe} and {@link Broker#unsubscribe} run under the topic's
+ * map lock, so they must not block.
  */
 final class RoomRegistry {
     static final String CONVERSATION = "conversation:";
@@ -41,31 +42,29 @@ final class RoomRegistry {
     /** Adds the session to the topic; returns false if it was already there. */
     boolean add(String topic, Session session) {
         boolean[] added = {false};
-        boolean[] first = {false};
+        // (Un)subscribing inside the map's lock keeps the broker's calls for a topic in the order of its changes.
         topics.compute(topic, (k, set) -> {
             Set<Session> s = set == null ? ConcurrentHashMap.newKeySet() : set;
-            first[0] = s.isEmpty();
+            if (s.isEmpty()) {
+                broker.subscribe(topic);
+            }
             added[0] = s.add(session);
             return s;
         });
-        if (first[0]) {
-            broker.subscribe(topic);
-        }
         return added[0];
     }
 
     /** Removes the session from the topic; returns false if it was not there. */
     boolean remove(String topic, Session session) {
         boolean[] removed = {false};
-        boolean[] last = {false};
         topics.computeIfPresent(topic, (k, set) -> {
             removed[0] = set.remove(session);
-            last[0] = set.isEmpty();
-            return last[0] ? null : set;
+            if (set.isEmpty()) {
+                broker.unsubscribe(topic);
+                return null;
+            }
+            return set;
         });
-        if (last[0]) {
-            broker.unsubscribe(topic);
-        }
         return removed[0];
     }
 

@@ -13,10 +13,10 @@ public interface Broker extends AutoCloseable {
     /** Starts delivering events of subscribed topics to {@code handler}. Called once, before anything else. */
     void start(Handler handler);
 
-    /** Begins receiving events of this topic on this node; idempotent. */
+    /** Begins receiving events of this topic on this node; idempotent; never blocks on the network. */
     void subscribe(String topic);
 
-    /** Stops receiving events of this topic on this node; idempotent. */
+    /** Stops receiving events of this topic on this node; idempotent; never blocks on the network. */
     void unsubscribe(String topic);
 
     /** Publishes an event to every node subscribed to the topic, this one included. */

@@ -22,8 +22,14 @@ public interface PresenceStore extends AutoCloseable {
     /** The users among {@code userIds} that are online. */
     Set<String> online(Collection<String> userIds);
 
-    /** Keeps this node's connections alive; called periodically by the engine. A single-node store may do nothing. */
-    default void refresh(Collection<String> connectionIds) {
+    /**
+     * Called periodically by the engine with this node's authenticated connections: keeps them alive
+     * and expires the connections of nodes that stopped refreshing. Returns the users who went
+     * offline by such expiry (each reported to one node only), for the engine to announce. A
+     * single-node store may do nothing.
+     */
+    default Set<String> refresh(Collection<String> connectionIds) {
+        return Set.of();
     }
 
     @Override

@@ -1,0 +1,64 @@
+package dev.parley.loadtest.jmh;
+
+import com.google.gson.JsonObject;
+import dev.parley.protocol.Envelope;
+import dev.parley.protocol.JsonCodec;
+import dev.parley.protocol.MessageType;
+import dev.parley.protocol.model.Message;
+import dev.parley.protocol.model.User;
+import dev.parley.protocol.payload.MessagePayloads.MessageReceived;
+import dev.parley.protocol.payload.TypingPayloads.TypingUpdate;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** The codec on the hot message types: what a server decodes and encodes per chat message. */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class CodecBenchmark {
+    private final JsonCodec codec = JsonCodec.standard();
+    private final String sendMessage = "{\"type\":\"send_message\",\"payload\":{\"conversationId\":"
+            + "\"5b0e7c1e-0f4e-4a53-9a55-2d7b1f3f7a10\",\"content\":\"" + "x".repeat(100) + "\",\"messageType\":\"text\","
+            + "\"clientMessageId\":\"cm-0f4e-4a53\"},\"requestId\":\"5b0e7c1e-0f4e-4a53-9a55-2d7b1f3f7a11\","
+            + "\"timestamp\":\"2025-01-01T00:00:00.000Z\"}";
+    private final Message message = new Message("m-5b0e7c1e-0f4e-4a53-9a55-2d7b1f3f7a12", "c-5b0e7c1e-0f4e-4a53",
+            "u-alice", User.of("u-alice", "alice", "Alice", null), "text", "x".repeat(100), null, null, new JsonObject(),
+            Instant.parse("2025-01-01T00:00:00.123Z"), 42, "cm-0f4e-4a53", null, null, null, null, null, null);
+    private final String messageReceived = codec.encode(MessageType.MESSAGE_RECEIVED, new MessageReceived(message),
+            null, Instant.now());
+    private final TypingUpdate typing = new TypingUpdate("c-5b0e7c1e-0f4e-4a53", "u-alice", "alice", true);
+
+    @Benchmark
+    public Object decodeAndValidateSendMessage() {
+        Envelope env = codec.decodeRequest(sendMessage);
+        return codec.readRequestPayload(env);
+    }
+
+    @Benchmark
+    public String encodeMessageReceived() {
+        return codec.encode(MessageType.MESSAGE_RECEIVED, new MessageReceived(message), null, Instant.now());
+    }
+
+    @Benchmark
+    public Object decodeMessageReceivedAsClient() {
+        Envelope env = codec.decodeFrame(messageReceived);
+        return codec.readServerPayload(env.payload(), MessageReceived.class);
+    }
+
+    @Benchmark
+    public String encodeTypingUpdate() {
+        return codec.encode(MessageType.TYPING_UPDATE, typing, null, Instant.now());
+    }
+}

@@ -1,0 +1,1200 @@
+package dev.parley.store.jdbi;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.parley.core.spi.AppendResult;
+import dev.parley.core.spi.ChatStore;
+import dev.parley.core.spi.Clock;
+import dev.parley.core.spi.ConversationRecord;
+import dev.parley.core.spi.CreateResult;
+import dev.parley.core.spi.FileRecord;
+import dev.parley.core.spi.MessagePage;
+import dev.parley.core.spi.MessageRecord;
+import dev.parley.core.spi.NewConversation;
+import dev.parley.core.spi.NewMessage;
+import dev.parley.core.spi.PresenceState;
+import dev.parley.core.spi.ReactionChange;
+import dev.parley.core.spi.ReplyRecord;
+import dev.parley.core.spi.StoreException;
+import dev.parley.core.spi.UserProfile;
+import dev.parley.protocol.Extension;
+import dev.parley.protocol.Timestamps;
+import dev.parley.protocol.model.ConversationType;
+import dev.parley.protocol.model.Participant;
+import dev.parley.protocol.model.Reaction;
+import dev.parley.protocol.model.Role;
+import dev.parley.protocol.model.User;
+import dev.parley.protocol.payload.KeyPayloads.PublicKeyInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Update;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A durable {@link ChatStore} on PostgreSQL ({@link #postgres}) or on an embedded H2 database
+ * ({@link #embedded}), through a HikariCP pool. The schema is created and upgraded by Flyway
+ * migrations when the store opens.
+ *
+ * <p>Appends take the conversation's row lock with the {@code latest_seq} increment and hold it to
+ * commit, so {@code seq} is gapless and unique even with several server nodes on one database; the
+ * price is that appends to one conversation commit one after another.
+ */
+public final class JdbiChatStore implements ChatStore {
+    private static final Logger log = LoggerFactory.getLogger(JdbiChatStore.class);
+    private static final int IN_LIST_CHUNK = 500;
+    private static final String UNIQUE_VIOLATION = "23505";
+    /** What a {@link User} is built from, with {@link #user}; the table's alias is {@code u}. */
+    private static final String USER_COLUMNS_OF_U =
+            " u.username, u.display_name, u.avatar_url, u.status, u.custom_status, u.last_seen";
+    private static final String USER_COLUMNS = USER_COLUMNS_OF_U.replace("u.", "");
+
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+    private final Dialect dialect;
+    private final Clock clock;
+
+    private JdbiChatStore(HikariDataSource dataSource, Dialect dialect, Clock clock) {
+        this.dataSource = dataSource;
+        this.jdbi = Jdbi.create(dataSource);
+        this.dialect = dialect;
+        this.clock = clock;
+    }
+
+    /** A store on an existing PostgreSQL database; the schema goes into the connection's current schema. */
+    public static JdbiChatStore postgres(String jdbcUrl, String user, String password) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setPoolName("parley-postgres");
+        return open(config, Dialect.POSTGRES, Clock.system());
+    }
+
+    /**
+     * A store in an H2 database file under {@code directory} (created if missing). Only one process
+     * may open a directory at a time. Each commit is written to the file before the call returns
+     * ({@code WRITE_DELAY=0}), so a process crash loses nothing acknowledged; H2 does not promise
+     * the same for a power loss, PostgreSQL does.
+     */
+    public static JdbiChatStore embedded(Path directory) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new StoreException("cannot create the database directory " + directory, e);
+        }
+        String file = directory.toAbsolutePath().resolve("parley").toString();
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE"
+                + ";DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000;WRITE_DELAY=0");
+        config.setUsername("sa");
+        config.setPassword("");
+        config.setPoolName("parley-embedded");
+        return open(config, Dialect.H2, Clock.system());
+    }
+
+    static JdbiChatStore open(HikariConfig config, Dialect dialect, Clock clock) {
+        config.setConnectionTimeout(10_000);
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot connect to the database", e);
+        }
+        try {
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:dev/parley/store/jdbi/migration")
+                    .table("parley_schema_history")
+                    .failOnMissingLocations(true)
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw new StoreException("cannot migrate the database schema", e);
+        }
+        log.info("chat store open ({})", dialect.name().toLowerCase(Locale.ROOT));
+        return new JdbiChatStore(dataSource, dialect, clock);
+    }
+
+    // ---------------------------------------------------------------- users
+
+    @Override
+    public User upsertUser(UserProfile p) {
+        return run("upsert user", h -> {
+            upsertUser(h, p);
+            return User.of(p.id(), p.username(), p.displayName(), p.avatarUrl());
+        });
+    }
+
+    private void upsertUser(Handle h, UserProfile p) {
+        try {
+            bindProfile(h.createUpdate(dialect.upsertUser), p).execute();
+        } catch (JdbiException e) {
+            // Two first logins of one user raced to insert; the loser's retry updates the winner's row.
+            if (!isUniqueViolation(e)) {
+                throw e;
+            }
+            bindProfile(h.createUpdate(dialect.upsertUser), p).execute();
+        }
+    }
+
+    private Update bindProfile(Update update, UserProfile p) {
+        return update.bind("id", p.id())
+                .bind("username", ExactText.encode(p.username()))
+                .bind("displayName", ExactText.encode(p.displayName()))
+                .bind("avatarUrl", ExactText.encode(p.avatarUrl()))
+                .bind("email", ExactText.encode(p.email()))
+                .bind("phone", ExactText.encode(p.phone()))
+                .bind("authUserId", ExactText.encode(p.authUserId()))
+                .bind("now", time(now()));
+    }
+
+    @Override
+    public List<User> findUsers(Collection<String> ids) {
+        List<String> distinct = List.copyOf(new LinkedHashSet<>(ids));
+        if (distinct.isEmpty()) {
+            return List.of();
+        }
+        return run("find users", h -> {
+            List<User> users = new ArrayList<>();
+            for (List<String> chunk : chunks(distinct)) {
+                users.addAll(h.createQuery("SELECT id," + USER_COLUMNS + " FROM users WHERE id IN (<ids>)")
+                        .bindList("ids", chunk)
+                        .map((rs, ctx) -> user(rs, rs.getString("id")))
+                        .list());
+            }
+            return users;
+        });
+    }
+
+    // ---------------------------------------------------------------- conversations
+
+    @Override
+    public CreateResult createConversation(NewConversation nc) {
+        boolean direct = nc.type() == ConversationType.DIRECT;
+        if (direct && nc.otherUserIds().size() != 1) {
+            throw new IllegalArgumentException("a direct conversation has exactly one other user");
+        }
+        String directKey = direct ? directKey(nc.createdBy(), nc.otherUserIds().get(0)) : null;
+        return run("create conversation", h -> {
+            if (direct) {
+                Optional<String> existing = findDirect(h, directKey);
+                if (existing.isPresent()) {
+                    return new CreateResult(view(h, existing.get(), nc.createdBy()).orElseThrow(), false);
+                }
+            }
+            String id = UUID.randomUUID().toString();
+            try {
+                h.useTransaction(tx -> insertConversation(tx, id, nc, directKey));
+            } catch (JdbiException e) {
+                // The other user created the same direct conversation at the same moment: theirs wins.
+                if (!direct || !isUniqueViolation(e)) {
+                    throw e;
+                }
+                String existing = findDirect(h, directKey).orElseThrow(() -> e);
+                return new CreateResult(view(h, existing, nc.createdBy()).orElseThrow(), false);
+            }
+            return new CreateResult(view(h, id, nc.createdBy()).orElseThrow(), true);
+        });
+    }
+
+    private void insertConversation(Handle tx, String id, NewConversation nc, String directKey) {
+        OffsetDateTime now = time(now());
+        tx.createUpdate("INSERT INTO conversations (id, type, name, direct_key, created_by, created_at, updated_at)"
+                        + " VALUES (:id, :type, :name, :directKey, :createdBy, :now, :now)")
+                .bind("id", id)
+                .bind("type", nc.type().wireName())
+                .bind("name", directKey == null ? ExactText.encode(nc.name()) : null)
+                .bind("directKey", directKey)
+                .bind("createdBy", nc.createdBy())
+                .bind("now", now)
+                .execute();
+        LinkedHashSet<String> others = new LinkedHashSet<>(nc.otherUserIds());
+        others.remove(nc.createdBy());
+        PreparedBatch batch = tx.prepareBatch("INSERT INTO participants (conversation_id, user_id, role, position, joined_at)"
+                + " VALUES (:conversationId, :userId, :role, :position, :now)");
+        batch.bind("conversationId", id).bind("userId", nc.createdBy()).bind("role", role(Role.ADMIN))
+                .bind("position", 0).bind("now", now).add();
+        int position = 1;
+        for (String other : others) {
+            batch.bind("conversationId", id).bind("userId", other).bind("role", role(Role.MEMBER))
+                    .bind("position", position++).bind("now", now).add();
+        }
+        batch.execute();
+    }
+
+    private static Optional<String> findDirect(Handle h, String directKey) {
+        return h.createQuery("SELECT id FROM conversations WHERE direct_key = :key")
+                .bind("key", directKey).mapTo(String.class).findOne();
+    }
+
+    /** Unambiguous for any two ids: the length prefix marks where the first one ends. */
+    private static String directKey(String a, String b) {
+        String first = a.compareTo(b) <= 0 ? a : b;
+        String second = first == a ? b : a;
+        return first.length() + ":" + first + "|" + second;
+    }
+
+    @Override
+    public Optional<ConversationRecord> findConversation(String conversationId, String viewerId) {
+        return run("find conversation", h -> view(h, conversationId, viewerId));
+    }
+
+    @Override
+    public List<ConversationRecord> listConversations(String userId, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return run("list conversations", h -> views(h, userId, null, limit));
+    }
+
+    private Optional<ConversationRecord> view(Handle h, String conversationId, String viewerId) {
+        return views(h, viewerId, conversationId, 1).stream().findFirst();
+    }
+
+    /**
+     * The viewer's conversations (or the one named), newest activity first. One query reads the
+     * conversations with their unread counts and the ids of their latest visible messages; then one
+     * batch each loads those messages and the participants, whatever the page size.
+     */
+    private List<ConversationRecord> views(Handle h, String viewerId, String onlyConversationId, int limit) {
+        // Scalar subqueries keep every lookup on the newest-first (conversation_id, seq) index (ordered
+        // by both columns, which H2 needs to see it); the unread count is
+        // computed above the LIMIT, so only for the conversations returned.
+        String latestVisible = " FROM messages v WHERE v.conversation_id = c.id AND v.deleted_at IS NULL"
+                + " ORDER BY v.conversation_id, v.seq DESC LIMIT 1)";
+        String sql = "SELECT x.*, (SELECT COUNT(*) FROM messages u WHERE u.conversation_id = x.id"
+                + "   AND u.seq > x.last_read_seq AND u.sender_id <> :viewer AND u.deleted_at IS NULL) AS unread"
+                + " FROM (SELECT c.id, c.type, c.name, c.description, c.avatar_url, c.created_by, c.created_at,"
+                + "   c.updated_at, c.latest_seq, p.last_read_seq,"
+                + "   (SELECT v.id" + latestVisible + " AS latest_id,"
+                + "   (SELECT v.created_at" + latestVisible + " AS latest_at"
+                + "   FROM participants p JOIN conversations c ON c.id = p.conversation_id"
+                + "   WHERE p.user_id = :viewer AND p.left_at IS NULL"
+                + (onlyConversationId == null ? "" : " AND c.id = :conversationId")
+                + " ) x"
+                + " ORDER BY COALESCE(x.latest_at, x.created_at) DESC, x.id DESC"
+                + " LIMIT :limit";
+        record Row(String id, ConversationType type, String name, String description, String avatarUrl,
+                   String createdBy, Instant createdAt, Instant updatedAt, long latestSeq, long lastReadSeq,
+                   String latestId, int unread) {
+        }
+        var query = h.createQuery(sql).bind("viewer", viewerId).bind("limit", limit);
+        if (onlyConversationId != null) {
+            query.bind("conversationId", onlyConversationId);
+        }
+        List<Row> rows = query.map((rs, ctx) -> new Row(rs.getString("id"),
+                ConversationType.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)), text(rs, "name"),
+                text(rs, "description"), text(rs, "avatar_url"), rs.getString("created_by"),
+                instant(rs, "created_at"), instant(rs, "updated_at"), rs.getLong("latest_seq"),
+                rs.getLong("last_read_seq"), rs.getString("latest_id"), rs.getInt("unread"))).list();
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        List<String> ids = rows.stream().map(Row::id).toList();
+        List<String> latestIds = rows.stream().map(Row::latestId).filter(id -> id != null).toList();
+        Map<String, MessageRecord> latest = new HashMap<>();
+        for (MessageRecord m : messagesById(h, latestIds, viewerId)) {
+            latest.put(m.id(), m);
+        }
+        Map<String, List<Participant>> participants = participants(h, ids);
+        List<ConversationRecord> views = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            views.add(new ConversationRecord(r.id, r.type, r.name, r.description, r.avatarUrl, r.createdBy,
+                    r.createdAt, r.updatedAt, participants.getOrDefault(r.id, List.of()),
+                    r.latestId == null ? null : latest.get(r.latestId), r.unread, r.latestSeq, r.lastReadSeq));
+        }
+        return views;
+    }
+
+    private static Map<String, List<Participant>> participants(Handle h, List<String> conversationIds) {
+        Map<String, List<Participant>> byConversation = new HashMap<>();
+        for (List<String> chunk : chunks(conversationIds)) {
+            h.createQuery("SELECT p.conversation_id, p.user_id, p.role, p.joined_at,"
+                            + USER_COLUMNS_OF_U
+                            + " FROM participants p JOIN users u ON u.id = p.user_id"
+                            + " WHERE p.conversation_id IN (<ids>) AND p.left_at IS NULL"
+                            + " ORDER BY p.conversation_id, p.position")
+                    .bindList("ids", chunk)
+                    .map((rs, ctx) -> {
+                        String userId = rs.getString("user_id");
+                        return Map.entry(rs.getString("conversation_id"), new Participant(userId,
+                                Role.valueOf(rs.getString("role").toUpperCase(Locale.ROOT)), instant(rs, "joined_at"),
+                                user(rs, userId)));
+                    })
+                    .forEach(e -> byConversation.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        }
+        return byConversation;
+    }
+
+    @Override
+    public boolean isParticipant(String conversationId, String userId) {
+        return run("check participant", h -> h.createQuery("SELECT COUNT(*) FROM participants"
+                        + " WHERE conversation_id = :c AND user_id = :u AND left_at IS NULL")
+                .bind("c", conversationId).bind("u", userId).mapTo(Integer.class).one() > 0);
+    }
+
+    @Override
+    public List<String> participantIds(String conversationId) {
+        return run("list participants", h -> h.createQuery("SELECT user_id FROM participants"
+                        + " WHERE conversation_id = :c AND left_at IS NULL ORDER BY position")
+                .bind("c", conversationId).mapTo(String.class).list());
+    }
+
+    @Override
+    public List<String> conversationIdsOf(String userId) {
+        return run("list conversation ids", h -> h.createQuery("SELECT conversation_id FROM participants"
+                        + " WHERE user_id = :u AND left_at IS NULL")
+                .bind("u", userId).mapTo(String.class).list());
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    @Override
+    public AppendResult appendMessage(NewMessage m) {
+        return run("append message", h -> {
+            if (m.clientMessageId() != null) {
+                Optional<MessageRecord> stored = byClientId(h, m);
+                if (stored.isPresent()) {
+                    return new AppendResult(stored.get(), true);
+                }
+            }
+            try {
+                return insertMessage(h, m);
+            } catch (JdbiException e) {
+                // A concurrent retry with the same client message id committed first.
+                if (m.clientMessageId() == null || !isUniqueViolation(e)) {
+                    throw e;
+                }
+                return new AppendResult(byClientId(h, m).orElseThrow(() -> e), true);
+            }
+        });
+    }
+
+    private AppendResult insertMessage(Handle h, NewMessage m) {
+        record Stored(String id, long seq, Instant createdAt, MessageRecord duplicateOf) {
+        }
+        Stored stored = h.inTransaction(tx -> {
+            // Takes the conversation's row lock until commit: concurrent appends queue here, so the
+            // transaction does only what must be atomic with the seq.
+            var seqAndTime = tx.createQuery(dialect.nextSeq)
+                    .bind("id", m.conversationId())
+                    .bind("now", time(now()))
+                    .map((rs, ctx) -> Map.entry(rs.getLong(1), instant(rs, 2)))
+                    .findOne()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown conversation"));
+            if (m.clientMessageId() != null) {
+                // Under the lock a retry that committed before us is visible: answer with it, undo the increment.
+                Optional<MessageRecord> earlier = byClientId(tx, m);
+                if (earlier.isPresent()) {
+                    tx.rollback();
+                    return new Stored(null, 0, null, earlier.get());
+                }
+            }
+            String id = UUID.randomUUID().toString();
+            boolean perRecipient = m.contents() != null;
+            tx.createUpdate("INSERT INTO messages (id, conversation_id, seq, sender_id, message_type, content,"
+                            + " per_recipient, reply_to_id, thread_root_id, client_message_id, metadata, created_at,"
+                            + " search_text)"
+                            + " VALUES (:id, :conversationId, :seq, :senderId, :messageType, :content, :perRecipient,"
+                            + " :replyToId, :threadRootId, :clientMessageId, :metadata, :createdAt, :searchText)")
+                    .bind("id", id)
+                    .bind("conversationId", m.conversationId())
+                    .bind("seq", seqAndTime.getKey())
+                    .bind("senderId", m.senderId())
+                    .bind("messageType", m.messageType())
+                    .bind("content", perRecipient ? null : ExactText.encode(m.content()))
+                    .bind("perRecipient", perRecipient)
+                    .bind("replyToId", m.replyToId())
+                    .bind("threadRootId", m.threadRootId())
+                    .bind("clientMessageId", m.clientMessageId())
+                    .bind("metadata", ExactText.encode(m.metadata().toString()))
+                    .bind("createdAt", time(seqAndTime.getValue()))
+                    .bind("searchText", perRecipient ? null : SearchText.image(m.content()))
+                    .execute();
+            insertCopies(tx, id, m.contents());
+            return new Stored(id, seqAndTime.getKey(), seqAndTime.getValue(), null);
+        });
+        if (stored.duplicateOf != null) {
+            return new AppendResult(stored.duplicateOf, true);
+        }
+        User sender = h.createQuery("SELECT id," + USER_COLUMNS + " FROM users WHERE id = :id")
+                .bind("id", m.senderId())
+                .map((rs, ctx) -> user(rs, rs.getString("id")))
+                .one();
+        ReplyRecord replyTo = m.replyToId() == null ? null
+                : replyPreviews(h, List.of(m.replyToId()), null).get(m.replyToId());
+        return new AppendResult(new MessageRecord(stored.id, m.conversationId(), stored.seq, m.senderId(), sender,
+                m.messageType(), m.contents() != null ? null : m.content(), m.contents(), m.replyToId(), replyTo,
+                m.metadata().deepCopy(), stored.createdAt, m.clientMessageId(), null, null, m.threadRootId(), 0, null,
+                List.of()), false);
+    }
+
+    private static void insertCopies(Handle tx, String messageId, Map<String, String> contents) {
+        if (contents == null || contents.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = tx.prepareBatch(
+                "INSERT INTO message_contents (message_id, user_id, content) VALUES (:id, :userId, :content)");
+        for (Map.Entry<String, String> copy : contents.entrySet()) {
+            batch.bind("id", messageId).bind("userId", copy.getKey())
+                    .bind("content", ExactText.encode(copy.getValue())).add();
+        }
+        batch.execute();
+    }
+
+    private Optional<MessageRecord> byClientId(Handle h, NewMessage m) {
+        return messages(h, " WHERE m.conversation_id = :conversationId AND m.sender_id = :senderId"
+                        + " AND m.client_message_id = :clientMessageId",
+                Map.of("conversationId", m.conversationId(), "senderId", m.senderId(),
+                        "clientMessageId", m.clientMessageId()), null).stream().findFirst();
+    }
+
+    @Override
+    public Optional<MessageRecord> findMessage(String conversationId, String messageId, String viewerId) {
+        return run("find message", h -> messages(h, " WHERE m.id = :id AND m.conversation_id = :conversationId",
+                Map.of("id", messageId, "conversationId", conversationId), viewerId).stream().findFirst());
+    }
+
+    @Override
+    public MessagePage loadMessages(String conversationId, String viewerId, Long beforeSeq, int limit,
+                                    boolean includeDeleted, boolean excludeThreadReplies) {
+        String where = " WHERE m.conversation_id = :conversationId AND m.seq < :beforeSeq"
+                + (includeDeleted ? "" : " AND m.deleted_at IS NULL")
+                + (excludeThreadReplies ? " AND m.thread_root_id IS NULL" : "")
+                + " ORDER BY m.conversation_id, m.seq DESC LIMIT :limit";
+        return run("load messages", h -> newestPage(h, where, Map.of(
+                "conversationId", conversationId,
+                "beforeSeq", beforeSeq == null ? Long.MAX_VALUE : beforeSeq), limit, viewerId));
+    }
+
+    @Override
+    public long markRead(String conversationId, String userId, long seq) {
+        return run("mark read", h -> h.inTransaction(tx -> {
+            // Never backwards, and never past the newest message: later messages must stay unread.
+            tx.createUpdate("UPDATE participants SET last_read_seq ="
+                            + " LEAST(:seq, (SELECT latest_seq FROM conversations WHERE id = :c))"
+                            + " WHERE conversation_id = :c AND user_id = :u AND left_at IS NULL"
+                            + " AND last_read_seq < LEAST(:seq, (SELECT latest_seq FROM conversations WHERE id = :c))")
+                    .bind("seq", seq).bind("c", conversationId).bind("u", userId)
+                    .execute();
+            return tx.createQuery("SELECT last_read_seq FROM participants"
+                            + " WHERE conversation_id = :c AND user_id = :u AND left_at IS NULL")
+                    .bind("c", conversationId).bind("u", userId)
+                    .mapTo(Long.class).findOne().orElse(0L);
+        }));
+    }
+
+    // ---------------------------------------------------------------- extensions (protocol section 6)
+
+    @Override
+    public Set<Extension> supportedExtensions() {
+        return EnumSet.of(Extension.REACTIONS, Extension.EDITS, Extension.RECEIPTS, Extension.THREADS,
+                Extension.SEARCH, Extension.RESUME, Extension.PRESENCE, Extension.KEYS,
+                Extension.FILES);
+    }
+
+    /** Locks a non-deleted message of the conversation until commit; false if there is none. */
+    private static boolean lockLiveMessage(Handle tx, String conversationId, String messageId) {
+        return tx.createQuery("SELECT id FROM messages WHERE id = :id AND conversation_id = :c"
+                        + " AND deleted_at IS NULL FOR UPDATE")
+                .bind("id", messageId).bind("c", conversationId)
+                .mapTo(String.class).findOne().isPresent();
+    }
+
+    @Override
+    public Optional<ReactionChange> addReaction(String conversationId, String messageId, String userId, String emoji,
+                                                int maxDistinct) {
+        byte[] emojiBytes = ExactText.encode(emoji);
+        return run("add reaction", h -> h.inTransaction(tx -> {
+            // The message's lock serializes reactions to it, so the distinct-emoji limit holds.
+            if (!lockLiveMessage(tx, conversationId, messageId)) {
+                return Optional.<ReactionChange>empty();
+            }
+            boolean exists = tx.createQuery("SELECT COUNT(*) FROM reactions"
+                            + " WHERE message_id = :m AND user_id = :u AND emoji = :e")
+                    .bind("m", messageId).bind("u", userId).bind("e", emojiBytes)
+                    .mapTo(Integer.class).one() > 0;
+            if (!exists) {
+                Long rank = tx.createQuery("SELECT MIN(emoji_rank) FROM reactions WHERE message_id = :m AND emoji = :e")
+                        .bind("m", messageId).bind("e", emojiBytes).mapTo(Long.class).one();
+                if (rank == null) {
+                    if (tx.createQuery("SELECT COUNT(DISTINCT emoji) FROM reactions WHERE message_id = :m")
+                            .bind("m", messageId).mapTo(Integer.class).one() >= maxDistinct) {
+                        throw new IllegalStateException("too many distinct reactions");
+                    }
+                    rank = tx.createQuery("SELECT COALESCE(MAX(emoji_rank), 0) + 1 FROM reactions WHERE message_id = :m")
+                            .bind("m", messageId).mapTo(Long.class).one();
+                }
+                tx.createUpdate("INSERT INTO reactions (message_id, user_id, emoji, emoji_rank, created_at)"
+                                + " VALUES (:m, :u, :e, :rank, :t)")
+                        .bind("m", messageId).bind("u", userId).bind("e", emojiBytes).bind("rank", rank)
+                        .bind("t", time(now()))
+                        .execute();
+            }
+            return Optional.of(new ReactionChange(!exists,
+                    reactions(tx, List.of(messageId)).getOrDefault(messageId, List.of())));
+        }));
+    }
+
+    @Override
+    public Optional<ReactionChange> removeReaction(String conversationId, String messageId, String userId,
+                                                   String emoji) {
+        return run("remove reaction", h -> h.inTransaction(tx -> {
+            if (!lockLiveMessage(tx, conversationId, messageId)) {
+                return Optional.<ReactionChange>empty();
+            }
+            int removed = tx.createUpdate("DELETE FROM reactions WHERE message_id = :m AND user_id = :u AND emoji = :e")
+                    .bind("m", messageId).bind("u", userId).bind("e", ExactText.encode(emoji))
+                    .execute();
+            return Optional.of(new ReactionChange(removed > 0,
+                    reactions(tx, List.of(messageId)).getOrDefault(messageId, List.of())));
+        }));
+    }
+
+    /** Returns the edited message with every recipient's copy, which the engine fans out per viewer. */
+    @Override
+    public Optional<MessageRecord> editMessage(String conversationId, String messageId, String editorId,
+                                               String content, Map<String, String> contents, JsonObject metadata,
+                                               Instant editedAt) {
+        boolean perRecipient = contents != null;
+        OffsetDateTime at = time(Timestamps.truncate(editedAt));
+        return run("edit message", h -> h.inTransaction(tx -> {
+            if (!lockLiveMessage(tx, conversationId, messageId)) {
+                return Optional.<MessageRecord>empty();
+            }
+            tx.createUpdate("UPDATE messages SET content = :content, per_recipient = :perRecipient,"
+                            + " search_text = :searchText, edited_at = :t, changed_at = :t"
+                            + (metadata == null ? "" : ", metadata = :metadata")
+                            + " WHERE id = :id")
+                    .bind("content", perRecipient ? null : ExactText.encode(content))
+                    .bind("perRecipient", perRecipient)
+                    .bind("searchText", perRecipient ? null : SearchText.image(content))
+                    .bind("t", at)
+                    .bind("metadata", metadata == null ? null : ExactText.encode(metadata.toString()))
+                    .bind("id", messageId)
+                    .execute();
+            tx.createUpdate("DELETE FROM message_contents WHERE message_id = :id").bind("id", messageId).execute();
+            insertCopies(tx, messageId, contents);
+            return messages(tx, " WHERE m.id = :id", Map.of("id", messageId), null).stream().findFirst();
+        }));
+    }
+
+    @Override
+    public Optional<MessageRecord> deleteMessage(String conversationId, String messageId, Instant deletedAt) {
+        OffsetDateTime at = time(Timestamps.truncate(deletedAt));
+        return run("delete message", h -> h.inTransaction(tx -> {
+            Optional<Boolean> alreadyDeleted = tx.createQuery("SELECT deleted_at IS NOT NULL FROM messages"
+                            + " WHERE id = :id AND conversation_id = :c FOR UPDATE")
+                    .bind("id", messageId).bind("c", conversationId)
+                    .mapTo(Boolean.class).findOne();
+            if (alreadyDeleted.isEmpty()) {
+                return Optional.<MessageRecord>empty();
+            }
+            if (!alreadyDeleted.get()) {
+                // Soft delete: the row keeps id, seq, sender and time; every body and reaction goes.
+                tx.createUpdate("UPDATE messages SET deleted_at = :t, changed_at = :t, content = NULL,"
+                                + " search_text = NULL, metadata = :emptyObject WHERE id = :id")
+                        .bind("t", at).bind("emptyObject", ExactText.encode("{}")).bind("id", messageId)
+                        .execute();
+                tx.createUpdate("DELETE FROM message_contents WHERE message_id = :id").bind("id", messageId).execute();
+                tx.createUpdate("DELETE FROM reactions WHERE message_id = :id").bind("id", messageId).execute();
+            }
+            return messages(tx, " WHERE m.id = :id", Map.of("id", messageId), null).stream().findFirst();
+        }));
+    }
+
+    @Override
+    public Map<String, Long> readPositions(String conversationId) {
+        return run("read positions", h -> {
+            Map<String, Long> positions = new LinkedHashMap<>();
+            h.createQuery("SELECT user_id, last_read_seq FROM participants"
+                            + " WHERE conversation_id = :c AND left_at IS NULL ORDER BY position")
+                    .bind("c", conversationId)
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2)))
+                    .forEach(e -> positions.put(e.getKey(), e.getValue()));
+            return positions;
+        });
+    }
+
+    @Override
+    public Map<String, Integer> unreadCounts(String conversationId) {
+        return run("unread counts", h -> {
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            h.createQuery("SELECT p.user_id, (SELECT COUNT(*) FROM messages u WHERE u.conversation_id = p.conversation_id"
+                            + "   AND u.seq > p.last_read_seq AND u.sender_id <> p.user_id AND u.deleted_at IS NULL)"
+                            + " FROM participants p WHERE p.conversation_id = :c AND p.left_at IS NULL"
+                            + " ORDER BY p.position")
+                    .bind("c", conversationId)
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getInt(2)))
+                    .forEach(e -> counts.put(e.getKey(), e.getValue()));
+            return counts;
+        });
+    }
+
+    @Override
+    public MessagePage loadThread(String conversationId, String threadRootId, String viewerId, Long beforeSeq,
+                                  int limit) {
+        return run("load thread", h -> newestPage(h, " WHERE m.conversation_id = :conversationId"
+                + " AND m.thread_root_id = :root AND m.deleted_at IS NULL AND m.seq < :beforeSeq"
+                + " ORDER BY m.thread_root_id, m.seq DESC LIMIT :limit",
+                Map.of("conversationId", conversationId, "root", threadRootId,
+                        "beforeSeq", beforeSeq == null ? Long.MAX_VALUE : beforeSeq), limit, viewerId));
+    }
+
+    @Override
+    public Optional<MessagePage> searchMessages(String userId, String conversationId, String query,
+                                                String beforeMessageId, int limit) {
+        String scope = " FROM messages m JOIN participants p ON p.conversation_id = m.conversation_id"
+                + " AND p.user_id = :user AND p.left_at IS NULL"
+                + " WHERE " + (conversationId == null ? "1 = 1" : "m.conversation_id = :conversationId");
+        Map<String, Object> scopeBinds = new HashMap<>();
+        scopeBinds.put("user", userId);
+        if (conversationId != null) {
+            scopeBinds.put("conversationId", conversationId);
+        }
+        return run("search messages", h -> {
+            record Hit(String id, Instant createdAt, String content) {
+            }
+            Hit cursor = null;
+            if (beforeMessageId != null) {
+                cursor = h.createQuery("SELECT m.id, m.created_at" + scope + " AND m.id = :before")
+                        .bindMap(scopeBinds).bind("before", beforeMessageId)
+                        .map((rs, ctx) -> new Hit(rs.getString(1), instant(rs, 2), null))
+                        .findOne().orElse(null);
+                if (cursor == null) {
+                    return Optional.<MessagePage>empty();
+                }
+            }
+            // The LIKE on the search image may over-match (see SearchText); read batches newest
+            // first and keep the exact hits until one more than the page is found.
+            List<String> hits = new ArrayList<>();
+            int batchSize = Math.max(limit + 1, 50);
+            while (hits.size() <= limit) {
+                var batchQuery = h.createQuery("SELECT m.id, m.created_at, m.content" + scope
+                                + " AND m.deleted_at IS NULL AND m.per_recipient = FALSE"
+                                + " AND m.search_text LIKE :pattern ESCAPE '\\'"
+                                + (cursor == null ? "" : " AND (m.created_at < :t OR (m.created_at = :t AND m.id < :id))")
+                                + " ORDER BY m.created_at DESC, m.id DESC LIMIT :n")
+                        .bindMap(scopeBinds)
+                        .bind("pattern", SearchText.containsPattern(query))
+                        .bind("n", batchSize);
+                if (cursor != null) {
+                    batchQuery.bind("t", time(cursor.createdAt)).bind("id", cursor.id);
+                }
+                List<Hit> batch = batchQuery.map((rs, ctx) -> new Hit(rs.getString(1), instant(rs, 2), text(rs, "content")))
+                        .list();
+                for (Hit hit : batch) {
+                    if (SearchText.contains(hit.content, query) && hits.size() <= limit) {
+                        hits.add(hit.id);
+                    }
+                }
+                if (batch.size() < batchSize) {
+                    break;
+                }
+                cursor = batch.get(batch.size() - 1);
+            }
+            List<String> page = hits.subList(0, Math.min(limit, hits.size()));
+            Map<String, MessageRecord> byId = new HashMap<>();
+            messagesById(h, page, userId).forEach(m -> byId.put(m.id(), m));
+            return Optional.of(new MessagePage(page.stream().map(byId::get).toList(), hits.size() > limit));
+        });
+    }
+
+    @Override
+    public MessagePage messagesAfter(String conversationId, String viewerId, long afterSeq, int limit) {
+        return run("load messages after", h -> oldestPage(h, " WHERE m.conversation_id = :c AND m.seq > :after"
+                        + " AND m.deleted_at IS NULL ORDER BY m.conversation_id, m.seq LIMIT :limit",
+                Map.of("c", conversationId, "after", afterSeq), limit, viewerId));
+    }
+
+    @Override
+    public MessagePage messagesChangedSince(String conversationId, String viewerId, long upToSeq, Instant since,
+                                            int limit) {
+        return run("load changed messages", h -> oldestPage(h, " WHERE m.conversation_id = :c AND m.seq <= :upTo"
+                        + " AND m.changed_at > :since ORDER BY m.seq LIMIT :limit",
+                Map.of("c", conversationId, "upTo", upToSeq, "since", time(since)), limit, viewerId));
+    }
+
+    @Override
+    public void setPresence(String userId, PresenceState state) {
+        run("set presence", h -> {
+            for (int attempt = 0; ; attempt++) {
+                int updated = h.createUpdate("UPDATE users SET status = :status, custom_status = :customStatus,"
+                                + " last_seen = :lastSeen WHERE id = :id")
+                        .bind("status", state.status())
+                        .bind("customStatus", ExactText.encode(state.customStatus()))
+                        .bind("lastSeen", state.lastSeen() == null ? null : time(state.lastSeen()))
+                        .bind("id", userId)
+                        .execute();
+                if (updated > 0) {
+                    return null;
+                }
+                try {
+                    // Presence of a user without a profile yet: the profile fills in on the next upsert.
+                    h.createUpdate("INSERT INTO users (id, status, custom_status, last_seen, updated_at)"
+                                    + " VALUES (:id, :status, :customStatus, :lastSeen, :now)")
+                            .bind("id", userId)
+                            .bind("status", state.status())
+                            .bind("customStatus", ExactText.encode(state.customStatus()))
+                            .bind("lastSeen", state.lastSeen() == null ? null : time(state.lastSeen()))
+                            .bind("now", time(now()))
+                            .execute();
+                    return null;
+                } catch (JdbiException e) {
+                    if (!isUniqueViolation(e) || attempt > 0) {
+                        throw e;
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public Map<String, PresenceState> presenceOf(Collection<String> userIds) {
+        List<String> ids = List.copyOf(new LinkedHashSet<>(userIds));
+        return run("read presence", h -> {
+            Map<String, PresenceState> states = new HashMap<>();
+            for (List<String> chunk : chunks(ids)) {
+                h.createQuery("SELECT id, status, custom_status, last_seen FROM users"
+                                + " WHERE id IN (<ids>) AND status IS NOT NULL")
+                        .bindList("ids", chunk)
+                        .map((rs, ctx) -> Map.entry(rs.getString("id"), new PresenceState(rs.getString("status"),
+                                text(rs, "custom_status"), instant(rs, "last_seen"))))
+                        .forEach(e -> states.put(e.getKey(), e.getValue()));
+            }
+            return states;
+        });
+    }
+
+    @Override
+    public Set<String> contactsOf(String userId, Collection<String> candidates) {
+        String sql = "SELECT DISTINCT other.user_id FROM participants me"
+                + " JOIN participants other ON other.conversation_id = me.conversation_id"
+                + " WHERE me.user_id = :u AND me.left_at IS NULL AND other.left_at IS NULL AND other.user_id <> :u";
+        return run("find contacts", h -> {
+            Set<String> contacts = new TreeSet<>();
+            if (candidates == null) {
+                contacts.addAll(h.createQuery(sql).bind("u", userId).mapTo(String.class).list());
+                return contacts;
+            }
+            for (List<String> chunk : chunks(List.copyOf(new LinkedHashSet<>(candidates)))) {
+                contacts.addAll(h.createQuery(sql + " AND other.user_id IN (<ids>)")
+                        .bind("u", userId).bindList("ids", chunk).mapTo(String.class).list());
+            }
+            return contacts;
+        });
+    }
+
+    @Override
+    public PublicKeyInfo publishKey(PublicKeyInfo key) {
+        return run("publish key", h -> {
+            for (int attempt = 0; ; attempt++) {
+                int updated = bindKey(h.createUpdate("UPDATE public_keys SET public_key = :publicKey,"
+                        + " fingerprint = :fingerprint, updated_at = :updatedAt"
+                        + " WHERE user_id = :userId AND key_type = :keyType"), key).execute();
+                if (updated > 0) {
+                    return key;
+                }
+                try {
+                    bindKey(h.createUpdate("INSERT INTO public_keys (user_id, key_type, public_key, fingerprint,"
+                            + " updated_at) VALUES (:userId, :keyType, :publicKey, :fingerprint, :updatedAt)"), key)
+                            .execute();
+                    return key;
+                } catch (JdbiException e) {
+                    // Another node published this user's first key of the type at the same moment.
+                    if (!isUniqueViolation(e) || attempt > 0) {
+                        throw e;
+                    }
+                }
+            }
+        });
+    }
+
+    private static Update bindKey(Update update, PublicKeyInfo key) {
+        return update.bind("userId", key.userId())
+                .bind("keyType", key.keyType())
+                .bind("publicKey", ExactText.encode(key.publicKey()))
+                .bind("fingerprint", ExactText.encode(key.fingerprint()))
+                .bind("updatedAt", key.updatedAt() == null ? null : time(key.updatedAt()));
+    }
+
+    @Override
+    public List<PublicKeyInfo> keysOf(Collection<String> userIds, String keyType) {
+        List<String> ids = List.copyOf(new LinkedHashSet<>(userIds));
+        return run("read keys", h -> {
+            Map<String, List<PublicKeyInfo>> byUser = new HashMap<>();
+            for (List<String> chunk : chunks(ids)) {
+                var query = h.createQuery("SELECT user_id, key_type, public_key, fingerprint, updated_at"
+                                + " FROM public_keys WHERE user_id IN (<ids>)"
+                                + (keyType == null ? "" : " AND key_type = :keyType")
+                                + " ORDER BY key_type")
+                        .bindList("ids", chunk);
+                if (keyType != null) {
+                    query.bind("keyType", keyType);
+                }
+                query.map((rs, ctx) -> new PublicKeyInfo(rs.getString("user_id"), rs.getString("key_type"),
+                                text(rs, "public_key"), text(rs, "fingerprint"), instant(rs, "updated_at")))
+                        .forEach(k -> byUser.computeIfAbsent(k.userId(), u -> new ArrayList<>()).add(k));
+            }
+            // In the order the users were asked for, each user's keys by type.
+            return ids.stream().flatMap(id -> byUser.getOrDefault(id, List.of()).stream()).toList();
+        });
+    }
+
+    @Override
+    public void saveFile(FileRecord file) {
+        run("save file", h -> {
+            for (int attempt = 0; ; attempt++) {
+                if (bindFile(h.createUpdate("UPDATE attachments SET conversation_id = :conversationId,"
+                        + " message_id = :messageId, uploader_id = :uploaderId, file_name = :name,"
+                        + " mime_type = :mimeType, size_bytes = :size, sha256 = :sha256, created_at = :createdAt"
+                        + " WHERE id = :id"), file).execute() > 0) {
+                    return null;
+                }
+                try {
+                    bindFile(h.createUpdate("INSERT INTO attachments (id, conversation_id, message_id, uploader_id,"
+                            + " file_name, mime_type, size_bytes, sha256, created_at) VALUES (:id, :conversationId,"
+                            + " :messageId, :uploaderId, :name, :mimeType, :size, :sha256, :createdAt)"), file)
+                            .execute();
+                    return null;
+                } catch (JdbiException e) {
+                    if (!isUniqueViolation(e) || attempt > 0) {
+                        throw e;
+                    }
+                }
+            }
+        });
+    }
+
+    private static Update bindFile(Update update, FileRecord file) {
+        return update.bind("id", file.fileId())
+                .bind("conversationId", file.conversationId())
+                .bind("messageId", file.messageId())
+                .bind("uploaderId", file.uploaderId())
+                .bind("name", ExactText.encode(file.name()))
+                .bind("mimeType", ExactText.encode(file.mimeType()))
+                .bind("size", file.size())
+                .bind("sha256", file.sha256())
+                .bind("createdAt", file.createdAt() == null ? null : time(file.createdAt()));
+    }
+
+    @Override
+    public Optional<FileRecord> findFile(String fileId) {
+        return run("find file", h -> h.createQuery("SELECT id, conversation_id, message_id, uploader_id, file_name,"
+                        + " mime_type, size_bytes, sha256, created_at FROM attachments WHERE id = :id")
+                .bind("id", fileId)
+                .map((rs, ctx) -> new FileRecord(rs.getString("id"), rs.getString("conversation_id"),
+                        rs.getString("message_id"), rs.getString("uploader_id"), text(rs, "file_name"),
+                        text(rs, "mime_type"), rs.getLong("size_bytes"), rs.getString("sha256"),
+                        instant(rs, "created_at")))
+                .findOne());
+    }
+
+    @Override
+    public long storedFileBytes(String userId) {
+        return run("sum file sizes", h -> h.createQuery("SELECT COALESCE(SUM(size_bytes), 0) FROM attachments"
+                        + " WHERE uploader_id = :u")
+                .bind("u", userId).mapTo(Long.class).one());
+    }
+
+    /** The first {@code limit} rows of an ascending query; {@code hasMore} if a further row exists. */
+    private List<MessageRecord> oldestFirst(Handle h, String whereAndOrder, Map<String, Object> binds, int limit,
+                                            String viewerId) {
+        Map<String, Object> all = new HashMap<>(binds);
+        all.put("limit", limit + 1);
+        return messages(h, whereAndOrder, all, viewerId);
+    }
+
+    private MessagePage oldestPage(Handle h, String whereAndOrder, Map<String, Object> binds, int limit,
+                                   String viewerId) {
+        if (limit <= 0) {
+            return new MessagePage(List.of(), false);
+        }
+        List<MessageRecord> rows = oldestFirst(h, whereAndOrder, binds, limit, viewerId);
+        return new MessagePage(rows.subList(0, Math.min(limit, rows.size())), rows.size() > limit);
+    }
+
+    /** A descending query's first {@code limit} rows, returned ascending; {@code hasMore} if older rows exist. */
+    private MessagePage newestPage(Handle h, String whereAndOrder, Map<String, Object> binds, int limit,
+                                   String viewerId) {
+        if (limit <= 0) {
+            return new MessagePage(List.of(), false);
+        }
+        List<MessageRecord> newestFirst = new ArrayList<>(oldestFirst(h, whereAndOrder, binds, limit, viewerId));
+        boolean hasMore = newestFirst.size() > limit;
+        List<MessageRecord> page = newestFirst.subList(0, Math.min(limit, newestFirst.size()));
+        Collections.reverse(page);
+        return new MessagePage(page, hasMore);
+    }
+
+    // ---------------------------------------------------------------- message loading
+
+    private static final String MESSAGE_SELECT = "SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.message_type,"
+            + " m.content, m.per_recipient, m.reply_to_id, m.thread_root_id, m.client_message_id, m.metadata,"
+            + " m.created_at, m.edited_at, m.deleted_at," + USER_COLUMNS_OF_U + ","
+            + " mc.content AS viewer_content"
+            + " FROM messages m JOIN users u ON u.id = m.sender_id"
+            + " LEFT JOIN message_contents mc ON mc.message_id = m.id AND mc.user_id = :viewer";
+
+    /** One stored message row, before the batch lookups that complete it. */
+    private record MessageRow(String id, String conversationId, long seq, String senderId, User sender,
+                              String messageType, String content, boolean perRecipient, String viewerContent,
+                              String replyToId, String threadRootId, String clientMessageId, String metadata,
+                              Instant createdAt, Instant editedAt, Instant deletedAt) {
+    }
+
+    private List<MessageRecord> messagesById(Handle h, List<String> ids, String viewerId) {
+        List<MessageRecord> found = new ArrayList<>();
+        for (List<String> chunk : chunks(ids)) {
+            found.addAll(messages(h, " WHERE m.id IN (<ids>)", Map.of("ids", chunk), viewerId));
+        }
+        return found;
+    }
+
+    /**
+     * Messages matching {@code whereAndOrder} as {@code viewerId} receives them, in row order;
+     * {@code viewerId = null} keeps every recipient's copy. Replies, thread counts, reactions and
+     * copies are each read in one batch for all rows.
+     */
+    private List<MessageRecord> messages(Handle h, String whereAndOrder, Map<String, Object> binds, String viewerId) {
+        var query = h.createQuery(MESSAGE_SELECT + whereAndOrder).bind("viewer", viewerId);
+        for (Map.Entry<String, Object> b : binds.entrySet()) {
+            if (b.getValue() instanceof List<?> list) {
+                query.bindList(b.getKey(), list);
+            } else {
+                query.bind(b.getKey(), b.getValue());
+            }
+        }
+        List<MessageRow> rows = query.map((rs, ctx) -> new MessageRow(rs.getString("id"),
+                rs.getString("conversation_id"), rs.getLong("seq"), rs.getString("sender_id"),
+                user(rs, rs.getString("sender_id")),
+                rs.getString("message_type"), text(rs, "content"), rs.getBoolean("per_recipient"),
+                text(rs, "viewer_content"), rs.getString("reply_to_id"), rs.getString("thread_root_id"),
+                rs.getString("client_message_id"), text(rs, "metadata"), instant(rs, "created_at"),
+                instant(rs, "edited_at"), instant(rs, "deleted_at"))).list();
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        List<String> live = rows.stream().filter(r -> r.deletedAt == null).map(MessageRow::id).toList();
+        Map<String, Map<String, String>> allCopies = viewerId == null
+                ? copies(h, rows.stream().filter(r -> r.perRecipient && r.deletedAt == null).map(MessageRow::id).toList())
+                : Map.of();
+        Map<String, ReplyRecord> replies = replyPreviews(h,
+                rows.stream().map(MessageRow::replyToId).filter(id -> id != null).distinct().toList(), viewerId);
+        Map<String, ThreadStats> threads = threadStats(h,
+                rows.stream().filter(r -> r.threadRootId == null).map(MessageRow::id).toList());
+        Map<String, List<Reaction>> reactions = reactions(h, live);
+        List<MessageRecord> records = new ArrayList<>(rows.size());
+        for (MessageRow r : rows) {
+            boolean deleted = r.deletedAt != null;
+            Map<String, String> contents = null;
+            if (r.perRecipient && !deleted) {
+                contents = viewerId == null ? allCopies.getOrDefault(r.id, Map.of())
+                        : r.viewerContent == null ? Map.of() : Map.of(viewerId, r.viewerContent);
+            }
+            ThreadStats thread = threads.get(r.id);
+            records.add(new MessageRecord(r.id, r.conversationId, r.seq, r.senderId, r.sender, r.messageType,
+                    deleted || r.perRecipient ? null : r.content, contents, r.replyToId,
+                    r.replyToId == null ? null : replies.get(r.replyToId),
+                    deleted ? new JsonObject() : JsonParser.parseString(r.metadata).getAsJsonObject(),
+                    r.createdAt, r.clientMessageId, r.editedAt, r.deletedAt, r.threadRootId,
+                    thread == null ? 0 : thread.count, thread == null ? null : thread.lastReplyAt,
+                    reactions.getOrDefault(r.id, List.of())));
+        }
+        return records;
+    }
+
+    /** Every recipient's copy of the given per-recipient messages. */
+    private static Map<String, Map<String, String>> copies(Handle h, List<String> messageIds) {
+        Map<String, Map<String, String>> copies = new HashMap<>();
+        for (List<String> chunk : chunks(messageIds)) {
+            h.createQuery("SELECT message_id, user_id, content FROM message_contents WHERE message_id IN (<ids>)")
+                    .bindList("ids", chunk)
+                    .map((rs, ctx) -> List.of(rs.getString("message_id"), rs.getString("user_id"), text(rs, "content")))
+                    .forEach(row -> copies.computeIfAbsent(row.get(0), k -> new HashMap<>()).put(row.get(1), row.get(2)));
+        }
+        return copies;
+    }
+
+    private static Map<String, ReplyRecord> replyPreviews(Handle h, List<String> ids, String viewerId) {
+        Map<String, ReplyRecord> previews = new HashMap<>();
+        if (ids.isEmpty()) {
+            return previews;
+        }
+        record Quoted(String id, String senderId, String content, boolean perRecipient, String viewerContent,
+                      Instant deletedAt) {
+        }
+        List<Quoted> quoted = new ArrayList<>();
+        for (List<String> chunk : chunks(ids)) {
+            quoted.addAll(h.createQuery("SELECT m.id, m.sender_id, m.content, m.per_recipient, m.deleted_at,"
+                            + " mc.content AS viewer_content FROM messages m"
+                            + " LEFT JOIN message_contents mc ON mc.message_id = m.id AND mc.user_id = :viewer"
+                            + " WHERE m.id IN (<ids>)")
+                    .bind("viewer", viewerId)
+                    .bindList("ids", chunk)
+                    .map((rs, ctx) -> new Quoted(rs.getString("id"), rs.getString("sender_id"), text(rs, "content"),
+                            rs.getBoolean("per_recipient"), text(rs, "viewer_content"), instant(rs, "deleted_at")))
+                    .list());
+        }
+        Map<String, Map<String, String>> allCopies = viewerId == null
+                ? copies(h, quoted.stream().filter(q -> q.perRecipient && q.deletedAt == null).map(Quoted::id).toList())
+                : Map.of();
+        for (Quoted q : quoted) {
+            boolean deleted = q.deletedAt != null;
+            Map<String, String> contents = null;
+            if (q.perRecipient && !deleted) {
+                contents = viewerId == null ? allCopies.getOrDefault(q.id, Map.of())
+                        : q.viewerContent == null ? Map.of() : Map.of(viewerId, q.viewerContent);
+            }
+            previews.put(q.id, new ReplyRecord(q.id, q.senderId, deleted || q.perRecipient ? null : q.content,
+                    contents, q.deletedAt));
+        }
+        return previews;
+    }
+
+    private record ThreadStats(int count, Instant lastReplyAt) {
+    }
+
+    private static Map<String, ThreadStats> threadStats(Handle h, List<String> rootIds) {
+        Map<String, ThreadStats> stats = new HashMap<>();
+        for (List<String> chunk : chunks(rootIds)) {
+            h.createQuery("SELECT thread_root_id, COUNT(*) AS replies, MAX(created_at) AS last_reply_at"
+                            + " FROM messages WHERE thread_root_id IN (<ids>) AND deleted_at IS NULL"
+                            + " GROUP BY thread_root_id")
+                    .bindList("ids", chunk)
+                    .map((rs, ctx) -> Map.entry(rs.getString("thread_root_id"),
+                            new ThreadStats(rs.getInt("replies"), instant(rs, "last_reply_at"))))
+                    .forEach(e -> stats.put(e.getKey(), e.getValue()));
+        }
+        return stats;
+    }
+
+    /** Reactions per message, each emoji in order of its first use (protocol 6.1). */
+    private static Map<String, List<Reaction>> reactions(Handle h, List<String> messageIds) {
+        Map<String, Map<String, List<String>>> users = new HashMap<>();
+        for (List<String> chunk : chunks(messageIds)) {
+            h.createQuery("SELECT message_id, emoji, user_id FROM reactions WHERE message_id IN (<ids>)"
+                            + " ORDER BY message_id, emoji_rank, ordinal")
+                    .bindList("ids", chunk)
+                    .map((rs, ctx) -> List.of(rs.getString("message_id"), text(rs, "emoji"), rs.getString("user_id")))
+                    .forEach(row -> users.computeIfAbsent(row.get(0), k -> new LinkedHashMap<>())
+                            .computeIfAbsent(row.get(1), k -> new ArrayList<>()).add(row.get(2)));
+        }
+        Map<String, List<Reaction>> reactions = new HashMap<>();
+        users.forEach((messageId, byEmoji) -> reactions.put(messageId, byEmoji.entrySet().stream()
+                .map(e -> new Reaction(e.getKey(), e.getValue().size(), e.getValue())).toList()));
+        return reactions;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * A trivial query with a two-second timeout. When every pooled connection is busy it first waits
+     * for one, at most the pool's ten-second connection timeout.
+     */
+    @Override
+    public boolean isHealthy() {
+        try {
+            return jdbi.withHandle(h -> h.createQuery("SELECT 1").setQueryTimeout(2).mapTo(Integer.class).one() == 1);
+        } catch (RuntimeException e) {
+            log.warn("chat store health check failed: {}", e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Runs {@code work} on a pooled connection, turning database failures into {@link StoreException}. */
+    private <T> T run(String what, HandleCallback<T, RuntimeException> work) {
+        try {
+            return jdbi.withHandle(work);
+        } catch (JdbiException e) {
+            throw new StoreException(what + " failed", e);
+        }
+    }
+
+    private static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Instant now() {
+        return Timestamps.truncate(clock.now());
+    }
+
+    private static OffsetDateTime time(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static String text(ResultSet rs, String column) throws SQLException {
+        return ExactText.decode(rs.getBytes(column));
+    }
+
+    /** A user as others see it, with presence when the presence extension has stored one. */
+    private static User user(ResultSet rs, String id) throws SQLException {
+        User user = User.of(id, text(rs, "username"), text(rs, "display_name"), text(rs, "avatar_url"));
+        String status = rs.getString("status");
+        return status == null ? user : user.withPresence(status, text(rs, "custom_status"), instant(rs, "last_seen"));
+    }
+
+    private static String role(Role role) {
+        return role.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static List<List<String>> chunks(List<String> ids) {
+        List<List<String>> chunks = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i += IN_LIST_CHUNK) {
+            chunks.add(ids.subList(i, Math.min(ids.size(), i + IN_LIST_CHUNK)));
+        }
+        return chunks;
+    }
+}
