@@ -527,12 +527,13 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     }
 
     /**
-     * Loads the newest page and, if older messages were missed between it and the newest held one,
-     * the pages before it until they meet; past {@link ClientConfig#MAX_GAP_PAGES} the older held
-     * messages are dropped instead, so that what is held never has a hole.
+     * Loads the newest page and, if messages were missed between it and the newest message held below
+     * it, the pages before it until they meet; past {@link ClientConfig#MAX_GAP_PAGES} the older held
+     * messages are dropped instead, so that what is held never has a hole. What is held below is
+     * looked at when the page arrives: the answers to re-sent messages, which may be old ones, come
+     * before it.
      */
     private void reloadNewest(String conversationId) {
-        long heldNewest = messages.newestSeq(conversationId);
         request(MessageType.LOAD_MESSAGES, new LoadMessages(conversationId, null, false, null, null), true)
                 .thenApply(env -> codec.readServerPayload(env.payload(), MessagesLoaded.class))
                 .whenComplete((page, e) -> {
@@ -540,14 +541,19 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                         debug("reload failed: " + unwrap(e).getMessage());
                         return;
                     }
-                    onMessages(conversationId, nonNull(page.messages()), true);
-                    fillGap(conversationId, page, heldNewest, 0);
+                    List<Message> list = nonNull(page.messages());
+                    Message below = list.isEmpty() ? null : messages.newestBefore(conversationId, list.get(0));
+                    debug("reloaded " + describe(page) + "; held below it up to seq " + (below == null ? 0 : below.seq()));
+                    onMessages(conversationId, list, true);
+                    if (below != null) {
+                        fillGap(conversationId, page, below.seq(), 0);
+                    }
                 });
     }
 
-    private void fillGap(String conversationId, MessagesLoaded page, long heldNewest, int pagesLoaded) {
+    private void fillGap(String conversationId, MessagesLoaded page, long heldBelow, int pagesLoaded) {
         List<Message> list = nonNull(page.messages());
-        if (heldNewest == 0 || list.isEmpty() || !page.hasMore() || list.get(0).seq() <= heldNewest + 1) {
+        if (list.isEmpty() || !page.hasMore() || list.get(0).seq() <= heldBelow + 1) {
             return;
         }
         Message first = list.get(0);
@@ -561,8 +567,9 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                 .thenApply(env -> codec.readServerPayload(env.payload(), MessagesLoaded.class))
                 .whenComplete((older, e) -> {
                     if (e == null) {
+                        debug("gap page " + describe(older));
                         onMessages(conversationId, nonNull(older.messages()), true);
-                        fillGap(conversationId, older, heldNewest, pagesLoaded + 1);
+                        fillGap(conversationId, older, heldBelow, pagesLoaded + 1);
                     }
                 });
     }
@@ -1017,6 +1024,12 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     }
 
     // ---- helpers ----
+
+    private static String describe(MessagesLoaded page) {
+        List<Message> list = nonNull(page.messages());
+        return list.isEmpty() ? "no messages" : "seq " + list.get(0).seq() + ".." + list.get(list.size() - 1).seq()
+                + " (" + list.size() + (page.hasMore() ? ", more" : "") + ")";
+    }
 
     private static <T> List<T> nonNull(List<T> list) {
         return list == null ? List.of() : list;

@@ -71,6 +71,12 @@ final class MessageStore {
         return c == null || c.ordered.isEmpty() ? null : c.ordered.firstKey();
     }
 
+    /** The newest held message ordered before {@code m}, or {@code null}. */
+    Message newestBefore(String conversationId, Message m) {
+        Conversation c = conversations.get(conversationId);
+        return c == null ? null : c.ordered.lowerKey(m);
+    }
+
     /** The highest held {@code seq}, 0 if none: what {@code resume} asks to continue from. */
     long newestSeq(String conversationId) {
         Conversation c = conversations.get(conversationId);

@@ -66,6 +66,14 @@ class MessageStoreTest {
     }
 
     @Test
+    void theNewestMessageBelowAPageIsFoundForGapFilling() {
+        store.merge("c-1", List.of(msg("m-2", 2, ""), msg("m-30", 30, ""), msg("m-31", 31, "")));
+        assertThat(store.newestBefore("c-1", msg("m-30", 30, "")).id()).isEqualTo("m-2");
+        assertThat(store.newestBefore("c-1", msg("m-2", 2, ""))).isNull();
+        assertThat(store.newestBefore("c-9", msg("m-2", 2, ""))).isNull();
+    }
+
+    @Test
     void droppingOlderMessagesRemovesThemAndTheirIds() {
         store.merge("c-1", List.of(msg("m-1", 1, ""), msg("m-2", 2, ""), msg("m-9", 9, "")));
         assertThat(store.dropOlderThan("c-1", 9)).isTrue();

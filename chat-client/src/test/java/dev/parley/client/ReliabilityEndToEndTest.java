@@ -46,8 +46,10 @@ class ReliabilityEndToEndTest extends EndToEndBase {
         List<MessageRecord> stored = stored(conv, "alice");
         assertThat(stored).hasSize(2 * perClient);
         assertThat(stored).extracting(MessageRecord::content).doesNotHaveDuplicates();
-        await("alice holds every message", () -> alice.messages(conv).size() == stored.size());
-        await("bob holds every message", () -> bob.messages(conv).size() == stored.size());
+        await("alice holds every message", () -> alice.messages(conv).size() == stored.size(),
+                () -> "alice holds seqs " + alice.messages(conv).stream().map(Message::seq).toList());
+        await("bob holds every message", () -> bob.messages(conv).size() == stored.size(),
+                () -> "bob holds seqs " + bob.messages(conv).stream().map(Message::seq).toList());
         assertHeldExactlyOnceInOrder(alice.messages(conv), stored);
         assertHeldExactlyOnceInOrder(bob.messages(conv), stored);
         assertThat(aliceRec.phases).contains(ConnectionState.Phase.RECONNECTING);
@@ -106,6 +108,31 @@ class ReliabilityEndToEndTest extends EndToEndBase {
         assertThat(rec.sentCount(r.clientMessageId())).isEqualTo(1);
         await("alice holds it once", () -> alice.messages(conv).size() == 1);
         assertThat(alice.messages(conv)).extracting(Message::id).containsExactly(stored.get(0).id());
+    }
+
+    @Test
+    void aResentMessageOlderThanTheNewestPageLeavesNoHoleAfterRecovery() throws Exception {
+        TcpProxy proxy = closeLater(new TcpProxy(server.port()));
+        ChatClient bob = connected("bob", null);
+        ChatClient alice = client("alice", proxyUri(proxy), null, b -> { });
+        alice.connect().join();
+        String conv = alice.createDirectConversation("bob").join().id();
+        bob.joinConversation(conv).join();
+
+        proxy.swallowDownstream = true;
+        CompletableFuture<SendResult> first = alice.sendMessage(conv, "stored, answer lost");
+        await("the server stored it", () -> stored(conv, "alice").size() == 1);
+        for (int i = 0; i < 60; i++) {
+            bob.sendMessage(conv, "bob " + i).join(); // pushes alice's message out of the newest page
+        }
+        proxy.cutAll();
+        proxy.swallowDownstream = false;
+
+        assertThat(first.get(20, java.util.concurrent.TimeUnit.SECONDS).data().seq()).isEqualTo(1);
+        List<MessageRecord> stored = stored(conv, "alice");
+        await("alice holds everything without a hole", () -> alice.messages(conv).size() == stored.size(),
+                () -> "alice holds seqs " + alice.messages(conv).stream().map(Message::seq).toList());
+        assertHeldExactlyOnceInOrder(alice.messages(conv), stored);
     }
 
     @Test
