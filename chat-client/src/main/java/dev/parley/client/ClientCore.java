@@ -499,7 +499,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     private void resume(List<String> conversationIds, Instant since) {
         List<ResumeEntry> entries = new ArrayList<>();
         for (String c : conversationIds) {
-            entries.add(new ResumeEntry(c, messages.newestSeq(c)));
+            entries.add(new ResumeEntry(c, messages.confirmedSeq(c)));
         }
         request(MessageType.RESUME, new Resume(entries, since), true)
                 .thenApply(env -> codec.readServerPayload(env.payload(), Resumed.class))
@@ -520,20 +520,21 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                         } else {
                             List<Message> all = new ArrayList<>(nonNull(rr.messages()));
                             all.addAll(nonNull(rr.updated()));
-                            onMessages(rr.conversationId(), all, true);
+                            onMessages(rr.conversationId(), all, Origin.RECOVERY);
                         }
                     }
                 });
     }
 
     /**
-     * Loads the newest page and, if messages were missed between it and the newest message held below
-     * it, the pages before it until they meet; past {@link ClientConfig#MAX_GAP_PAGES} the older held
-     * messages are dropped instead, so that what is held never has a hole. What is held below is
-     * looked at when the page arrives: the answers to re-sent messages, which may be old ones, come
-     * before it.
+     * Loads the newest page and, if messages may have been missed between it and what was received
+     * in order before (events and pages, not the answers to this client's sends, which can carry any
+     * old seq after a reconnect), the pages before it until they meet; past
+     * {@link ClientConfig#MAX_GAP_PAGES} the older held messages are dropped instead, so that what is
+     * held never has a hole.
      */
     private void reloadNewest(String conversationId) {
+        long confirmed = messages.confirmedSeq(conversationId); // before this room's new events move it
         request(MessageType.LOAD_MESSAGES, new LoadMessages(conversationId, null, false, null, null), true)
                 .thenApply(env -> codec.readServerPayload(env.payload(), MessagesLoaded.class))
                 .whenComplete((page, e) -> {
@@ -542,11 +543,16 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                         return;
                     }
                     List<Message> list = nonNull(page.messages());
-                    Message below = list.isEmpty() ? null : messages.newestBefore(conversationId, list.get(0));
-                    debug("reloaded " + describe(page) + "; held below it up to seq " + (below == null ? 0 : below.seq()));
-                    onMessages(conversationId, list, true);
-                    if (below != null) {
-                        fillGap(conversationId, page, below.seq(), 0);
+                    Message oldest = messages.oldest(conversationId);
+                    // complete from what was received in order before the drop; with nothing received
+                    // yet, down to the oldest held answer to a send
+                    long target = confirmed > 0 ? confirmed
+                            : oldest != null && !list.isEmpty() && oldest.seq() < list.get(0).seq() ? oldest.seq() - 1
+                            : -1;
+                    debug("reloaded " + describe(page) + "; complete up to seq " + confirmed);
+                    onMessages(conversationId, list, Origin.RECOVERY);
+                    if (target >= 0) {
+                        fillGap(conversationId, page, target, 0);
                     }
                 });
     }
@@ -568,7 +574,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                 .whenComplete((older, e) -> {
                     if (e == null) {
                         debug("gap page " + describe(older));
-                        onMessages(conversationId, nonNull(older.messages()), true);
+                        onMessages(conversationId, nonNull(older.messages()), Origin.RECOVERY);
                         fillGap(conversationId, older, heldBelow, pagesLoaded + 1);
                     }
                 });
@@ -618,13 +624,13 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         if (env.messageType() == MessageType.MESSAGE_EDITED) {
             Message m = codec.readServerPayload(env.payload(), MessageEdited.class).message();
             if (m != null && m.conversationId() != null) {
-                onMessages(m.conversationId(), List.of(m), false);
+                onMessages(m.conversationId(), List.of(m), Origin.OWN);
             }
         } else if (env.messageType() == MessageType.MESSAGE_DELETED) {
             MessageDeleted d = codec.readServerPayload(env.payload(), MessageDeleted.class);
             Message held = d.conversationId() == null ? null : messages.find(d.conversationId(), d.messageId());
             if (held != null && !held.isDeleted()) {
-                onMessages(d.conversationId(), List.of(tombstone(held, d.deletedAt())), false);
+                onMessages(d.conversationId(), List.of(tombstone(held, d.deletedAt())), Origin.OWN);
             }
         }
     }
@@ -705,7 +711,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         return request(MessageType.LOAD_MESSAGES, new LoadMessages(conversationId, null, null, null, null), true)
                 .thenApply(env -> {
                     MessagesLoaded page = codec.readServerPayload(env.payload(), MessagesLoaded.class);
-                    onMessages(conversationId, nonNull(page.messages()), false);
+                    onMessages(conversationId, nonNull(page.messages()), Origin.PAGE);
                     return page;
                 });
     }
@@ -719,7 +725,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                 new LoadMoreMessages(conversationId, oldest.id(), null, null, null), true)
                 .thenApply(env -> {
                     MessagesLoaded page = codec.readServerPayload(env.payload(), MessagesLoaded.class);
-                    onMessages(conversationId, nonNull(page.messages()), false);
+                    onMessages(conversationId, nonNull(page.messages()), Origin.PAGE);
                     return page;
                 });
     }
@@ -781,7 +787,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
             if (m == null) {
                 outbound.failed(e, "the server's answer could not be read", null);
             } else {
-                onMessages(m.conversationId() != null ? m.conversationId() : e.conversationId, List.of(m), false);
+                onMessages(m.conversationId() != null ? m.conversationId() : e.conversationId, List.of(m), Origin.OWN);
                 outbound.acknowledged(e, m);
             }
             publishOutgoing(e);
@@ -910,7 +916,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
             case MESSAGE_RECEIVED -> {
                 Message m = codec.readServerPayload(env.payload(), MessageReceived.class).message();
                 if (m != null && m.conversationId() != null) {
-                    onMessages(m.conversationId(), List.of(m), true);
+                    onMessages(m.conversationId(), List.of(m), Origin.EVENT);
                 }
             }
             case TYPING_UPDATE -> {
@@ -935,7 +941,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
             case MESSAGE_UPDATED -> {
                 Message m = codec.readServerPayload(env.payload(), MessageUpdated.class).message();
                 if (m != null && m.conversationId() != null) {
-                    onMessages(m.conversationId(), List.of(m), true);
+                    onMessages(m.conversationId(), List.of(m), Origin.EVENT);
                 }
                 view.event(env.type(), env.payload());
             }
@@ -946,13 +952,16 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         }
     }
 
-    private void onMessages(String conversationId, Collection<Message> incoming, boolean fromEvent) {
-        MessageStore.Merge merge = messages.merge(conversationId, incoming);
+    /** Where merged messages come from: listeners hear of new ones from events and recovery. */
+    private enum Origin { EVENT, RECOVERY, PAGE, OWN }
+
+    private void onMessages(String conversationId, Collection<Message> incoming, Origin origin) {
+        MessageStore.Merge merge = messages.merge(conversationId, incoming, origin != Origin.OWN);
         if (!merge.changed()) {
             return;
         }
         view.publishMessages(conversationId, messages.snapshot(conversationId));
-        if (fromEvent) {
+        if (origin == Origin.EVENT || origin == Origin.RECOVERY) {
             merge.added().forEach(view::messageReceived);
         }
         rooms.messagesArrived(conversationId, merge.added());

@@ -27,14 +27,27 @@ final class MessageStore {
     record Merge(List<Message> added, boolean changed) {
     }
 
-    /** Merges messages of one conversation; returns the ones not held before, in order. */
+    /** Merges messages that were received in order (events, pages); returns the ones not held before. */
     Merge merge(String conversationId, Collection<Message> messages) {
+        return merge(conversationId, messages, true);
+    }
+
+    /**
+     * Merges messages of one conversation; returns the ones not held before, in order.
+     * {@code inOrder}: they came as events or pages, which arrive in {@code seq} order, so everything
+     * up to the newest of them has been received ({@link #confirmedSeq}); the answer to a send
+     * after a reconnect does not say that.
+     */
+    Merge merge(String conversationId, Collection<Message> messages, boolean inOrder) {
         Conversation c = conversations.computeIfAbsent(conversationId, k -> new Conversation());
         List<Message> added = new ArrayList<>();
         boolean changed = false;
         for (Message m : messages) {
             if (m == null || m.id() == null) {
                 continue;
+            }
+            if (inOrder) {
+                c.confirmedSeq = Math.max(c.confirmedSeq, m.seq());
             }
             Message held = c.byId.get(m.id());
             if (held != null) {
@@ -71,10 +84,13 @@ final class MessageStore {
         return c == null || c.ordered.isEmpty() ? null : c.ordered.firstKey();
     }
 
-    /** The newest held message ordered before {@code m}, or {@code null}. */
-    Message newestBefore(String conversationId, Message m) {
+    /**
+     * The highest {@code seq} received in order (events, pages), 0 if none: everything up to it is
+     * held, so recovery continues from there.
+     */
+    long confirmedSeq(String conversationId) {
         Conversation c = conversations.get(conversationId);
-        return c == null ? null : c.ordered.lowerKey(m);
+        return c == null ? 0 : c.confirmedSeq;
     }
 
     /** The highest held {@code seq}, 0 if none: what {@code resume} asks to continue from. */
@@ -110,5 +126,6 @@ final class MessageStore {
     private static final class Conversation {
         final Map<String, Message> byId = new HashMap<>();
         final TreeMap<Message, Message> ordered = new TreeMap<>(ORDER);
+        long confirmedSeq;
     }
 }

@@ -66,11 +66,14 @@ class MessageStoreTest {
     }
 
     @Test
-    void theNewestMessageBelowAPageIsFoundForGapFilling() {
-        store.merge("c-1", List.of(msg("m-2", 2, ""), msg("m-30", 30, ""), msg("m-31", 31, "")));
-        assertThat(store.newestBefore("c-1", msg("m-30", 30, "")).id()).isEqualTo("m-2");
-        assertThat(store.newestBefore("c-1", msg("m-2", 2, ""))).isNull();
-        assertThat(store.newestBefore("c-9", msg("m-2", 2, ""))).isNull();
+    void onlyMessagesReceivedInOrderConfirmWhatIsHeld() {
+        store.merge("c-1", List.of(msg("m-1", 1, ""), msg("m-2", 2, "")));
+        store.merge("c-1", List.of(msg("m-9", 9, "")), false); // the answer to a re-sent message
+        assertThat(store.confirmedSeq("c-1")).isEqualTo(2);
+        assertThat(store.newestSeq("c-1")).isEqualTo(9);
+        store.merge("c-1", List.of(msg("m-3", 3, "")));
+        assertThat(store.confirmedSeq("c-1")).isEqualTo(3);
+        assertThat(store.confirmedSeq("c-2")).isZero();
     }
 
     @Test
