@@ -3,6 +3,8 @@ package dev.parley.core;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.parley.core.spi.BrokerEvent;
+import dev.parley.core.spi.CallRecord;
+import dev.parley.core.spi.CallStore;
 import dev.parley.core.spi.ChatStore;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Extension;
@@ -37,39 +39,20 @@ final class CallHandlers {
     static final Duration RING_TIMEOUT = Duration.ofSeconds(45);
     private static final Set<String> ROUTING_FIELDS = Set.of("targetUserId", "callId", "conversationId", "callType");
 
-    private enum State { RINGING, CONNECTED }
-
-    private static final class Call {
-        final String id;
-        final String callerId;
-        final String callerSession;
-        final String calleeId;
-        final String conversationId;
-        final String callType;
-        final Instant startedAt;
-        volatile State state = State.RINGING;
-        volatile String calleeSession;
-        volatile Instant connectedAt;
-
-        Call(String id, String callerId, String callerSession, String calleeId, String conversationId, String callType,
-             Instant startedAt) {
-            this.id = id;
-            this.callerId = callerId;
-            this.callerSession = callerSession;
-            this.calleeId = calleeId;
-            this.conversationId = conversationId;
-            this.callType = callType;
-            this.startedAt = startedAt;
-        }
-    }
-
     private final ChatEngine engine;
     private final ChatStore store;
-    private final ConcurrentHashMap<String, Call> calls = new ConcurrentHashMap<>();
+    private final CallStore calls;
+    /**
+     * Calls each local connection offered or answered, to end them when it closes (a connection
+     * lives on one node). A call ended on another node stays listed here until the connection
+     * closes, where ending it again is a no-op.
+     */
+    private final ConcurrentHashMap<String, Set<String>> callsBySession = new ConcurrentHashMap<>();
 
     CallHandlers(ChatEngine engine) {
         this.engine = engine;
         this.store = engine.chatStore();
+        this.calls = engine.callStore();
     }
 
     void handle(Session s, MessageType type, Record payload, JsonObject raw, String requestId) {
@@ -111,9 +94,11 @@ final class CallHandlers {
                     requestId);
             return;
         }
-        Call call = new Call(callId, me, s.id(), req.targetUserId(), req.conversationId(), req.callTypeOrDefault(),
-                engine.now());
-        calls.put(callId, call);
+        Instant now = engine.now();
+        CallRecord call = CallRecord.ringing(callId, me, s.id(), req.targetUserId(), req.conversationId(),
+                req.callTypeOrDefault(), now, now.plus(RING_TIMEOUT));
+        calls.create(call);
+        remember(s.id(), callId);
         engine.rooms().add(RoomRegistry.sessionTopic(s.id()), s);
         s.send(MessageType.CALL_STATUS, new CallStatus(callId, "calling", engine.views().user(target), null), requestId);
         User caller = s.principalUser();
@@ -121,53 +106,46 @@ final class CallHandlers {
         extras.addProperty("from", me);
         extras.addProperty("fromName", caller.displayName());
         extras.addProperty("fromAvatar", caller.avatarUrl());
-        extras.addProperty("callType", call.callType);
-        extras.addProperty("conversationId", call.conversationId);
-        engine.publishToUser(call.calleeId, callEvent(MessageType.CALL_OFFER, extras, null));
+        extras.addProperty("callType", call.callType());
+        extras.addProperty("conversationId", call.conversationId());
+        engine.publishToUser(call.calleeId(), callEvent(MessageType.CALL_OFFER, extras, null));
     }
 
     private void answer(Session s, CallAnswer req, JsonObject raw, String requestId) {
-        Call call = calleesCall(req.callId(), s.userId());
-        synchronized (call) {
-            requireRinging(call);
-            call.state = State.CONNECTED;
-            call.calleeSession = s.id();
-            call.connectedAt = engine.now();
-        }
+        calleesCall(req.callId(), s.userId());
+        CallRecord call = calls.connect(req.callId(), s.id(), engine.now()).orElseThrow(CallHandlers::notRinging);
+        remember(s.id(), call.id());
         engine.rooms().add(RoomRegistry.sessionTopic(s.id()), s);
-        s.send(MessageType.CALL_STATUS, new CallStatus(call.id, "connected", null, null), requestId);
+        s.send(MessageType.CALL_STATUS, new CallStatus(call.id(), "connected", null, null), requestId);
         JsonObject relayed = opaqueFields(raw);
-        relayed.addProperty("callId", call.id);
+        relayed.addProperty("callId", call.id());
         relayed.addProperty("from", s.userId());
-        engine.publishToSession(call.callerSession, callEvent(MessageType.CALL_ANSWER, relayed, null));
+        engine.publishToSession(call.callerSession(), callEvent(MessageType.CALL_ANSWER, relayed, null));
         handledElsewhere(call, s.id());
     }
 
     private void decline(Session s, CallClose req, String requestId) {
-        Call call = calleesCall(req.callId(), s.userId());
-        synchronized (call) {
-            requireRinging(call);
-            finish(call);
-        }
-        s.send(MessageType.CALL_STATUS, new CallStatus(call.id, "declined", null, null), requestId);
+        calleesCall(req.callId(), s.userId());
+        CallRecord call = calls.endRinging(req.callId()).orElseThrow(CallHandlers::notRinging);
+        forget(call.callerSession(), call.id());
+        s.send(MessageType.CALL_STATUS, new CallStatus(call.id(), "declined", null, null), requestId);
         JsonObject relayed = new JsonObject();
-        relayed.addProperty("callId", call.id);
+        relayed.addProperty("callId", call.id());
         relayed.addProperty("from", s.userId());
         relayed.addProperty("reason", req.reason());
-        engine.publishToSession(call.callerSession, callEvent(MessageType.CALL_DECLINE, relayed, null));
+        engine.publishToSession(call.callerSession(), callEvent(MessageType.CALL_DECLINE, relayed, null));
         handledElsewhere(call, s.id());
     }
 
     private void end(Session s, CallClose req, String requestId) {
-        Call call = callOf(req.callId(), s.userId());
-        synchronized (call) {
-            if (!calls.containsKey(call.id)) {
-                throw ProtocolException.notFound("call");
-            }
-            finish(call);
+        callOf(req.callId(), s.userId());
+        CallRecord call = calls.end(req.callId()).orElseThrow(() -> ProtocolException.notFound("call"));
+        forget(call.callerSession(), call.id());
+        if (call.calleeSession() != null) {
+            forget(call.calleeSession(), call.id());
         }
         Long duration = duration(call);
-        s.send(MessageType.CALL_STATUS, new CallStatus(call.id, "ended", null, Optional.ofNullable(duration)),
+        s.send(MessageType.CALL_STATUS, new CallStatus(call.id(), "ended", null, Optional.ofNullable(duration)),
                 requestId);
         notifyEnded(call, s.userId(), req.reason(), duration, s.id());
     }
@@ -175,122 +153,115 @@ final class CallHandlers {
     private void relay(Session s, MessageType type, String callId, String targetUserId, JsonObject raw,
                        String requestId) {
         String me = s.userId();
-        Call call = callOf(callId, me);
-        String other = me.equals(call.callerId) ? call.calleeId : call.callerId;
+        CallRecord call = callOf(callId, me);
+        String other = me.equals(call.callerId()) ? call.calleeId() : call.callerId();
         if (targetUserId != null && !targetUserId.equals(other)) {
             throw ProtocolException.invalidData("targetUserId", "must be the other party of the call");
         }
         JsonObject relayed = opaqueFields(raw);
-        relayed.addProperty("callId", call.id);
+        relayed.addProperty("callId", call.id());
         relayed.addProperty("from", me);
-        s.send(MessageType.CALL_STATUS, new CallStatus(call.id, "relayed", null, null), requestId);
+        s.send(MessageType.CALL_STATUS, new CallStatus(call.id(), "relayed", null, null), requestId);
         BrokerEvent event = callEvent(type, relayed, null);
-        if (me.equals(call.callerId)) {
-            if (call.state == State.RINGING) {
-                engine.publishToUser(call.calleeId, event);
+        if (me.equals(call.callerId())) {
+            if (call.isRinging()) {
+                engine.publishToUser(call.calleeId(), event);
             } else {
-                engine.publishToSession(call.calleeSession, event);
+                engine.publishToSession(call.calleeSession(), event);
             }
         } else {
-            engine.publishToSession(call.callerSession, event);
+            engine.publishToSession(call.callerSession(), event);
         }
     }
 
-    /** Ends ringing calls past the ring timeout. */
+    /** Ends ringing calls past the ring timeout; across nodes each is ended (and announced) by one node. */
     void sweep(Instant now) {
-        for (Call call : calls.values()) {
-            if (call.state == State.RINGING && !now.isBefore(call.startedAt.plus(RING_TIMEOUT))) {
-                synchronized (call) {
-                    if (call.state != State.RINGING || !calls.containsKey(call.id)) {
-                        continue;
-                    }
-                    finish(call);
-                }
-                JsonObject p = endPayload(call, call.callerId, "timeout", null);
-                engine.publishToSession(call.callerSession, callEvent(MessageType.CALL_END, p, null));
-                engine.publishToUser(call.calleeId, callEvent(MessageType.CALL_END, p.deepCopy(), null));
-            }
+        for (CallRecord call : calls.claimUnanswered(now)) {
+            forget(call.callerSession(), call.id());
+            JsonObject p = endPayload(call, call.callerId(), "timeout", null);
+            engine.publishToSession(call.callerSession(), callEvent(MessageType.CALL_END, p, null));
+            engine.publishToUser(call.calleeId(), callEvent(MessageType.CALL_END, p.deepCopy(), null));
         }
     }
 
     /** A connection closed: its calls end, and the other party hears {@code disconnected}. */
     void sessionClosed(Session s) {
-        for (Call call : calls.values()) {
-            boolean isCaller = s.id().equals(call.callerSession);
-            boolean isCallee = s.id().equals(call.calleeSession);
-            if (!isCaller && !isCallee) {
-                continue;
+        Set<String> ids = callsBySession.remove(s.id());
+        if (ids != null) {
+            for (String callId : ids) {
+                calls.find(callId)
+                        .filter(c -> s.id().equals(c.callerSession()) || s.id().equals(c.calleeSession()))
+                        .flatMap(c -> calls.end(callId))
+                        .ifPresent(call -> notifyEnded(call, s.userId(), "disconnected", duration(call), s.id()));
             }
-            synchronized (call) {
-                if (!calls.containsKey(call.id)) {
-                    continue;
-                }
-                finish(call);
-            }
-            notifyEnded(call, s.userId(), "disconnected", duration(call), s.id());
         }
         engine.rooms().remove(RoomRegistry.sessionTopic(s.id()), s);
     }
 
-    private void notifyEnded(Call call, String from, String reason, Long duration, String fromSession) {
+    private void notifyEnded(CallRecord call, String from, String reason, Long duration, String fromSession) {
         JsonObject p = endPayload(call, from, reason, duration);
-        if (from.equals(call.callerId)) {
-            if (call.calleeSession != null) {
-                engine.publishToSession(call.calleeSession, callEvent(MessageType.CALL_END, p, null));
+        if (from.equals(call.callerId())) {
+            if (call.calleeSession() != null) {
+                engine.publishToSession(call.calleeSession(), callEvent(MessageType.CALL_END, p, null));
             } else {
-                engine.publishToUser(call.calleeId, callEvent(MessageType.CALL_END, p, null));
+                engine.publishToUser(call.calleeId(), callEvent(MessageType.CALL_END, p, null));
             }
         } else {
-            engine.publishToSession(call.callerSession, callEvent(MessageType.CALL_END, p, null));
-            if (call.calleeSession == null) {
-                engine.publishToUser(call.calleeId, callEvent(MessageType.CALL_END, p.deepCopy(), fromSession));
+            engine.publishToSession(call.callerSession(), callEvent(MessageType.CALL_END, p, null));
+            if (call.calleeSession() == null) {
+                engine.publishToUser(call.calleeId(), callEvent(MessageType.CALL_END, p.deepCopy(), fromSession));
             }
         }
     }
 
-    private static JsonObject endPayload(Call call, String from, String reason, Long duration) {
+    private static JsonObject endPayload(CallRecord call, String from, String reason, Long duration) {
         JsonObject p = new JsonObject();
-        p.addProperty("callId", call.id);
+        p.addProperty("callId", call.id());
         p.addProperty("from", from);
         p.addProperty("reason", reason);
         p.addProperty("duration", duration);
         return p;
     }
 
-    private Long duration(Call call) {
-        return call.connectedAt == null ? null : Duration.between(call.connectedAt, engine.now()).toSeconds();
+    private Long duration(CallRecord call) {
+        return call.connectedAt() == null ? null : Duration.between(call.connectedAt(), engine.now()).toSeconds();
     }
 
-    private void finish(Call call) {
-        calls.remove(call.id);
+    private void remember(String sessionId, String callId) {
+        callsBySession.computeIfAbsent(sessionId, k -> ConcurrentHashMap.newKeySet()).add(callId);
     }
 
-    private void handledElsewhere(Call call, String answeringSession) {
-        String frame = engine.encode(MessageType.CALL_STATUS, new CallStatus(call.id, "handled_elsewhere", null, null));
-        engine.publishToUser(call.calleeId,
+    private void forget(String sessionId, String callId) {
+        callsBySession.computeIfPresent(sessionId, (k, ids) -> {
+            ids.remove(callId);
+            return ids.isEmpty() ? null : ids;
+        });
+    }
+
+    private void handledElsewhere(CallRecord call, String answeringSession) {
+        String frame = engine.encode(MessageType.CALL_STATUS, new CallStatus(call.id(), "handled_elsewhere", null, null));
+        engine.publishToUser(call.calleeId(),
                 new BrokerEvent(frame, null, null, answeringSession, Extension.CALLS.wireName()));
     }
 
     /** The call, if this user is its callee; otherwise (or if unknown) {@code NOT_FOUND}. */
-    private Call calleesCall(String callId, String userId) {
-        Call call = callOf(callId, userId);
-        if (!call.calleeId.equals(userId)) {
+    private CallRecord calleesCall(String callId, String userId) {
+        CallRecord call = callOf(callId, userId);
+        if (!call.calleeId().equals(userId)) {
             throw ProtocolException.notFound("call");
         }
         return call;
     }
 
     /** Answering or declining needs a ringing call ({@code CONFLICT} once answered, declined or ended). */
-    private void requireRinging(Call call) {
-        if (call.state != State.RINGING || !calls.containsKey(call.id)) {
-            throw new ProtocolException(ErrorCode.CONFLICT, "The call is no longer ringing");
-        }
+    private static ProtocolException notRinging() {
+        return new ProtocolException(ErrorCode.CONFLICT, "The call is no longer ringing");
     }
 
     /** The call, if this user is one of its parties; otherwise (or if unknown) {@code NOT_FOUND}. */
-    private Call callOf(String callId, String userId) {
-        Call call = calls.get(callId);
-        if (call == null || (!call.callerId.equals(userId) && !call.calleeId.equals(userId))) {
+    private CallRecord callOf(String callId, String userId) {
+        CallRecord call = calls.find(callId).orElse(null);
+        if (call == null || (!call.callerId().equals(userId) && !call.calleeId().equals(userId))) {
             throw ProtocolException.notFound("call");
         }
         return call;
@@ -315,9 +286,5 @@ final class CallHandlers {
     private BrokerEvent callEvent(MessageType type, JsonObject payload, String excludeSessionId) {
         String frame = engine.codec().encode(type, payload, null, engine.now());
         return new BrokerEvent(frame, null, null, excludeSessionId, Extension.CALLS.wireName());
-    }
-
-    int activeCalls() {
-        return calls.size();
     }
 }

@@ -3,12 +3,15 @@ package dev.parley.core;
 import com.google.gson.JsonObject;
 import dev.parley.core.memory.InMemoryChatStore;
 import dev.parley.core.memory.LocalBroker;
+import dev.parley.core.memory.LocalCallStore;
 import dev.parley.core.memory.LocalPresenceStore;
+import dev.parley.core.memory.LocalTypingStore;
 import dev.parley.core.spi.AuthException;
 import dev.parley.core.spi.Authenticator;
 import dev.parley.core.spi.BlobStore;
 import dev.parley.core.spi.Broker;
 import dev.parley.core.spi.BrokerEvent;
+import dev.parley.core.spi.CallStore;
 import dev.parley.core.spi.ChatStore;
 import dev.parley.core.spi.Clock;
 import dev.parley.core.spi.MessageRecord;
@@ -16,6 +19,7 @@ import dev.parley.core.spi.PresenceStore;
 import dev.parley.core.spi.Principal;
 import dev.parley.core.spi.PushNotifier;
 import dev.parley.core.spi.Transport;
+import dev.parley.core.spi.TypingStore;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.protocol.Envelope;
 import dev.parley.protocol.ErrorCode;
@@ -81,6 +85,7 @@ public final class ChatEngine implements AutoCloseable {
     private final Authenticator authenticator;
     private final Broker broker;
     private final PresenceStore presence;
+    private final CallStore callStore;
     private final Clock clock;
     private final Map<String, CustomHandler> customHandlers;
     private final Counters counters = new Counters();
@@ -105,6 +110,8 @@ public final class ChatEngine implements AutoCloseable {
     private volatile Instant lastPing;
     private volatile Instant lastPresenceRefresh;
     private final AtomicBoolean refreshingPresence = new AtomicBoolean();
+    private final AtomicBoolean expiringShared = new AtomicBoolean();
+    private volatile boolean sharedExpiryFailing;
 
     /** Extensions whose handlers exist; a configuration may offer only these. */
     static final Set<Extension> IMPLEMENTED_EXTENSIONS =
@@ -130,11 +137,13 @@ public final class ChatEngine implements AutoCloseable {
         this.authenticator = Objects.requireNonNull(b.authenticator, "authenticator");
         this.broker = b.broker != null ? b.broker : new LocalBroker();
         this.presence = b.presence != null ? b.presence : new LocalPresenceStore();
+        this.callStore = b.callStore != null ? b.callStore : new LocalCallStore();
         this.clock = b.clock;
         this.customHandlers = Map.copyOf(b.customHandlers);
         this.rooms = new RoomRegistry(broker);
         this.userLimits = new UserRateLimits(config);
-        this.typing = new TypingTracker(config.typingTtl());
+        this.typing = new TypingTracker(b.typingStore != null ? b.typingStore : new LocalTypingStore(),
+                config.typingTtl());
         this.views = new Views(config.extensions());
         Set<String> offered = new LinkedHashSet<>();
         config.extensions().forEach(e -> offered.add(e.wireName()));
@@ -239,6 +248,8 @@ public final class ChatEngine implements AutoCloseable {
         }
         broker.close();
         presence.close();
+        callStore.close();
+        typing.close();
     }
 
     // ---- internals used by Session and the handlers ----
@@ -261,6 +272,10 @@ public final class ChatEngine implements AutoCloseable {
 
     PresenceStore presence() {
         return presence;
+    }
+
+    CallStore callStore() {
+        return callStore;
     }
 
     RoomRegistry rooms() {
@@ -673,13 +688,35 @@ public final class ChatEngine implements AutoCloseable {
         }
         // Rate-limit buckets of users with no connection here are dropped; a returning user starts full.
         userLimits.retainUsers(sessionsByUser::containsKey);
-        callHandlers.sweep(now);
         if (fileHandlers != null) {
             fileHandlers.sweep(now);
         }
-        List<TypingTracker.Expired> expired = typing.expire(now);
-        if (!expired.isEmpty()) {
-            execute(() -> expired.forEach(e -> handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false)));
+        if (expiringShared.compareAndSet(false, true)) {
+            execute(() -> expireShared(now));
+        }
+    }
+
+    /**
+     * Ends unanswered calls and expired typing. On a worker, one pass at a time: the call and typing
+     * stores may be shared by nodes and block; across nodes each expiry is announced by one node.
+     */
+    private void expireShared(Instant now) {
+        try {
+            callHandlers.sweep(now);
+            for (TypingStore.Expired e : typing.expire(now)) {
+                handlers.announceTyping(e.conversationId(), e.userId(), e.username(), false);
+            }
+            if (sharedExpiryFailing) {
+                sharedExpiryFailing = false;
+                log.info("Expiring calls and typing works again");
+            }
+        } catch (RuntimeException e) {
+            if (!sharedExpiryFailing) {
+                sharedExpiryFailing = true; // once per outage, not every pass
+                log.warn("Expiring calls and typing failed; retrying every pass", e);
+            }
+        } finally {
+            expiringShared.set(false);
         }
     }
 
@@ -724,6 +761,8 @@ public final class ChatEngine implements AutoCloseable {
         private Authenticator authenticator;
         private Broker broker;
         private PresenceStore presence;
+        private CallStore callStore;
+        private TypingStore typingStore;
         private Clock clock = Clock.system();
         private EngineConfig config = EngineConfig.DEFAULTS;
         private ExecutorService executor;
@@ -742,6 +781,10 @@ public final class ChatEngine implements AutoCloseable {
         public Builder broker(Broker v) { broker = v; return this; }
         /** Counts connections per user; default: this node only. */
         public Builder presence(PresenceStore v) { presence = v; return this; }
+        /** Holds the state of calls (calls extension); default: this node only. */
+        public Builder callStore(CallStore v) { callStore = Objects.requireNonNull(v); return this; }
+        /** Holds who is typing where; default: this node only. */
+        public Builder typingStore(TypingStore v) { typingStore = Objects.requireNonNull(v); return this; }
         public Builder clock(Clock v) { clock = Objects.requireNonNull(v); return this; }
         public Builder config(EngineConfig v) { config = Objects.requireNonNull(v); return this; }
 

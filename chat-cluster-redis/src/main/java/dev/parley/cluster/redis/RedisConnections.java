@@ -15,14 +15,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One node's link to Redis: exactly two connections, one for commands (publish, presence) and one
- * for pub/sub, whatever the number of rooms, users or connections. Both reconnect by themselves
+ * One node's link to Redis: exactly two connections, one for commands (publish, presence, calls,
+ * typing) and one for pub/sub, whatever the number of rooms, users or connections. Both reconnect by themselves
  * with exponential backoff; while one is down its commands fail at once instead of queueing, so
  * the node keeps serving locally and never blocks on Redis.
  *
- * <p>Get this node's {@link #broker()} and {@link #presence()} from here and hand them to the
- * engine. The connections close when this object and everything taken from it are closed, in
- * any order (closing the engine closes its broker and presence store).
+ * <p>Get this node's {@link #broker()}, {@link #presence()}, {@link #calls()} and {@link #typing()}
+ * from here and hand them to the engine. The connections close when this object and everything
+ * taken from it are closed, in any order (closing the engine closes all four).
  */
 public final class RedisConnections implements AutoCloseable {
     private final RedisSettings settings;
@@ -35,6 +35,8 @@ public final class RedisConnections implements AutoCloseable {
     private volatile boolean open = true;
     private RedisBroker broker;
     private RedisPresenceStore presence;
+    private RedisCallStore calls;
+    private RedisTypingStore typing;
 
     private RedisConnections(RedisSettings settings) {
         this.settings = settings;
@@ -90,11 +92,29 @@ public final class RedisConnections implements AutoCloseable {
         return presence;
     }
 
+    /** This node's call store (one per node: every call returns the same one). */
+    public synchronized RedisCallStore calls() {
+        if (calls == null) {
+            retain();
+            calls = new RedisCallStore(this);
+        }
+        return calls;
+    }
+
+    /** This node's typing store (one per node: every call returns the same one). */
+    public synchronized RedisTypingStore typing() {
+        if (typing == null) {
+            retain();
+            typing = new RedisTypingStore(this);
+        }
+        return typing;
+    }
+
     public RedisSettings settings() {
         return settings;
     }
 
-    /** Gives up the creator's hold; the connections close once the broker and presence store are closed too. */
+    /** Gives up the creator's hold; the connections close once everything taken from here is closed too. */
     @Override
     public void close() {
         if (released.compareAndSet(false, true)) {

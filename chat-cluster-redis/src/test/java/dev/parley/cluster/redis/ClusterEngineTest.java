@@ -9,11 +9,15 @@ import dev.parley.core.ChatEngine;
 import dev.parley.core.EngineConfig;
 import dev.parley.core.Session;
 import dev.parley.core.memory.InMemoryChatStore;
+import dev.parley.core.spi.Clock;
+import dev.parley.core.testkit.ManualClock;
 import dev.parley.core.testkit.RecordingTransport;
 import dev.parley.core.testkit.TestAuthenticator;
+import dev.parley.protocol.Extension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,15 +51,20 @@ class ClusterEngineTest {
         }
     }
 
-    private Node node(String url, Duration presenceTtl, EngineConfig config) {
+    private Node node(String url, Duration presenceTtl, EngineConfig config, Clock clock) {
         RedisConnections redis = RedisConnections.connect(
                 RedisTestSupport.settings(url, prefix).presenceTtl(presenceTtl).build());
         ChatEngine engine = ChatEngine.builder().store(store).authenticator(new TestAuthenticator())
-                .broker(redis.broker()).presence(redis.presence()).config(config).build();
+                .broker(redis.broker()).presence(redis.presence()).callStore(redis.calls())
+                .typingStore(redis.typing()).config(config).clock(clock).build();
         engine.start();
         Node n = new Node(redis, engine);
         nodes.add(n);
         return n;
+    }
+
+    private Node node(String url, Duration presenceTtl, EngineConfig config) {
+        return node(url, presenceTtl, config, Clock.system());
     }
 
     private Node node(String url, Duration presenceTtl) {
@@ -183,6 +192,175 @@ class ClusterEngineTest {
         assertThat(erin.session.isAuthenticated()).isTrue();
     }
 
+    private static final EngineConfig CALLS = EngineConfig.builder().extensions(Set.of(Extension.CALLS)).build();
+
+    /** Offers a call from the first user to the second and returns its id once the callee is rung. */
+    private static String offerCall(Client caller, Client callee) {
+        JsonObject status = payload(caller.call("call_offer",
+                "{\"targetUserId\":\"" + callee.userId + "\",\"sdpOffer\":\"offer-sdp\",\"callType\":\"voice\"}"));
+        assertThat(status.has("status") ? status.get("status").getAsString() : status.toString()).isEqualTo("calling");
+        String callId = status.get("callId").getAsString();
+        JsonObject ring = payload(callee.next("call_offer"));
+        assertThat(ring.get("callId").getAsString()).isEqualTo(callId);
+        assertThat(ring.get("sdpOffer").getAsString()).isEqualTo("offer-sdp");
+        return callId;
+    }
+
+    @Test
+    void aCallOfferedOnOneNodeIsAnsweredRelayedAndEndedOnTheOther() {
+        Node a = node(RedisTestSupport.URL, Duration.ofSeconds(30), CALLS);
+        Node b = node(RedisTestSupport.URL, Duration.ofSeconds(30), CALLS);
+        Client alice = a.login("alice", "calls");
+        Client bob = b.login("bob", "calls");
+        alice.createConversation("direct", "bob");
+        String callId = offerCall(alice, bob);
+
+        JsonObject ack = payload(bob.call("call_answer", "{\"callId\":\"" + callId + "\",\"sdpAnswer\":\"answer-sdp\"}"));
+        assertThat(ack.get("status").getAsString()).isEqualTo("connected");
+        b.awaitSubscriptions(); // bob's connection now listens for relays addressed to it
+        JsonObject answer = payload(alice.next("call_answer"));
+        assertThat(answer.get("sdpAnswer").getAsString()).isEqualTo("answer-sdp");
+        assertThat(answer.get("from").getAsString()).isEqualTo("bob");
+
+        alice.call("call_ice_candidate", "{\"callId\":\"" + callId + "\",\"candidate\":{\"from\":\"a\"}}");
+        assertThat(payload(bob.next("call_ice_candidate")).getAsJsonObject("candidate").get("from").getAsString())
+                .isEqualTo("a");
+        bob.call("call_sdp_offer", "{\"callId\":\"" + callId + "\",\"sdp\":\"renegotiate\"}");
+        assertThat(payload(alice.next("call_sdp_offer")).get("sdp").getAsString()).isEqualTo("renegotiate");
+
+        JsonObject ended = payload(bob.call("call_end", "{\"callId\":\"" + callId + "\",\"reason\":\"bye\"}"));
+        assertThat(ended.get("status").getAsString()).isEqualTo("ended");
+        JsonObject end = payload(alice.next("call_end"));
+        assertThat(end.get("reason").getAsString()).isEqualTo("bye");
+        assertThat(end.get("from").getAsString()).isEqualTo("bob");
+        alice.callError("call_end", "{\"callId\":\"" + callId + "\"}", "NOT_FOUND");
+        alice.transport.expectNothing(Duration.ofMillis(300));
+        bob.transport.expectNothing(Duration.ofMillis(100));
+    }
+
+    @Test
+    void twoDevicesOnDifferentNodesAnsweringAtOnceConnectOnlyOne() {
+        Node a = node(RedisTestSupport.URL, Duration.ofSeconds(30), CALLS);
+        Node b = node(RedisTestSupport.URL, Duration.ofSeconds(30), CALLS);
+        Client alice = a.login("alice", "calls");
+        Client bobOnA = a.login("bob", "calls");
+        Client bobOnB = b.login("bob", "calls");
+        alice.createConversation("direct", "bob");
+        String callId = offerCall(alice, bobOnA);
+        bobOnB.next("call_offer");
+
+        String answer = "{\"callId\":\"" + callId + "\",\"sdpAnswer\":\"x\"}";
+        String idA = bobOnA.send("call_answer", answer);
+        String idB = bobOnB.send("call_answer", answer);
+        List<String> outcomes = new ArrayList<>();
+        for (JsonObject r : List.of(bobOnA.answerTo(idA), bobOnB.answerTo(idB))) {
+            outcomes.add(r.get("type").getAsString().equals("error") ? payload(r).get("code").getAsString()
+                    : payload(r).get("status").getAsString());
+        }
+        assertThat(outcomes).containsExactlyInAnyOrder("connected", "CONFLICT");
+        alice.next("call_answer");
+        alice.transport.expectNothing(Duration.ofMillis(300));
+    }
+
+    @Test
+    void aDeclineOnOneNodeReachesTheCallerOnTheOther() {
+        Node a = node(RedisTestSupport.URL, Duration.ofSeconds(30), CALLS);
+        Node b = node(RedisTestSupport.URL, Duration.ofSeconds(30), CALLS);
+        Client alice = a.login("alice", "calls");
+        Client bob = b.login("bob", "calls");
+        alice.createConversation("direct", "bob");
+        String callId = offerCall(alice, bob);
+
+        JsonObject ack = payload(bob.call("call_decline", "{\"callId\":\"" + callId + "\",\"reason\":\"busy\"}"));
+        assertThat(ack.get("status").getAsString()).isEqualTo("declined");
+        assertThat(payload(alice.next("call_decline")).get("reason").getAsString()).isEqualTo("busy");
+        alice.callError("call_end", "{\"callId\":\"" + callId + "\"}", "NOT_FOUND");
+    }
+
+    @Test
+    void aPartyDisconnectingOnOneNodeEndsTheCallForTheOtherNode() {
+        Node a = node(RedisTestSupport.URL, Duration.ofSeconds(30), CALLS);
+        Node b = node(RedisTestSupport.URL, Duration.ofSeconds(30), CALLS);
+        Client alice = a.login("alice", "calls");
+        Client bob = b.login("bob", "calls");
+        alice.createConversation("direct", "bob");
+        String callId = offerCall(alice, bob);
+        bob.call("call_answer", "{\"callId\":\"" + callId + "\",\"sdpAnswer\":\"a\"}");
+        b.awaitSubscriptions();
+        alice.next("call_answer");
+
+        alice.close();
+        JsonObject end = payload(bob.next("call_end"));
+        assertThat(end.get("callId").getAsString()).isEqualTo(callId);
+        assertThat(end.get("reason").getAsString()).isEqualTo("disconnected");
+        bob.callError("call_end", "{\"callId\":\"" + callId + "\"}", "NOT_FOUND");
+    }
+
+    @Test
+    void anUnansweredCallTimesOutOnceForTheWholeCluster() {
+        ManualClock clock = new ManualClock();
+        Node a = node(RedisTestSupport.URL, Duration.ofSeconds(30), CALLS, clock);
+        Node b = node(RedisTestSupport.URL, Duration.ofSeconds(30), CALLS, clock);
+        Client alice = a.login("alice", "calls");
+        Client bob = b.login("bob", "calls");
+        Client bobOnA = a.login("bob", "calls");
+        alice.createConversation("direct", "bob");
+        String callId = offerCall(alice, bob);
+        bobOnA.next("call_offer");
+
+        clock.advance(Duration.ofSeconds(45)); // both nodes' timers now see the ring deadline
+        for (Client c : List.of(alice, bob, bobOnA)) {
+            JsonObject end = payload(c.next("call_end"));
+            assertThat(end.get("callId").getAsString()).isEqualTo(callId);
+            assertThat(end.get("reason").getAsString()).isEqualTo("timeout");
+        }
+        alice.transport.expectNothing(Duration.ofMillis(600)); // several sweeps of both nodes
+        bob.transport.expectNothing(Duration.ofMillis(100));
+        bobOnA.transport.expectNothing(Duration.ofMillis(100));
+        bob.callError("call_answer", "{\"callId\":\"" + callId + "\",\"sdpAnswer\":\"late\"}", "NOT_FOUND");
+    }
+
+    @Test
+    void typingOnOneNodeShowsInJoinsOnTheOtherAndEndsWhenTheTypistsNodeCrashes() {
+        Duration typingTtl = Duration.ofSeconds(2);
+        EngineConfig config = EngineConfig.builder().typingTtl(typingTtl).build();
+        Node a = node(RedisTestSupport.URL, Duration.ofSeconds(30), config);
+        Node b = node(RedisTestSupport.URL, Duration.ofSeconds(30), config);
+        Client alice = a.login("alice");
+        Client bob = b.login("bob");
+        String conv = alice.createConversation("direct", "bob");
+
+        alice.call("typing_start", "{\"conversationId\":\"" + conv + "\"}");
+        JsonObject joined = payload(b.join(bob, conv));
+        assertThat(strings(joined.getAsJsonArray("typingUserIds"))).containsExactly("alice");
+
+        a.redis.shutdown(); // node a is gone: nobody there will end alice's typing
+        JsonObject stopped = payload(bob.nextWithin("typing_update", typingTtl.multipliedBy(4)));
+        assertThat(stopped.get("userId").getAsString()).isEqualTo("alice");
+        assertThat(stopped.get("isTyping").getAsBoolean()).isFalse();
+        bob.transport.expectNothing(Duration.ofMillis(600));
+        assertThat(strings(payload(b.join(bob, conv)).getAsJsonArray("typingUserIds"))).isEmpty();
+    }
+
+    @Test
+    void typingStartedOnOneNodeIsStoppedFromTheOther() {
+        Node a = node(RedisTestSupport.URL, Duration.ofSeconds(30));
+        Node b = node(RedisTestSupport.URL, Duration.ofSeconds(30));
+        Client carolOnA = a.login("carol");
+        Client carolOnB = b.login("carol");
+        Client dan = b.login("dan");
+        String conv = carolOnA.createConversation("direct", "dan");
+        b.join(dan, conv);
+
+        carolOnA.call("typing_start", "{\"conversationId\":\"" + conv + "\"}");
+        assertThat(payload(dan.next("typing_update")).get("isTyping").getAsBoolean()).isTrue();
+        carolOnB.call("typing_start", "{\"conversationId\":\"" + conv + "\"}");
+        carolOnB.call("typing_stop", "{\"conversationId\":\"" + conv + "\"}");
+        assertThat(payload(dan.next("typing_update")).get("isTyping").getAsBoolean()).isFalse();
+        dan.transport.expectNothing(Duration.ofMillis(300)); // one start and one stop for the whole cluster
+        assertThat(strings(payload(b.join(dan, conv)).getAsJsonArray("typingUserIds"))).isEmpty();
+    }
+
     /** Sends messages from one user until the other user receives one of them. */
     private static void probeUntilHeard(Client from, Client to, String conv, String text) {
         RedisTestSupport.await("\"" + text + "\" is heard", Duration.ofSeconds(20), () -> {
@@ -220,10 +398,16 @@ class ClusterEngineTest {
         }
 
         /** A connection authenticated as the user, once its user topic is subscribed in Redis. */
-        Client login(String userId) {
+        Client login(String userId, String... extensions) {
             Client c = connect();
-            JsonObject r = c.call("auth", "{\"token\":\"" + TestAuthenticator.token(userId) + "\"}");
+            StringBuilder ext = new StringBuilder();
+            for (String e : extensions) {
+                ext.append(ext.length() == 0 ? "" : ",").append('"').append(e).append('"');
+            }
+            JsonObject r = c.call("auth", "{\"token\":\"" + TestAuthenticator.token(userId) + "\",\"extensions\":["
+                    + ext + "]}");
             assertThat(r.get("type").getAsString()).isEqualTo("auth_success");
+            c.userId = userId;
             awaitSubscriptions();
             return c;
         }
@@ -248,6 +432,7 @@ class ClusterEngineTest {
         private static final AtomicInteger ids = new AtomicInteger();
         final RecordingTransport transport;
         final Session session;
+        String userId;
 
         Client(Session session, RecordingTransport transport) {
             this.session = session;
@@ -263,13 +448,23 @@ class ClusterEngineTest {
 
         /** Sends a request and returns its answer; events before the answer are skipped. */
         JsonObject call(String type, String payloadJson) {
-            String id = send(type, payloadJson);
+            return answerTo(send(type, payloadJson));
+        }
+
+        /** The answer to the request with this id; events before it are skipped. */
+        JsonObject answerTo(String id) {
             while (true) {
                 JsonObject f = transport.next();
                 if (f.has("requestId") && f.get("requestId").getAsString().equals(id)) {
                     return f;
                 }
             }
+        }
+
+        void callError(String type, String payloadJson, String code) {
+            JsonObject r = call(type, payloadJson);
+            assertThat(r.get("type").getAsString()).as("answer to " + type).isEqualTo("error");
+            assertThat(payload(r).get("code").getAsString()).isEqualTo(code);
         }
 
         String createConversation(String type, String... others) {

@@ -1,0 +1,68 @@
+package dev.parley.cluster.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.core.spi.CallStore;
+import dev.parley.core.testkit.CallStoreContract;
+import dev.parley.core.spi.CallRecord;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RedisCallStoreTest extends CallStoreContract {
+    private final String prefix = RedisTestSupport.uniquePrefix();
+    private final List<RedisConnections> connections = new ArrayList<>();
+    private boolean redisUp;
+
+    @BeforeEach
+    void requireRedis() {
+        RedisTestSupport.requireRedis();
+        redisUp = true;
+    }
+
+    @AfterEach
+    void cleanUp() {
+        connections.forEach(RedisConnections::shutdown);
+        if (redisUp) {
+            RedisTestSupport.deleteKeys(prefix);
+        }
+    }
+
+    @Override
+    protected CallStore newStore() {
+        RedisConnections redis = RedisConnections.connect(RedisTestSupport.settings(RedisTestSupport.URL, prefix).build());
+        connections.add(redis);
+        return redis.calls();
+    }
+
+    @Override
+    protected boolean sharesStateAcrossInstances() {
+        return true;
+    }
+
+    @Test
+    void everyCallKeyExpiresAndEndedCallsLeaveNoKeys() {
+        CallStore calls = store();
+        Instant now = Instant.now();
+        calls.create(CallRecord.ringing("ringing", "alice", "s1", "bob", null, "voice", now, now.plusSeconds(45)));
+        calls.create(CallRecord.ringing("answered", "alice", "s1", "bob", null, "voice", now, now.plusSeconds(45)));
+        calls.connect("answered", "s2", now);
+        RedisClient client = RedisClient.create(RedisTestSupport.URL);
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            long ringingTtl = c.sync().pttl(prefix + ":call:ringing");
+            assertThat(ringingTtl).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(45 + 60).toMillis());
+            assertThat(c.sync().pttl(prefix + ":call:answered")).isGreaterThan(Duration.ofHours(1).toMillis());
+        } finally {
+            client.shutdown();
+        }
+        calls.end("answered");
+        calls.endRinging("ringing");
+        assertThat(RedisTestSupport.countKeys(prefix)).isZero();
+    }
+}
