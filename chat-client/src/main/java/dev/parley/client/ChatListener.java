@@ -9,8 +9,9 @@ import java.util.Set;
 /**
  * Receives the client's state changes. Every method does nothing by default, so override only what
  * you need. Callbacks run on the listener executor given to the builder (on Android, the main
- * thread's), never on the socket thread, one at a time and in the order the changes happened. Each
- * argument is an immutable snapshot. Do not block in a callback.
+ * thread's), never on the socket thread; with a serial executor (the default one, Android's main
+ * thread) one at a time and in the order the changes happened. Each argument is an immutable
+ * snapshot. Do not block in a callback.
  */
 public interface ChatListener {
     default void onConnectionStateChanged(ConnectionState state) {
