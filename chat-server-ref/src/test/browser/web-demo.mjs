@@ -75,6 +75,22 @@ try {
   await bob.type('#message', 'Sounds good');
   await alice.waitForFunction(() => document.getElementById('typing').textContent === 'bob is typing…');
   await alice.screenshot({ path: screenshot });
+
+  // Older messages load on scroll: after 35 more messages, a fresh sign-in shows the newest page
+  // only, and scrolling up brings back the first message.
+  await bob.fill('#message', '');
+  for (let i = 1; i <= 35; i++) {
+    await bob.fill('#message', 'Filler ' + i);
+    await bob.press('#message', 'Enter');
+  }
+  await bob.waitForSelector(messageBody('Filler 35'));
+  const again = await context.newPage();
+  await signIn(again, 'alice');
+  await again.click('#conversations li');
+  await again.waitForSelector(messageBody('Filler 35'));
+  if (await again.locator(messageBody('Hello Bob')).count() !== 0) throw new Error('the first page holds every message');
+  await again.evaluate(() => { document.getElementById('messages').scrollTop = 0; });
+  await again.waitForSelector(messageBody('Hello Bob'));
   console.log('web demo: OK');
 } catch (e) {
   console.error('web demo: FAILED: ' + (e && e.stack || e));
