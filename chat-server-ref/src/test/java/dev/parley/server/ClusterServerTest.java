@@ -144,6 +144,7 @@ class ClusterServerTest {
         JsonObject received = payload(bob.next("message_received")).getAsJsonObject("message");
         assertThat(received.get("encrypted_content").getAsString()).isEqualTo("hello from node 1");
         assertThat(received.get("id")).isEqualTo(payload(sent).getAsJsonObject("message").get("id"));
+        alice.next("message_received");
         assertThat(payload(bob.next("typing_update")).get("isTyping").getAsBoolean())
                 .as("sending ends alice's typing, on bob's node too").isFalse();
 
@@ -176,8 +177,13 @@ class ClusterServerTest {
         WsClient aliceOn2 = node2.login("alice");
 
         aliceOn1.close();
+        aliceOn1.awaitClose();
+        JsonObject rejoined = bob.request("join_conversation", obj("conversationId", conv));
+        assertThat(payload(rejoined).getAsJsonArray("onlineUserIds").toString())
+                .as("alice is still connected to node 2").contains("alice");
         aliceOn2.close();
         assertThat(payload(bob.next("user_offline")).get("userId").getAsString()).isEqualTo("alice");
+        bob.request("ping", new JsonObject());
         assertThat(bob.pending("user_offline")).as("announced once, when alice's last connection closed").isEmpty();
         bob.close();
     }
