@@ -69,7 +69,7 @@ public final class Main implements Callable<Integer> {
     String tlsKeystorePassword;
     @Option(names = "--max-connections-per-ip", paramLabel = "N", description = "MAX_CONNECTIONS_PER_IP (default 100).")
     Integer maxConnectionsPerIp;
-    @Option(names = "--extensions", paramLabel = "LIST", description = "EXTENSIONS: protocol extensions to offer: all (default: every extension the store supports), none, or names such as reactions,edits.")
+    @Option(names = "--extensions", paramLabel = "LIST", description = "EXTENSIONS: protocol extensions to offer: all, none, or names such as reactions,edits (default: every extension the store supports).")
     String extensions;
     @Option(names = "--push-webhook-url", paramLabel = "URL", description = "PUSH_WEBHOOK_URL: where notifications for offline users are posted (default: logged).")
     String pushWebhookUrl;
