@@ -1,6 +1,11 @@
 package dev.parley.server;
 
+import dev.parley.cluster.redis.RedisConnections;
+import dev.parley.cluster.redis.RedisSettings;
 import dev.parley.core.ChatEngine;
+import dev.parley.core.EngineConfig;
+import dev.parley.core.memory.FileSystemBlobStore;
+import dev.parley.protocol.Extension;
 import dev.parley.core.spi.ChatStore;
 import dev.parley.core.spi.PushNotifier;
 import dev.parley.server.auth.JwtAuthenticator;
@@ -15,6 +20,8 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -30,10 +37,13 @@ import org.slf4j.LoggerFactory;
 public final class ChatServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
     private static final String DEV_HOST = "127.0.0.1";
+    /** Extensions the engine serves without the store's help (it checks the others against the store). */
+    private static final Set<Extension> ENGINE_ONLY_EXTENSIONS = Set.of(Extension.CALLS, Extension.E2EE);
 
     private final ServerConfig config;
     private final boolean devMode;
     private final ChatStore store;
+    private final RedisConnections redis;
     private final JwtAuthenticator authenticator;
     private final ChatEngine engine;
     private final HealthMonitor health;
@@ -41,11 +51,13 @@ public final class ChatServer implements AutoCloseable {
     private final boolean tls;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ChatServer(ServerConfig config, boolean devMode, ChatStore store, JwtAuthenticator authenticator,
-                       ChatEngine engine, HealthMonitor health, WebSocketEndpoint endpoint, boolean tls) {
+    private ChatServer(ServerConfig config, boolean devMode, ChatStore store, RedisConnections redis,
+                       JwtAuthenticator authenticator, ChatEngine engine, HealthMonitor health,
+                       WebSocketEndpoint endpoint, boolean tls) {
         this.config = config;
         this.devMode = devMode;
         this.store = store;
+        this.redis = redis;
         this.authenticator = authenticator;
         this.engine = engine;
         this.health = health;
@@ -56,13 +68,13 @@ public final class ChatServer implements AutoCloseable {
     /**
      * Starts a server and returns once its port is bound.
      *
-     * @throws ConfigurationException when the configuration cannot be served (say, {@code REDIS_URL} set)
+     * @throws ConfigurationException when the configuration cannot be served (say, {@code REDIS_URL} without {@code DATABASE_URL})
      * @throws Exception              when the store, the keystore or the port cannot be opened
      */
     public static ChatServer start(ServerConfig config) throws Exception {
-        if (config.redisUrl() != null) {
-            throw new ConfigurationException("REDIS_URL is set, but cluster mode is not available yet: "
-                    + "run a single node without REDIS_URL");
+        if (config.redisUrl() != null && config.databaseUrl() == null && config.store() == null) {
+            throw new ConfigurationException("REDIS_URL (cluster mode) needs DATABASE_URL: "
+                    + "the nodes must share one PostgreSQL database, an embedded database cannot be shared");
         }
         SSLContext sslContext = config.tlsKeystore() == null ? null
                 : sslContext(config.tlsKeystore(), config.tlsKeystorePassword());
@@ -82,18 +94,33 @@ public final class ChatServer implements AutoCloseable {
         InetSocketAddress bind = host == null ? new InetSocketAddress(config.port()) : new InetSocketAddress(host, config.port());
 
         ChatStore store = null;
+        RedisConnections redis = null;
         ChatEngine engine = null;
         HealthMonitor health = null;
         WebSocketEndpoint endpoint = null;
         try {
             store = Stores.open(config);
-            engine = ChatEngine.builder().store(store).authenticator(authenticator).config(config.engineConfig())
-                    .pushNotifier(pushNotifier(config)).build();
+            EngineConfig engineConfig = config.engineConfig().toBuilder().extensions(offeredExtensions(config, store)).build();
+            ChatEngine.Builder eb = ChatEngine.builder().store(store).authenticator(authenticator).config(engineConfig)
+                    .pushNotifier(pushNotifier(config));
+            if (engineConfig.extensions().contains(Extension.FILES)) {
+                eb.blobStore(new FileSystemBlobStore(config.dataDir().resolve("files")));
+            }
+            if (config.redisUrl() != null) {
+                RedisSettings.Builder settings = RedisSettings.builder(config.redisUrl());
+                if (config.redisKeyPrefix() != null) {
+                    settings.keyPrefix(config.redisKeyPrefix());
+                }
+                redis = RedisConnections.connect(settings.build());
+                eb.broker(redis.broker()).presence(redis.presence()).callStore(redis.calls()).typingStore(redis.typing());
+            }
+            engine = eb.build();
             engine.start();
             health = new HealthMonitor(store, config.healthCheckInterval());
             OriginPolicy origins = OriginPolicy.of(config.allowedOrigins(), devMode);
             endpoint = new WebSocketEndpoint(bind, config.engineConfig().limits().maxFrameBytes(), engine,
-                    new HttpRoutes(engine, health, devMode ? devTokens(config, secret) : null), origins, new AddressLimiter(config.maxConnectionsPerIp()));
+                    new HttpRoutes(engine, health, devMode ? devTokens(config, secret) : null), origins,
+                    new AddressLimiter(config.maxConnectionsPerIp()));
             if (sslContext != null) {
                 endpoint.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(sslContext));
             }
@@ -103,13 +130,15 @@ public final class ChatServer implements AutoCloseable {
             stopQuietly(endpoint, 5_000);
             closeQuietly(health);
             closeQuietly(engine);
+            closeQuietly(redis);
             if (store != null && config.store() == null) {
                 closeQuietly(store);
             }
             authenticator.close();
             throw e;
         }
-        ChatServer server = new ChatServer(config, devMode, store, authenticator, engine, health, endpoint, sslContext != null);
+        ChatServer server = new ChatServer(config, devMode, store, redis, authenticator, engine, health, endpoint,
+                sslContext != null);
         server.logStarted(secret);
         return server;
     }
@@ -119,6 +148,23 @@ public final class ChatServer implements AutoCloseable {
         return user -> dev.parley.server.auth.TokenMinter.hs256(secret).subject(user).username(user)
                 .issuer(config.effectiveIssuer()).audience(config.jwtAudience())
                 .ttl(java.time.Duration.ofHours(1)).mint();
+    }
+
+    /**
+     * {@code EXTENSIONS} when set; otherwise every extension the engine implements and the store
+     * supports, so a new deployment gets the full feature set (clients still opt in per connection).
+     */
+    static Set<Extension> offeredExtensions(ServerConfig config, ChatStore store) {
+        if (config.extensions() != null) {
+            return config.extensions();
+        }
+        EnumSet<Extension> offered = EnumSet.noneOf(Extension.class);
+        for (Extension e : Extension.values()) {
+            if (ENGINE_ONLY_EXTENSIONS.contains(e) || store.supportedExtensions().contains(e)) {
+                offered.add(e);
+            }
+        }
+        return offered;
     }
 
     private static JwtAuthenticator authenticator(ServerConfig config, String secret) throws ConfigurationException {
@@ -186,9 +232,13 @@ public final class ChatServer implements AutoCloseable {
                     config.effectiveJwksUrl() != null ? "JWKS " + config.effectiveJwksUrl() : "",
                     config.effectiveIssuer() != null ? ", issuer " + config.effectiveIssuer() : "");
         }
+        if (redis != null) {
+            log.info("cluster mode: node {} sharing broker, presence, calls and typing through Redis (key prefix {})",
+                    redis.settings().nodeId(), redis.settings().keyPrefix());
+        }
         log.info("push notifications: {}", config.pushWebhookUrl() == null ? "logged" : "posted to " + config.pushWebhookUrl());
-        log.info("protocol extensions offered: {}", config.engineConfig().extensions().isEmpty() ? "none"
-                : config.engineConfig().extensions().stream().map(e -> e.wireName()).sorted().toList());
+        log.info("protocol extensions offered: {}", engine.config().extensions().isEmpty() ? "none"
+                : engine.config().extensions().stream().map(e -> e.wireName()).sorted().toList());
         if (config.allowedOrigins() == null && !devMode) {
             log.info("ALLOWED_ORIGINS unset: browsers may connect from the same origin only");
         }
@@ -221,6 +271,7 @@ public final class ChatServer implements AutoCloseable {
         closeQuietly(engine);
         stopQuietly(endpoint, config.shutdownTimeout().toMillis());
         closeQuietly(health);
+        closeQuietly(redis);
         authenticator.close();
         if (config.store() == null) {
             closeQuietly(store);

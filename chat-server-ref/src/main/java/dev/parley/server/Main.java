@@ -55,8 +55,10 @@ public final class Main implements Callable<Integer> {
     String databaseUser;
     @Option(names = "--database-password", paramLabel = "PASSWORD", description = "DATABASE_PASSWORD (prefer the environment variable).")
     String databasePassword;
-    @Option(names = "--redis-url", paramLabel = "URL", description = "REDIS_URL: reserved for cluster mode (not available yet).")
+    @Option(names = "--redis-url", paramLabel = "URL", description = "REDIS_URL: cluster mode, sharing events, presence, calls and typing with the other nodes (needs DATABASE_URL).")
     String redisUrl;
+    @Option(names = "--redis-key-prefix", paramLabel = "PREFIX", description = "REDIS_KEY_PREFIX: prefix of the cluster's Redis keys (default parley).")
+    String redisKeyPrefix;
     @Option(names = "--allowed-origins", paramLabel = "LIST", description = "ALLOWED_ORIGINS: comma-separated browser origins, or *.")
     String allowedOrigins;
     @Option(names = "--data-dir", paramLabel = "DIR", description = "DATA_DIR: embedded database and dev secret (default ./data).")
@@ -67,7 +69,7 @@ public final class Main implements Callable<Integer> {
     String tlsKeystorePassword;
     @Option(names = "--max-connections-per-ip", paramLabel = "N", description = "MAX_CONNECTIONS_PER_IP (default 100).")
     Integer maxConnectionsPerIp;
-    @Option(names = "--extensions", paramLabel = "LIST", description = "EXTENSIONS: protocol extensions to offer: all, none (default), or names such as reactions,edits.")
+    @Option(names = "--extensions", paramLabel = "LIST", description = "EXTENSIONS: protocol extensions to offer: all, none, or names such as reactions,edits (default: every extension the store supports).")
     String extensions;
     @Option(names = "--push-webhook-url", paramLabel = "URL", description = "PUSH_WEBHOOK_URL: where notifications for offline users are posted (default: logged).")
     String pushWebhookUrl;
@@ -108,6 +110,7 @@ public final class Main implements Callable<Integer> {
         set(databaseUser, b::databaseUser);
         set(databasePassword, b::databasePassword);
         set(redisUrl, b::redisUrl);
+        set(redisKeyPrefix, b::redisKeyPrefix);
         set(allowedOrigins == null ? null : ServerConfig.parseList(allowedOrigins), b::allowedOrigins);
         set(dataDir, b::dataDir);
         set(tlsKeystore, b::tlsKeystore);

@@ -31,6 +31,7 @@ public final class ServerConfig {
     private final String databaseUser;
     private final String databasePassword;
     private final String redisUrl;
+    private final String redisKeyPrefix;
     private final List<String> allowedOrigins;
     private final Path dataDir;
     private final Path tlsKeystore;
@@ -62,6 +63,7 @@ public final class ServerConfig {
         this.databaseUser = blankToNull(b.databaseUser);
         this.databasePassword = b.databasePassword;
         this.redisUrl = blankToNull(b.redisUrl);
+        this.redisKeyPrefix = blankToNull(b.redisKeyPrefix);
         this.allowedOrigins = b.allowedOrigins == null ? null : List.copyOf(b.allowedOrigins);
         this.dataDir = Objects.requireNonNull(b.dataDir, "dataDir");
         this.tlsKeystore = b.tlsKeystore;
@@ -97,6 +99,7 @@ public final class ServerConfig {
         b.databaseUser(env.get("DATABASE_USER"));
         b.databasePassword(env.get("DATABASE_PASSWORD"));
         b.redisUrl(env.get("REDIS_URL"));
+        b.redisKeyPrefix(env.get("REDIS_KEY_PREFIX"));
         String origins = blankToNull(env.get("ALLOWED_ORIGINS"));
         if (origins != null) {
             b.allowedOrigins(parseList(origins));
@@ -196,19 +199,22 @@ public final class ServerConfig {
     public String databaseUrl() { return databaseUrl; }
     public String databaseUser() { return databaseUser; }
     public String databasePassword() { return databasePassword; }
+    /** Cluster mode's Redis, or {@code null} for a single node. */
     public String redisUrl() { return redisUrl; }
+    /** Prefix of the cluster's Redis keys and channels, or {@code null} for the default. */
+    public String redisKeyPrefix() { return redisKeyPrefix; }
     /** The allowed {@code Origin} values, or {@code null} when unset. */
     public List<String> allowedOrigins() { return allowedOrigins; }
     public Path dataDir() { return dataDir; }
     public Path tlsKeystore() { return tlsKeystore; }
     public String tlsKeystorePassword() { return tlsKeystorePassword; }
     public int maxConnectionsPerIp() { return maxConnectionsPerIp; }
-    /** Extensions the server offers ({@code EXTENSIONS}), or {@code null} to keep the engine configuration's. */
+    /** Extensions the server offers ({@code EXTENSIONS}), or {@code null} for all the engine and the store support. */
     public Set<Extension> extensions() { return extensions; }
     /** Where push notifications for offline users are posted, or {@code null} to log them. */
     public String pushWebhookUrl() { return pushWebhookUrl; }
     public String pushWebhookSecret() { return pushWebhookSecret; }
-    /** The engine's configuration, with {@link #extensions()} applied when set. */
+    /** The engine's configuration, with {@link #extensions()} applied when set (the server fills in the default). */
     public EngineConfig engineConfig() {
         return extensions == null ? engineConfig : engineConfig.toBuilder().extensions(extensions).build();
     }
@@ -229,6 +235,7 @@ public final class ServerConfig {
         private String databaseUser;
         private String databasePassword;
         private String redisUrl;
+        private String redisKeyPrefix;
         private List<String> allowedOrigins;
         private Path dataDir = Path.of("data");
         private Path tlsKeystore;
@@ -257,6 +264,7 @@ public final class ServerConfig {
         public Builder databaseUser(String v) { databaseUser = v; return this; }
         public Builder databasePassword(String v) { databasePassword = v; return this; }
         public Builder redisUrl(String v) { redisUrl = v; return this; }
+        public Builder redisKeyPrefix(String v) { redisKeyPrefix = v; return this; }
         public Builder allowedOrigins(List<String> v) { allowedOrigins = v; return this; }
         public Builder dataDir(Path v) { dataDir = v; return this; }
         public Builder tlsKeystore(Path v) { tlsKeystore = v; return this; }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.parley.server.auth.TokenMinter;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Starts the packaged jar with {@code java -jar} as a child process, as an operator would: dev
  * mode, {@code /health}, a token from the {@code token} command, a chat connection, debug logs
- * without tokens, graceful shutdown on SIGTERM, and the refusal of {@code REDIS_URL}. Runs in the
+ * without tokens, graceful shutdown on SIGTERM, a cluster node, and the refusal of {@code REDIS_URL} without {@code DATABASE_URL}. Runs in the
  * verify phase, after the jar is built.
  */
 class JarLaunchIT {
@@ -147,12 +149,40 @@ class JarLaunchIT {
     }
 
     @Test
-    void redisUrlIsRefusedWithANonZeroExit() throws Exception {
+    void redisUrlWithoutDatabaseUrlExitsWithStatusTwo() throws Exception {
         Path out = work.resolve("redis.out");
         Process server = launch(Map.of("REDIS_URL", "redis://127.0.0.1:6379", "LOG_FILE", work.resolve("r.log").toString()),
                 out, "--port", String.valueOf(freePort()));
         assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(server.exitValue()).isNotZero();
-        assertThat(Files.readString(out)).contains("cluster mode is not available yet");
+        assertThat(server.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(out)).contains("REDIS_URL").contains("needs DATABASE_URL");
+    }
+
+    /** The shaded jar runs a cluster node: Lettuce/Netty and the PostgreSQL migrations load from it. */
+    @Test
+    void theJarRunsAClusterNodeWithRedisAndPostgresql() throws Exception {
+        ClusterServerTest.requireReachable("PostgreSQL", 5432);
+        ClusterServerTest.requireReachable("Redis", 6379);
+        String schema = ClusterServerTest.createSchema();
+        try {
+            int port = freePort();
+            Path out = work.resolve("cluster.out");
+            String prefix = "parley-it-" + UUID.randomUUID();
+            Process server = launch(Map.of("REDIS_URL", "redis://127.0.0.1:6379", "REDIS_KEY_PREFIX", prefix,
+                    "DATABASE_URL", "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=" + schema,
+                    "DATABASE_USER", "postgres", "JWT_SECRET", TestServer.SECRET,
+                    "LOG_FILE", work.resolve("c.log").toString()), out, "--port", String.valueOf(port));
+            assertThat(awaitHealth(port, server, out).statusCode()).isEqualTo(200);
+            assertThat(Files.readString(out)).contains("cluster mode: node").contains(prefix);
+            WsClient alice = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/ws?token="
+                    + TokenMinter.hs256(TestServer.SECRET).subject("alice").username("alice").mint()));
+            assertThat(alice.next("auth_success")).isNotNull();
+            server.destroy();
+            assertThat(alice.awaitClose()).isEqualTo(1001);
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(out)).contains("shut down");
+        } finally {
+            ClusterServerTest.dropSchema(schema);
+        }
     }
 }

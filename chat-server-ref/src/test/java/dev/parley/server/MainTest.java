@@ -69,7 +69,7 @@ class MainTest {
         assertThat(run("--help")).isEqualTo(0);
         for (String variable : new String[] {"WEBSOCKET_PORT", "WEBSOCKET_HOST", "JWT_SECRET", "SUPABASE_JWT_SECRET",
                 "JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "SUPABASE_URL", "DATABASE_URL", "DATABASE_USER",
-                "DATABASE_PASSWORD", "REDIS_URL", "ALLOWED_ORIGINS", "LOG_LEVEL", "LOG_FILE", "TLS_KEYSTORE",
+                "DATABASE_PASSWORD", "REDIS_URL", "REDIS_KEY_PREFIX", "ALLOWED_ORIGINS", "LOG_LEVEL", "LOG_FILE", "TLS_KEYSTORE",
                 "TLS_KEYSTORE_PASSWORD", "MAX_CONNECTIONS_PER_IP", "DATA_DIR", "EXTENSIONS", "PUSH_WEBHOOK_URL", "PUSH_WEBHOOK_SECRET"}) {
             assertThat(out.toString()).contains(variable);
         }

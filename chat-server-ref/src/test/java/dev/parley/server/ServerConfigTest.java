@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.protocol.Extension;
+import dev.parley.core.memory.InMemoryChatStore;
+import dev.parley.core.spi.ChatStore;
 import java.nio.file.Path;
+import java.lang.reflect.Proxy;
+import java.util.Set;
+import org.junit.jupiter.api.io.TempDir;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -63,7 +68,7 @@ class ServerConfigTest {
         assertThat(some.engineConfig().extensions()).containsExactlyInAnyOrder(Extension.REACTIONS, Extension.EDITS);
         assertThat(ServerConfig.fromEnvironment(Map.of("EXTENSIONS", "all")).build().engineConfig().extensions())
                 .containsExactlyInAnyOrder(Extension.values());
-        assertThat(ServerConfig.fromEnvironment(Map.of()).build().engineConfig().extensions()).isEmpty();
+        assertThat(ServerConfig.fromEnvironment(Map.of("EXTENSIONS", "none")).build().engineConfig().extensions()).isEmpty();
         assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("EXTENSIONS", "reactions,teleport")))
                 .hasMessageContaining("teleport");
     }
@@ -77,11 +82,40 @@ class ServerConfigTest {
     }
 
     @Test
-    void redisUrlRefusesToStartRatherThanPretendingToCluster() {
-        ServerConfig c = ServerConfig.fromEnvironment(Map.of("REDIS_URL", "redis://127.0.0.1:6379")).build();
+    void unsetExtensionsOfferEverythingTheStoreSupportsAndNoneOffersNothing() {
+        ServerConfig unset = ServerConfig.fromEnvironment(Map.of()).build();
+        assertThat(unset.extensions()).isNull();
+        assertThat(ChatServer.offeredExtensions(unset, new InMemoryChatStore())).containsExactlyInAnyOrder(Extension.values());
+        ChatStore full = new InMemoryChatStore();
+        // A store that supports reactions only: the in-memory store, narrowed.
+        ChatStore reactionsOnly = (ChatStore) Proxy.newProxyInstance(ChatStore.class.getClassLoader(),
+                new Class<?>[] {ChatStore.class}, (proxy, method, args) -> method.getName().equals("supportedExtensions")
+                        ? Set.of(Extension.REACTIONS) : method.invoke(full, args));
+        assertThat(ChatServer.offeredExtensions(unset, reactionsOnly))
+                .as("calls and e2ee need no store support; the rest only what the store supports")
+                .containsExactlyInAnyOrder(Extension.REACTIONS, Extension.CALLS, Extension.E2EE);
+        ServerConfig none = ServerConfig.fromEnvironment(Map.of("EXTENSIONS", "none")).build();
+        assertThat(ChatServer.offeredExtensions(none, new InMemoryChatStore())).isEmpty();
+    }
+
+    @Test
+    void redisUrlWithoutASharedDatabaseIsRefused(@TempDir Path dataDir) {
+        ServerConfig c = ServerConfig.fromEnvironment(Map.of("REDIS_URL", "redis://127.0.0.1:6379",
+                "JWT_SECRET", "s".repeat(40), "DATA_DIR", dataDir.toString())).build();
         assertThatThrownBy(() -> ChatServer.start(c))
                 .isInstanceOf(ChatServer.ConfigurationException.class)
-                .hasMessageContaining("cluster mode is not available");
+                .hasMessageContaining("REDIS_URL")
+                .hasMessageContaining("DATABASE_URL");
+        assertThat(dataDir.resolve("db")).as("nothing was opened").doesNotExist();
+    }
+
+    @Test
+    void redisSettingsAreRead() {
+        ServerConfig c = ServerConfig.fromEnvironment(Map.of("REDIS_URL", "redis://cache:6379/2",
+                "REDIS_KEY_PREFIX", "chat-eu")).build();
+        assertThat(c.redisUrl()).isEqualTo("redis://cache:6379/2");
+        assertThat(c.redisKeyPrefix()).isEqualTo("chat-eu");
+        assertThat(ServerConfig.fromEnvironment(Map.of()).build().redisUrl()).isNull();
     }
 
     @Test

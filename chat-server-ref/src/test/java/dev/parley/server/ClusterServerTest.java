@@ -1,0 +1,190 @@
+package dev.parley.server;
+
+import static dev.parley.server.WsClient.payload;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.parley.core.spi.ChatStore;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two reference servers in cluster mode ({@code REDIS_URL} + {@code DATABASE_URL}): one PostgreSQL
+ * schema, the real Redis under a unique key prefix, and users on different nodes. Skipped when
+ * PostgreSQL or Redis is unreachable, failing when CI=true.
+ */
+class ClusterServerTest {
+    private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test";
+    private static final String REDIS = "redis://127.0.0.1:6379";
+
+    private String schema;
+    private String prefix;
+    private TestServer node1;
+    private TestServer node2;
+
+    static void requireReachable(String what, int port) {
+        boolean reachable;
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            reachable = true;
+        } catch (IOException e) {
+            reachable = false;
+        }
+        if (!reachable && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError(what + " is not reachable on 127.0.0.1:" + port + " and CI=true");
+        }
+        assumeTrue(reachable, what + " is not reachable on 127.0.0.1:" + port + ": skipping");
+    }
+
+    /** A throw-away schema in the test database. */
+    static String createSchema() throws SQLException {
+        String name = "parley_cluster_test_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection c = DriverManager.getConnection(POSTGRES, "postgres", null); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + name);
+        }
+        return name;
+    }
+
+    static void dropSchema(String name) throws SQLException {
+        try (Connection c = DriverManager.getConnection(POSTGRES, "postgres", null); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA " + name + " CASCADE");
+        }
+    }
+
+    private TestServer node() throws Exception {
+        return TestServer.start((ChatStore) null, b -> b
+                .databaseUrl(POSTGRES + "?currentSchema=" + schema).databaseUser("postgres")
+                .redisUrl(REDIS).redisKeyPrefix(prefix));
+    }
+
+    @BeforeEach
+    void startTwoNodes() throws Exception {
+        requireReachable("PostgreSQL", 5432);
+        requireReachable("Redis", 6379);
+        schema = createSchema();
+        prefix = "parley-server-test-" + UUID.randomUUID();
+        node1 = node();
+        node2 = node();
+    }
+
+    @AfterEach
+    void stopNodes() throws Exception {
+        if (node1 != null) {
+            node1.close();
+        }
+        if (node2 != null) {
+            node2.close();
+        }
+        if (prefix != null) {
+            RedisClient client = RedisClient.create(REDIS);
+            try (StatefulRedisConnection<String, String> c = client.connect()) {
+                List<String> keys = c.sync().keys(prefix + ":*");
+                if (!keys.isEmpty()) {
+                    c.sync().del(keys.toArray(String[]::new));
+                }
+            } finally {
+                client.shutdown();
+            }
+        }
+        if (schema != null) {
+            dropSchema(schema);
+        }
+    }
+
+    private static JsonObject obj(String... kv) {
+        JsonObject o = new JsonObject();
+        for (int i = 0; i < kv.length; i += 2) {
+            o.addProperty(kv[i], kv[i + 1]);
+        }
+        return o;
+    }
+
+    @Test
+    void usersOnDifferentNodesChatTypeAndSeeEachOtherComeAndGo() throws Exception {
+        assertThat(node1.server.port()).isNotEqualTo(node2.server.port());
+        WsClient alice = node1.login("alice");
+        WsClient bob = node2.login("bob");
+
+        JsonObject create = new JsonObject();
+        create.addProperty("type", "direct");
+        JsonArray ids = new JsonArray();
+        ids.add("bob");
+        create.add("participant_ids", ids);
+        String conv = payload(alice.request("create_conversation", create)).get("id").getAsString();
+        assertThat(payload(bob.next("conversation_created")).get("id").getAsString())
+                .as("bob, on the other node, learns of the conversation").isEqualTo(conv);
+
+        JsonObject joined = bob.request("join_conversation", obj("conversationId", conv));
+        assertThat(joined.get("type").getAsString()).isEqualTo("conversation_joined");
+        assertThat(payload(joined).getAsJsonArray("onlineUserIds").toString())
+                .as("alice is online on the other node").contains("alice");
+        alice.request("join_conversation", obj("conversationId", conv));
+
+        alice.request("typing_start", obj("conversationId", conv));
+        JsonObject typing = payload(bob.next("typing_update"));
+        assertThat(typing.get("userId").getAsString()).isEqualTo("alice");
+        assertThat(typing.get("isTyping").getAsBoolean()).isTrue();
+
+        JsonObject sent = alice.request("send_message", obj("conversationId", conv, "content", "hello from node 1"));
+        assertThat(sent.get("type").getAsString()).isEqualTo("message_sent");
+        JsonObject received = payload(bob.next("message_received")).getAsJsonObject("message");
+        assertThat(received.get("encrypted_content").getAsString()).isEqualTo("hello from node 1");
+        assertThat(received.get("id")).isEqualTo(payload(sent).getAsJsonObject("message").get("id"));
+        alice.next("message_received");
+        assertThat(payload(bob.next("typing_update")).get("isTyping").getAsBoolean())
+                .as("sending ends alice's typing, on bob's node too").isFalse();
+
+        bob.request("send_message", obj("conversationId", conv, "content", "hello from node 2"));
+        assertThat(payload(alice.next("message_received")).getAsJsonObject("message").get("encrypted_content")
+                .getAsString()).isEqualTo("hello from node 2");
+
+        alice.close();
+        JsonObject offline = payload(bob.next("user_offline"));
+        assertThat(offline.get("userId").getAsString()).isEqualTo("alice");
+        WsClient aliceAgain = node1.login("alice");
+        assertThat(payload(bob.next("user_online")).get("userId").getAsString()).isEqualTo("alice");
+
+        JsonObject history = payload(aliceAgain.request("load_messages", obj("conversationId", conv)));
+        assertThat(history.getAsJsonArray("messages")).as("both nodes store into the one database").hasSize(2);
+        aliceAgain.close();
+        bob.close();
+    }
+
+    @Test
+    void aUserOnBothNodesStaysOnlineUntilTheLastConnectionCloses() throws Exception {
+        WsClient bob = node1.login("bob");
+        WsClient aliceOn1 = node1.login("alice");
+        JsonObject create = new JsonObject();
+        JsonArray ids = new JsonArray();
+        ids.add("bob");
+        create.add("participant_ids", ids);
+        String conv = payload(aliceOn1.request("create_conversation", create)).get("id").getAsString();
+        bob.request("join_conversation", obj("conversationId", conv));
+        WsClient aliceOn2 = node2.login("alice");
+
+        aliceOn1.close();
+        aliceOn1.awaitClose();
+        JsonObject rejoined = bob.request("join_conversation", obj("conversationId", conv));
+        assertThat(payload(rejoined).getAsJsonArray("onlineUserIds").toString())
+                .as("alice is still connected to node 2").contains("alice");
+        aliceOn2.close();
+        assertThat(payload(bob.next("user_offline")).get("userId").getAsString()).isEqualTo("alice");
+        bob.request("ping", new JsonObject());
+        assertThat(bob.pending("user_offline")).as("announced once, when alice's last connection closed").isEmpty();
+        bob.close();
+    }
+}
