@@ -7,6 +7,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A bot user: it connects to a Parley server like any client, joins every conversation it is part of
@@ -35,8 +38,19 @@ public final class BotExample {
         }
         CountDownLatch closed = new CountDownLatch(1);
         ParleyBot bot = new ParleyBot(URI.create(url), token, BotExample::answer, closed::countDown);
-        bot.connect();
-        String userId = bot.ready().join();
+        if (!bot.connectBlocking(10, TimeUnit.SECONDS)) {
+            System.err.println("cannot connect to " + url);
+            System.exit(1);
+        }
+        String userId;
+        try {
+            userId = bot.ready().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            System.err.println("the bot could not log in: " + (e.getCause() != null ? e.getCause().getMessage() : e));
+            bot.close();
+            System.exit(1);
+            return;
+        }
         System.out.println("bot online as " + userId + " at " + url);
         closed.await();
         System.out.println("connection closed");

@@ -1,6 +1,7 @@
 package dev.parley.examples;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.parley.core.ChatEngine;
 import dev.parley.core.CustomHandler;
@@ -72,12 +73,23 @@ public final class EmbeddedEngineExample {
         }
     }
 
-    /** The embedder's own message type: {@code roll_dice {sides}} answered with {@code dice_rolled {sides, value}}. */
+    /**
+     * The embedder's own message type: {@code roll_dice {sides}} (default 6) answered with
+     * {@code dice_rolled {userId, sides, value}}; anything but a whole number from 2 to 100 is {@code INVALID_DATA}.
+     */
     static CustomHandler rollDice(RandomGenerator random) {
         return request -> {
-            JsonObject payload = request.payload();
-            int sides = payload.has("sides") && payload.get("sides").isJsonPrimitive()
-                    && payload.get("sides").getAsJsonPrimitive().isNumber() ? payload.get("sides").getAsInt() : 6;
+            JsonElement requested = request.payload().get("sides");
+            if (requested != null && !(requested.isJsonPrimitive() && requested.getAsJsonPrimitive().isNumber())) {
+                request.fail(ErrorCode.INVALID_DATA, "sides must be a number");
+                return;
+            }
+            double asked = requested == null ? 6 : requested.getAsDouble();
+            int sides = (int) asked;
+            if (sides != asked) {
+                request.fail(ErrorCode.INVALID_DATA, "sides must be a whole number");
+                return;
+            }
             if (sides < 2 || sides > MAX_SIDES) {
                 request.fail(ErrorCode.INVALID_DATA, "sides must be between 2 and " + MAX_SIDES);
                 return;

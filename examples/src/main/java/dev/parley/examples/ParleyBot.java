@@ -155,6 +155,6 @@ final class ParleyBot extends WebSocketClient {
 
     @Override
     public void onError(Exception e) {
-        log.warn("bot connection error", e);
+        log.warn("bot connection error: {}", e.toString());
     }
 }

@@ -95,6 +95,15 @@ class BotExampleTest {
     }
 
     @Test
+    void aRefusedTokenFailsTheBotsReadiness() throws InterruptedException {
+        ParleyBot impostor = new ParleyBot(server.uri(), "stolen-token", BotExample::answer, () -> { });
+        assertThat(impostor.connectBlocking(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(impostor.ready()).failsWithin(Duration.ofSeconds(10))
+                .withThrowableThat().withMessageContaining("INVALID_TOKEN");
+        impostor.closeBlocking();
+    }
+
+    @Test
     void blankMessagesGetNoAnswerAndTimeIsCaseInsensitive() {
         assertThat(BotExample.answer("   ")).isEmpty();
         assertThat(BotExample.answer(" !TIME ")).get().asString().startsWith("The time is ");
