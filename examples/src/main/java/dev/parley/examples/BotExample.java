@@ -13,7 +13,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A bot user: it connects to a Parley server like any client, joins every conversation it is part of
- * (and every new one it is added to), answers {@code !time} with the server-independent UTC time and
+ * (and every new one it is added to), answers {@code !time} with the current UTC time and
  * echoes everything else.
  *
  * <p>Run against a server: {@code mvn -q -pl examples -am process-classes -Dexample=BotExample
