@@ -1,0 +1,252 @@
+package dev.parley.server;
+
+import dev.parley.core.ChatEngine;
+import dev.parley.core.spi.ChatStore;
+import dev.parley.core.spi.PushNotifier;
+import dev.parley.server.auth.JwtAuthenticator;
+import dev.parley.server.push.LoggingPushNotifier;
+import dev.parley.server.push.WebhookPushNotifier;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reference server: one port serving the WebSocket protocol on {@code /} and {@code /ws} and
+ * plain HTTP ({@code /health}, {@code /stats}, {@code /metrics}), backed by a {@link ChatEngine},
+ * JWT authentication and the configured store. {@link #close()} shuts down gracefully.
+ */
+public final class ChatServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
+    private static final String DEV_HOST = "127.0.0.1";
+
+    private final ServerConfig config;
+    private final boolean devMode;
+    private final ChatStore store;
+    private final JwtAuthenticator authenticator;
+    private final ChatEngine engine;
+    private final HealthMonitor health;
+    private final WebSocketEndpoint endpoint;
+    private final boolean tls;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ChatServer(ServerConfig config, boolean devMode, ChatStore store, JwtAuthenticator authenticator,
+                       ChatEngine engine, HealthMonitor health, WebSocketEndpoint endpoint, boolean tls) {
+        this.config = config;
+        this.devMode = devMode;
+        this.store = store;
+        this.authenticator = authenticator;
+        this.engine = engine;
+        this.health = health;
+        this.endpoint = endpoint;
+        this.tls = tls;
+    }
+
+    /**
+     * Starts a server and returns once its port is bound.
+     *
+     * @throws ConfigurationException when the configuration cannot be served (say, {@code REDIS_URL} set)
+     * @throws Exception              when the store, the keystore or the port cannot be opened
+     */
+    public static ChatServer start(ServerConfig config) throws Exception {
+        if (config.redisUrl() != null) {
+            throw new ConfigurationException("REDIS_URL is set, but cluster mode is not available yet: "
+                    + "run a single node without REDIS_URL");
+        }
+        SSLContext sslContext = config.tlsKeystore() == null ? null
+                : sslContext(config.tlsKeystore(), config.tlsKeystorePassword());
+        boolean devMode = config.devMode();
+        String secret = config.jwtSecret();
+        if (devMode) {
+            secret = DevSecret.loadOrCreate(config.dataDir());
+        }
+        JwtAuthenticator authenticator = authenticator(config, secret);
+        String host = config.host();
+        if (devMode) {
+            if (host != null && !isLoopback(host)) {
+                log.warn("dev mode binds to {} only, ignoring WEBSOCKET_HOST={}", DEV_HOST, host);
+            }
+            host = DEV_HOST;
+        }
+        InetSocketAddress bind = host == null ? new InetSocketAddress(config.port()) : new InetSocketAddress(host, config.port());
+
+        ChatStore store = null;
+        ChatEngine engine = null;
+        HealthMonitor health = null;
+        WebSocketEndpoint endpoint = null;
+        try {
+            store = Stores.open(config);
+            engine = ChatEngine.builder().store(store).authenticator(authenticator).config(config.engineConfig())
+                    .pushNotifier(pushNotifier(config)).build();
+            engine.start();
+            health = new HealthMonitor(store, config.healthCheckInterval());
+            OriginPolicy origins = OriginPolicy.of(config.allowedOrigins(), devMode);
+            endpoint = new WebSocketEndpoint(bind, config.engineConfig().limits().maxFrameBytes(), engine,
+                    new HttpRoutes(engine, health), origins, new AddressLimiter(config.maxConnectionsPerIp()));
+            if (sslContext != null) {
+                endpoint.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(sslContext));
+            }
+            endpoint.start();
+            endpoint.awaitStarted(15_000);
+        } catch (Exception | Error e) {
+            stopQuietly(endpoint, 5_000);
+            closeQuietly(health);
+            closeQuietly(engine);
+            if (store != null && config.store() == null) {
+                closeQuietly(store);
+            }
+            authenticator.close();
+            throw e;
+        }
+        ChatServer server = new ChatServer(config, devMode, store, authenticator, engine, health, endpoint, sslContext != null);
+        server.logStarted(secret);
+        return server;
+    }
+
+    private static JwtAuthenticator authenticator(ServerConfig config, String secret) throws ConfigurationException {
+        JwtAuthenticator.Builder b = JwtAuthenticator.builder()
+                .issuer(config.effectiveIssuer())
+                .audience(config.jwtAudience());
+        try {
+            if (secret != null) {
+                b.secret(secret);
+            }
+            if (config.effectiveJwksUrl() != null) {
+                b.jwksUrl(URI.create(config.effectiveJwksUrl()).toURL());
+            }
+        } catch (IllegalArgumentException | MalformedURLException e) {
+            throw new ConfigurationException("JWT configuration: " + e.getMessage());
+        }
+        return b.build();
+    }
+
+    /** The webhook when configured, else the log: offline users' notifications are never silently lost. */
+    private static PushNotifier pushNotifier(ServerConfig config) throws ConfigurationException {
+        if (config.pushWebhookUrl() == null) {
+            return new LoggingPushNotifier();
+        }
+        try {
+            return new WebhookPushNotifier(URI.create(config.pushWebhookUrl()), config.pushWebhookSecret(), Duration.ofSeconds(5));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("push webhook: " + e.getMessage());
+        }
+    }
+
+    private static SSLContext sslContext(Path keystore, String password) throws IOException, GeneralSecurityException {
+        if (!Files.isReadable(keystore)) {
+            throw new ConfigurationException("TLS_KEYSTORE " + keystore + " is not readable");
+        }
+        char[] pw = password == null ? new char[0] : password.toCharArray();
+        KeyStore ks = KeyStore.getInstance(keystore.toFile(), pw);
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, pw);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        return ctx;
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+    }
+
+    private void logStarted(String secret) {
+        String scheme = tls ? "wss" : "ws";
+        String shownHost = endpoint.getAddress().getAddress().isAnyLocalAddress() ? "0.0.0.0"
+                : endpoint.getAddress().getAddress().getHostAddress();
+        log.info("Parley server listening on {}://{}:{}/ (also /ws); store: {}", scheme, shownHost, port(),
+                Stores.describe(config));
+        if (devMode) {
+            log.warn("DEV MODE: no JWT_SECRET, JWT_JWKS_URL or SUPABASE_URL configured. Listening on {} only, "
+                    + "with a random HS256 secret stored in {}. Do not use dev mode in production.",
+                    DEV_HOST, DevSecret.fileIn(config.dataDir()).toAbsolutePath());
+            log.warn("Get a token:  java -jar chat-server.jar token --user alice   "
+                    + "then connect to {}://{}:{}/ws?token=<token> or send {}",
+                    scheme, DEV_HOST, port(), "{\"type\":\"auth\",\"payload\":{\"token\":\"<token>\"}}");
+        } else {
+            log.info("JWT auth: {}{}{}{}", secret != null ? "HS256 secret" : "",
+                    secret != null && config.effectiveJwksUrl() != null ? " + " : "",
+                    config.effectiveJwksUrl() != null ? "JWKS " + config.effectiveJwksUrl() : "",
+                    config.effectiveIssuer() != null ? ", issuer " + config.effectiveIssuer() : "");
+        }
+        log.info("push notifications: {}", config.pushWebhookUrl() == null ? "logged" : "posted to " + config.pushWebhookUrl());
+        log.info("protocol extensions offered: {}", config.engineConfig().extensions().isEmpty() ? "none"
+                : config.engineConfig().extensions().stream().map(e -> e.wireName()).sorted().toList());
+        if (config.allowedOrigins() == null && !devMode) {
+            log.info("ALLOWED_ORIGINS unset: browsers may connect from the same origin only");
+        }
+    }
+
+    /** The bound port (useful with port 0). */
+    public int port() {
+        return endpoint.getPort();
+    }
+
+    public boolean devMode() {
+        return devMode;
+    }
+
+    public ChatEngine engine() {
+        return engine;
+    }
+
+    /**
+     * Graceful shutdown: refuses new upgrades, closes every session with 1001 through the engine,
+     * lets the close frames go out, stops the listener, then closes the store.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        log.info("shutting down: closing sessions with 1001");
+        endpoint.drain();
+        closeQuietly(engine);
+        stopQuietly(endpoint, config.shutdownTimeout().toMillis());
+        closeQuietly(health);
+        authenticator.close();
+        if (config.store() == null) {
+            closeQuietly(store);
+        }
+        log.info("shut down");
+    }
+
+    private static void stopQuietly(WebSocketEndpoint endpoint, long timeoutMillis) {
+        if (endpoint == null) {
+            return;
+        }
+        try {
+            endpoint.stop((int) timeoutMillis, "going_away");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("error while closing {}: {}", c.getClass().getSimpleName(), e.toString());
+        }
+    }
+
+    /** The configuration asks for something this server cannot do. */
+    public static final class ConfigurationException extends IOException {
+        public ConfigurationException(String message) {
+            super(message);
+        }
+    }
+}

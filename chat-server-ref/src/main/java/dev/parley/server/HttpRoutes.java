@@ -1,0 +1,133 @@
+package dev.parley.server;
+
+import com.google.gson.JsonObject;
+import dev.parley.core.ChatEngine;
+import dev.parley.core.EngineStats;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The plain-HTTP side of the port: {@code /health}, {@code /stats}, {@code /metrics}. */
+final class HttpRoutes {
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final ChatEngine engine;
+    private final HealthMonitor health;
+
+    HttpRoutes(ChatEngine engine, HealthMonitor health) {
+        this.engine = engine;
+        this.health = health;
+    }
+
+    HttpAnswer answer(String path) {
+        return switch (path) {
+            case "/health" -> health();
+            case "/stats" -> HttpAnswer.json(200, engine.stats().toJson().toString());
+            case "/metrics" -> new HttpAnswer(200, PROMETHEUS_TEXT,
+                    prometheus(engine.stats()).getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+            case "/", "/ws" -> HttpAnswer.text(426, "This is a WebSocket endpoint: connect with a WebSocket client.\n")
+                    .withHeader("Upgrade", "websocket");
+            default -> HttpAnswer.text(404, "Not found\n");
+        };
+    }
+
+    private HttpAnswer health() {
+        boolean storeOk = health.storeHealthy();
+        JsonObject body = new JsonObject();
+        body.addProperty("status", storeOk ? "ok" : "unavailable");
+        body.addProperty("store", storeOk ? "ok" : "failing");
+        body.addProperty("connections", engine.stats().totalConnections());
+        body.addProperty("uptimeSeconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
+        return HttpAnswer.json(storeOk ? 200 : 503, body.toString());
+    }
+
+    /** Prometheus text exposition: the engine's gauges and counters, then JVM basics. */
+    static String prometheus(EngineStats stats) {
+        StringBuilder out = new StringBuilder(2048);
+        gauge(out, "parley_connections", "Open WebSocket connections.", stats.totalConnections());
+        gauge(out, "parley_authenticated_connections", "Authenticated connections.", stats.authenticatedConnections());
+        gauge(out, "parley_rooms", "Rooms with at least one joined connection.", stats.totalRooms());
+        gauge(out, "parley_online_users", "Users with at least one authenticated connection.", stats.onlineUsers().size());
+        // "errors.INVALID_TOKEN" and "closes.4002" become one family each, with the suffix as a label.
+        Map<String, Map<String, Long>> families = new TreeMap<>();
+        for (Map.Entry<String, Long> c : stats.counters().entrySet()) {
+            String key = c.getKey();
+            int dot = key.indexOf('.');
+            String family = dot < 0 ? key : key.substring(0, dot);
+            String label = dot < 0 ? "" : key.substring(dot + 1);
+            families.computeIfAbsent(family, f -> new TreeMap<>()).put(label, c.getValue());
+        }
+        families.forEach((family, values) -> {
+            String name = "parley_" + metricName(family);
+            if (!name.endsWith("_total")) {
+                name += "_total";
+            }
+            out.append("# HELP ").append(name).append(" Engine counter ").append(family).append(".\n");
+            out.append("# TYPE ").append(name).append(" counter\n");
+            for (Map.Entry<String, Long> v : values.entrySet()) {
+                out.append(name);
+                if (!v.getKey().isEmpty()) {
+                    out.append("{code=\"").append(escapeLabel(v.getKey())).append("\"}");
+                }
+                out.append(' ').append(v.getValue()).append('\n');
+            }
+        });
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        MemoryUsage nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage();
+        out.append("# HELP jvm_memory_used_bytes Used bytes of a given JVM memory area.\n")
+                .append("# TYPE jvm_memory_used_bytes gauge\n")
+                .append("jvm_memory_used_bytes{area=\"heap\"} ").append(heap.getUsed()).append('\n')
+                .append("jvm_memory_used_bytes{area=\"nonheap\"} ").append(nonHeap.getUsed()).append('\n');
+        out.append("# HELP jvm_memory_max_bytes Max bytes of a given JVM memory area (-1 if undefined).\n")
+                .append("# TYPE jvm_memory_max_bytes gauge\n")
+                .append("jvm_memory_max_bytes{area=\"heap\"} ").append(heap.getMax()).append('\n')
+                .append("jvm_memory_max_bytes{area=\"nonheap\"} ").append(nonHeap.getMax()).append('\n');
+        gauge(out, "jvm_threads_live", "Live JVM threads.", ManagementFactory.getThreadMXBean().getThreadCount());
+        out.append("# HELP jvm_gc_collection_seconds Time spent in a given JVM garbage collector.\n")
+                .append("# TYPE jvm_gc_collection_seconds summary\n");
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            String label = "{gc=\"" + escapeLabel(gc.getName()) + "\"}";
+            out.append("jvm_gc_collection_seconds_count").append(label).append(' ')
+                    .append(Math.max(0, gc.getCollectionCount())).append('\n');
+            out.append("jvm_gc_collection_seconds_sum").append(label).append(' ')
+                    .append(String.format(Locale.ROOT, "%.3f", Math.max(0, gc.getCollectionTime()) / 1000.0)).append('\n');
+        }
+        gauge(out, "process_uptime_seconds", "Seconds since the JVM started.",
+                ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
+        gauge(out, "jvm_available_processors", "Processors available to the JVM.",
+                Runtime.getRuntime().availableProcessors());
+        return out.toString();
+    }
+
+    private static void gauge(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" gauge\n")
+                .append(name).append(' ').append(value).append('\n');
+    }
+
+    private static String escapeLabel(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    /** Prometheus names allow {@code [a-zA-Z0-9_:]}; counters use snake_case. */
+    static String metricName(String key) {
+        StringBuilder b = new StringBuilder(key.length() + 8);
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (Character.isUpperCase(c)) {
+                if (b.length() > 0 && b.charAt(b.length() - 1) != '_') {
+                    b.append('_');
+                }
+                b.append(Character.toLowerCase(c));
+            } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') {
+                b.append(c);
+            } else if (b.length() > 0 && b.charAt(b.length() - 1) != '_') {
+                b.append('_');
+            }
+        }
+        return b.toString();
+    }
+}

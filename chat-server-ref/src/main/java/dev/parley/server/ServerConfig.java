@@ -1,0 +1,277 @@
+package dev.parley.server;
+
+import dev.parley.core.EngineConfig;
+import dev.parley.core.spi.ChatStore;
+import dev.parley.protocol.Extension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything the reference server is configured with. {@link #fromEnvironment(Map)} reads the
+ * environment variables documented in {@code docs/configuration.md}; the command line's flags
+ * override single values through the {@link Builder}.
+ */
+public final class ServerConfig {
+    public static final int DEFAULT_PORT = 8080;
+
+    private final String host;
+    private final int port;
+    private final String jwtSecret;
+    private final String jwksUrl;
+    private final String jwtIssuer;
+    private final String jwtAudience;
+    private final String supabaseUrl;
+    private final String databaseUrl;
+    private final String databaseUser;
+    private final String databasePassword;
+    private final String redisUrl;
+    private final List<String> allowedOrigins;
+    private final Path dataDir;
+    private final Path tlsKeystore;
+    private final String tlsKeystorePassword;
+    private final int maxConnectionsPerIp;
+    private final Set<Extension> extensions;
+    private final String pushWebhookUrl;
+    private final String pushWebhookSecret;
+    private final EngineConfig engineConfig;
+    private final ChatStore store;
+    private final Duration healthCheckInterval;
+    private final Duration shutdownTimeout;
+
+    private ServerConfig(Builder b) {
+        if (b.port < 0 || b.port > 65535) {
+            throw new IllegalArgumentException("port must be within 0..65535");
+        }
+        if (b.maxConnectionsPerIp < 1) {
+            throw new IllegalArgumentException("MAX_CONNECTIONS_PER_IP must be at least 1");
+        }
+        this.host = blankToNull(b.host);
+        this.port = b.port;
+        this.jwtSecret = blankToNull(b.jwtSecret);
+        this.jwksUrl = blankToNull(b.jwksUrl);
+        this.jwtIssuer = blankToNull(b.jwtIssuer);
+        this.jwtAudience = blankToNull(b.jwtAudience);
+        this.supabaseUrl = stripTrailingSlash(blankToNull(b.supabaseUrl));
+        this.databaseUrl = blankToNull(b.databaseUrl);
+        this.databaseUser = blankToNull(b.databaseUser);
+        this.databasePassword = b.databasePassword;
+        this.redisUrl = blankToNull(b.redisUrl);
+        this.allowedOrigins = b.allowedOrigins == null ? null : List.copyOf(b.allowedOrigins);
+        this.dataDir = Objects.requireNonNull(b.dataDir, "dataDir");
+        this.tlsKeystore = b.tlsKeystore;
+        this.tlsKeystorePassword = b.tlsKeystorePassword;
+        this.maxConnectionsPerIp = b.maxConnectionsPerIp;
+        this.extensions = b.extensions == null ? null : Set.copyOf(b.extensions);
+        this.pushWebhookUrl = blankToNull(b.pushWebhookUrl);
+        this.pushWebhookSecret = blankToNull(b.pushWebhookSecret);
+        if (pushWebhookUrl != null && pushWebhookSecret == null) {
+            throw new IllegalArgumentException("PUSH_WEBHOOK_URL needs PUSH_WEBHOOK_SECRET to sign its requests");
+        }
+        this.engineConfig = Objects.requireNonNull(b.engineConfig, "engineConfig");
+        this.store = b.store;
+        this.healthCheckInterval = Objects.requireNonNull(b.healthCheckInterval);
+        this.shutdownTimeout = Objects.requireNonNull(b.shutdownTimeout);
+    }
+
+    /** Reads the documented environment variables; unset ones keep their defaults. */
+    public static Builder fromEnvironment(Map<String, String> env) {
+        Builder b = builder();
+        b.host(env.get("WEBSOCKET_HOST"));
+        String port = blankToNull(env.get("WEBSOCKET_PORT"));
+        if (port != null) {
+            b.port(parseInt("WEBSOCKET_PORT", port));
+        }
+        String secret = blankToNull(env.get("JWT_SECRET"));
+        b.jwtSecret(secret != null ? secret : env.get("SUPABASE_JWT_SECRET"));
+        b.jwksUrl(env.get("JWT_JWKS_URL"));
+        b.jwtIssuer(env.get("JWT_ISSUER"));
+        b.jwtAudience(env.get("JWT_AUDIENCE"));
+        b.supabaseUrl(env.get("SUPABASE_URL"));
+        b.databaseUrl(env.get("DATABASE_URL"));
+        b.databaseUser(env.get("DATABASE_USER"));
+        b.databasePassword(env.get("DATABASE_PASSWORD"));
+        b.redisUrl(env.get("REDIS_URL"));
+        String origins = blankToNull(env.get("ALLOWED_ORIGINS"));
+        if (origins != null) {
+            b.allowedOrigins(parseList(origins));
+        }
+        String dataDir = blankToNull(env.get("DATA_DIR"));
+        if (dataDir != null) {
+            b.dataDir(Path.of(dataDir));
+        }
+        String keystore = blankToNull(env.get("TLS_KEYSTORE"));
+        if (keystore != null) {
+            b.tlsKeystore(Path.of(keystore));
+        }
+        b.tlsKeystorePassword(env.get("TLS_KEYSTORE_PASSWORD"));
+        String perIp = blankToNull(env.get("MAX_CONNECTIONS_PER_IP"));
+        if (perIp != null) {
+            b.maxConnectionsPerIp(parseInt("MAX_CONNECTIONS_PER_IP", perIp));
+        }
+        b.pushWebhookUrl(env.get("PUSH_WEBHOOK_URL"));
+        b.pushWebhookSecret(env.get("PUSH_WEBHOOK_SECRET"));
+        String extensions = blankToNull(env.get("EXTENSIONS"));
+        if (extensions != null) {
+            b.extensions(parseExtensions(extensions));
+        }
+        return b;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    static List<String> parseList(String commaList) {
+        return Arrays.stream(commaList.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** {@code all}, {@code none}, or a comma list of extension names as on the wire ({@code reactions,edits}). */
+    static Set<Extension> parseExtensions(String text) {
+        String t = text.trim();
+        if (t.equalsIgnoreCase("all")) {
+            return EnumSet.allOf(Extension.class);
+        }
+        if (t.equalsIgnoreCase("none")) {
+            return EnumSet.noneOf(Extension.class);
+        }
+        EnumSet<Extension> set = EnumSet.noneOf(Extension.class);
+        for (String name : parseList(t)) {
+            set.add(Extension.fromWire(name.toLowerCase(java.util.Locale.ROOT)).orElseThrow(() ->
+                    new IllegalArgumentException("EXTENSIONS: unknown extension '" + name + "'")));
+        }
+        return set;
+    }
+
+    static int parseInt(String name, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, got '" + value + "'");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    private static String stripTrailingSlash(String s) {
+        return s != null && s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /** No secret, no JWKS URL and no Supabase URL: the server runs in dev mode. */
+    public boolean devMode() {
+        return jwtSecret == null && effectiveJwksUrl() == null;
+    }
+
+    /** {@code JWT_JWKS_URL}, else derived from {@code SUPABASE_URL}, else {@code null}. */
+    public String effectiveJwksUrl() {
+        if (jwksUrl != null) {
+            return jwksUrl;
+        }
+        return supabaseUrl == null ? null : supabaseUrl + "/auth/v1/.well-known/jwks.json";
+    }
+
+    /** {@code JWT_ISSUER}, else derived from {@code SUPABASE_URL}, else {@code null} (any issuer). */
+    public String effectiveIssuer() {
+        if (jwtIssuer != null) {
+            return jwtIssuer;
+        }
+        return supabaseUrl == null ? null : supabaseUrl + "/auth/v1";
+    }
+
+    /** Bind address, or {@code null} for the default (every interface; loopback in dev mode). */
+    public String host() { return host; }
+    public int port() { return port; }
+    public String jwtSecret() { return jwtSecret; }
+    public String jwksUrl() { return jwksUrl; }
+    public String jwtIssuer() { return jwtIssuer; }
+    public String jwtAudience() { return jwtAudience; }
+    public String supabaseUrl() { return supabaseUrl; }
+    public String databaseUrl() { return databaseUrl; }
+    public String databaseUser() { return databaseUser; }
+    public String databasePassword() { return databasePassword; }
+    public String redisUrl() { return redisUrl; }
+    /** The allowed {@code Origin} values, or {@code null} when unset. */
+    public List<String> allowedOrigins() { return allowedOrigins; }
+    public Path dataDir() { return dataDir; }
+    public Path tlsKeystore() { return tlsKeystore; }
+    public String tlsKeystorePassword() { return tlsKeystorePassword; }
+    public int maxConnectionsPerIp() { return maxConnectionsPerIp; }
+    /** Extensions the server offers ({@code EXTENSIONS}), or {@code null} to keep the engine configuration's. */
+    public Set<Extension> extensions() { return extensions; }
+    /** Where push notifications for offline users are posted, or {@code null} to log them. */
+    public String pushWebhookUrl() { return pushWebhookUrl; }
+    public String pushWebhookSecret() { return pushWebhookSecret; }
+    /** The engine's configuration, with {@link #extensions()} applied when set. */
+    public EngineConfig engineConfig() {
+        return extensions == null ? engineConfig : engineConfig.toBuilder().extensions(extensions).build();
+    }
+    /** A store supplied by an embedder or test, or {@code null} to open one from the database settings. */
+    public ChatStore store() { return store; }
+    public Duration healthCheckInterval() { return healthCheckInterval; }
+    public Duration shutdownTimeout() { return shutdownTimeout; }
+
+    public static final class Builder {
+        private String host;
+        private int port = DEFAULT_PORT;
+        private String jwtSecret;
+        private String jwksUrl;
+        private String jwtIssuer;
+        private String jwtAudience;
+        private String supabaseUrl;
+        private String databaseUrl;
+        private String databaseUser;
+        private String databasePassword;
+        private String redisUrl;
+        private List<String> allowedOrigins;
+        private Path dataDir = Path.of("data");
+        private Path tlsKeystore;
+        private String tlsKeystorePassword;
+        private int maxConnectionsPerIp = 100;
+        private Set<Extension> extensions;
+        private String pushWebhookUrl;
+        private String pushWebhookSecret;
+        private EngineConfig engineConfig = EngineConfig.DEFAULTS;
+        private ChatStore store;
+        private Duration healthCheckInterval = Duration.ofSeconds(5);
+        private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        public Builder host(String v) { host = v; return this; }
+        /** 0 picks a free port. */
+        public Builder port(int v) { port = v; return this; }
+        public Builder jwtSecret(String v) { jwtSecret = v; return this; }
+        public Builder jwksUrl(String v) { jwksUrl = v; return this; }
+        public Builder jwtIssuer(String v) { jwtIssuer = v; return this; }
+        public Builder jwtAudience(String v) { jwtAudience = v; return this; }
+        public Builder supabaseUrl(String v) { supabaseUrl = v; return this; }
+        public Builder databaseUrl(String v) { databaseUrl = v; return this; }
+        public Builder databaseUser(String v) { databaseUser = v; return this; }
+        public Builder databasePassword(String v) { databasePassword = v; return this; }
+        public Builder redisUrl(String v) { redisUrl = v; return this; }
+        public Builder allowedOrigins(List<String> v) { allowedOrigins = v; return this; }
+        public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder tlsKeystore(Path v) { tlsKeystore = v; return this; }
+        public Builder tlsKeystorePassword(String v) { tlsKeystorePassword = v; return this; }
+        public Builder maxConnectionsPerIp(int v) { maxConnectionsPerIp = v; return this; }
+        public Builder extensions(Set<Extension> v) { extensions = v; return this; }
+        public Builder pushWebhookUrl(String v) { pushWebhookUrl = v; return this; }
+        public Builder pushWebhookSecret(String v) { pushWebhookSecret = v; return this; }
+        public Builder engineConfig(EngineConfig v) { engineConfig = v; return this; }
+        public Builder store(ChatStore v) { store = v; return this; }
+        public Builder healthCheckInterval(Duration v) { healthCheckInterval = v; return this; }
+        public Builder shutdownTimeout(Duration v) { shutdownTimeout = v; return this; }
+
+        public ServerConfig build() {
+            return new ServerConfig(this);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.parley.server;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.java_websocket.drafts.Draft;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.enums.CloseHandshakeType;
+import org.java_websocket.enums.HandshakeState;
+import org.java_websocket.exceptions.InvalidHandshakeException;
+import org.java_websocket.extensions.IExtension;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.handshake.HandshakeBuilder;
+import org.java_websocket.handshake.Handshakedata;
+import org.java_websocket.handshake.ServerHandshakeBuilder;
+import org.java_websocket.protocols.IProtocol;
+import org.java_websocket.protocols.Protocol;
+
+/**
+ * RFC 6455 with two additions the library lacks: it accepts every well-formed GET, so the server
+ * can answer plain HTTP ({@code /health}, {@code /metrics}) and refuse upgrades with a real status
+ * (403, 503) instead of the library's fixed 404; and it bounds the handshake's size. Frames are
+ * limited to {@code maxFrameBytes} before their buffer is allocated (close 1009), and
+ * permessage-deflate is offered with bounded inflation.
+ *
+ * <p>The library copies the draft for every connection, so the per-request state below belongs to
+ * one connection and is written and read on that connection's decoder thread.
+ */
+final class ServerDraft extends Draft_6455 {
+    static final String SUBPROTOCOL = "parley.v1";
+    /** Request line and headers; a browser's handshake is well under 4 KiB. */
+    static final int MAX_HANDSHAKE_BYTES = 16 * 1024;
+
+    private final int maxFrameBytes;
+    private boolean upgrade;
+    private boolean upgradeUsable;
+    private HttpAnswer answer;
+
+    ServerDraft(int maxFrameBytes) {
+        super(List.<IExtension>of(new BoundedDeflateExtension(maxFrameBytes)),
+                List.<IProtocol>of(new Protocol(SUBPROTOCOL), new Protocol("")), maxFrameBytes);
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /** Whether the request asked for a WebSocket upgrade (otherwise it is plain HTTP). */
+    boolean isUpgrade() {
+        return upgrade;
+    }
+
+    /** Whether the upgrade request can be served: version 13 and a key. */
+    boolean isUpgradeUsable() {
+        return upgradeUsable;
+    }
+
+    /** Answers this request with plain HTTP instead of switching protocols. */
+    void answer(HttpAnswer httpAnswer) {
+        this.answer = httpAnswer;
+    }
+
+    /** Whether this connection was answered with plain HTTP (and must be closed, not served). */
+    boolean answered() {
+        return answer != null;
+    }
+
+    @Override
+    public Handshakedata translateHandshake(ByteBuffer buf) throws InvalidHandshakeException {
+        if (buf.remaining() > MAX_HANDSHAKE_BYTES) {
+            throw new InvalidHandshakeException("handshake larger than " + MAX_HANDSHAKE_BYTES + " bytes");
+        }
+        return super.translateHandshake(buf);
+    }
+
+    @Override
+    public HandshakeState acceptHandshakeAsServer(ClientHandshake request) throws InvalidHandshakeException {
+        upgrade = basicAccept(request);
+        if (upgrade) {
+            upgradeUsable = super.acceptHandshakeAsServer(request) == HandshakeState.MATCHED
+                    && !request.getFieldValue("Sec-WebSocket-Key").isEmpty();
+        }
+        return HandshakeState.MATCHED;
+    }
+
+    @Override
+    public HandshakeBuilder postProcessHandshakeResponseAsServer(ClientHandshake request, ServerHandshakeBuilder response)
+            throws InvalidHandshakeException {
+        return answer != null ? response : super.postProcessHandshakeResponseAsServer(request, response);
+    }
+
+    @Override
+    public List<ByteBuffer> createHandshake(Handshakedata handshake, boolean withContent) {
+        return answer != null ? List.of(answer.toBytes()) : super.createHandshake(handshake, withContent);
+    }
+
+    /** A plain HTTP answer is closed without a WebSocket close frame. */
+    @Override
+    public CloseHandshakeType getCloseHandshakeType() {
+        return answer != null ? CloseHandshakeType.NONE : super.getCloseHandshakeType();
+    }
+
+    @Override
+    public Draft copyInstance() {
+        return new ServerDraft(maxFrameBytes);
+    }
+
+    @Override
+    public String toString() {
+        return "ServerDraft(max frame " + maxFrameBytes + " bytes)";
+    }
+}

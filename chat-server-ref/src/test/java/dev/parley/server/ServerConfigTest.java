@@ -1,0 +1,100 @@
+package dev.parley.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parley.protocol.Extension;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+
+    @Test
+    void readsTheDocumentedVariables() {
+        ServerConfig c = ServerConfig.fromEnvironment(Map.ofEntries(
+                Map.entry("WEBSOCKET_PORT", "9090"),
+                Map.entry("WEBSOCKET_HOST", "0.0.0.0"),
+                Map.entry("JWT_SECRET", "s".repeat(40)),
+                Map.entry("JWT_AUDIENCE", "authenticated"),
+                Map.entry("DATABASE_URL", "jdbc:postgresql://db:5432/chat"),
+                Map.entry("DATABASE_USER", "chat"),
+                Map.entry("DATABASE_PASSWORD", "pw"),
+                Map.entry("ALLOWED_ORIGINS", "https://a.example, https://b.example ,"),
+                Map.entry("DATA_DIR", "/var/lib/parley"),
+                Map.entry("MAX_CONNECTIONS_PER_IP", "7"))).build();
+        assertThat(c.port()).isEqualTo(9090);
+        assertThat(c.host()).isEqualTo("0.0.0.0");
+        assertThat(c.devMode()).isFalse();
+        assertThat(c.jwtAudience()).isEqualTo("authenticated");
+        assertThat(c.allowedOrigins()).containsExactly("https://a.example", "https://b.example");
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/parley"));
+        assertThat(c.maxConnectionsPerIp()).isEqualTo(7);
+        assertThat(c.databaseUser()).isEqualTo("chat");
+    }
+
+    @Test
+    void noJwtSettingsMeansDevModeWithDefaults() {
+        ServerConfig c = ServerConfig.fromEnvironment(Map.of()).build();
+        assertThat(c.devMode()).isTrue();
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.allowedOrigins()).isNull();
+        assertThat(c.dataDir()).isEqualTo(Path.of("data"));
+        assertThat(c.maxConnectionsPerIp()).isEqualTo(100);
+    }
+
+    @Test
+    void supabaseUrlDerivesJwksAndIssuerAndTheSecretAliasIsRead() {
+        ServerConfig c = ServerConfig.fromEnvironment(Map.of("SUPABASE_URL", "https://abc.supabase.co/",
+                "SUPABASE_JWT_SECRET", "t".repeat(40))).build();
+        assertThat(c.effectiveJwksUrl()).isEqualTo("https://abc.supabase.co/auth/v1/.well-known/jwks.json");
+        assertThat(c.effectiveIssuer()).isEqualTo("https://abc.supabase.co/auth/v1");
+        assertThat(c.jwtSecret()).isEqualTo("t".repeat(40));
+        ServerConfig explicit = ServerConfig.fromEnvironment(Map.of("SUPABASE_URL", "https://abc.supabase.co",
+                "JWT_JWKS_URL", "https://keys.example/jwks", "JWT_ISSUER", "me")).build();
+        assertThat(explicit.effectiveJwksUrl()).isEqualTo("https://keys.example/jwks");
+        assertThat(explicit.effectiveIssuer()).isEqualTo("me");
+    }
+
+    @Test
+    void extensionsAreReadByWireName() {
+        ServerConfig some = ServerConfig.fromEnvironment(Map.of("EXTENSIONS", "reactions, Edits")).build();
+        assertThat(some.engineConfig().extensions()).containsExactlyInAnyOrder(Extension.REACTIONS, Extension.EDITS);
+        assertThat(ServerConfig.fromEnvironment(Map.of("EXTENSIONS", "all")).build().engineConfig().extensions())
+                .containsExactlyInAnyOrder(Extension.values());
+        assertThat(ServerConfig.fromEnvironment(Map.of()).build().engineConfig().extensions()).isEmpty();
+        assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("EXTENSIONS", "reactions,teleport")))
+                .hasMessageContaining("teleport");
+    }
+
+    @Test
+    void badNumbersAreReportedByName() {
+        assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("WEBSOCKET_PORT", "eighty")))
+                .hasMessageContaining("WEBSOCKET_PORT");
+        assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("MAX_CONNECTIONS_PER_IP", "0")).build())
+                .hasMessageContaining("MAX_CONNECTIONS_PER_IP");
+    }
+
+    @Test
+    void redisUrlRefusesToStartRatherThanPretendingToCluster() {
+        ServerConfig c = ServerConfig.fromEnvironment(Map.of("REDIS_URL", "redis://127.0.0.1:6379")).build();
+        assertThatThrownBy(() -> ChatServer.start(c))
+                .isInstanceOf(ChatServer.ConfigurationException.class)
+                .hasMessageContaining("cluster mode is not available");
+    }
+
+    @Test
+    void postgresUrlsAsProvidersPrintThemBecomeJdbcUrls() {
+        ServerConfig c = ServerConfig.builder().databaseUrl("postgres://chat:p%40ss@db.example:6543/chat?sslmode=require").build();
+        Stores.Database db = Stores.database(c);
+        assertThat(db.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example:6543/chat?sslmode=require");
+        assertThat(db.user()).isEqualTo("chat");
+        assertThat(db.password()).isEqualTo("p@ss");
+        assertThat(Stores.describe(c)).doesNotContain("p%40ss").doesNotContain("sslmode");
+        ServerConfig jdbc = ServerConfig.builder().databaseUrl("jdbc:postgresql://127.0.0.1:5432/test")
+                .databaseUser("postgres").build();
+        assertThat(Stores.database(jdbc)).isEqualTo(new Stores.Database("jdbc:postgresql://127.0.0.1:5432/test", "postgres", null));
+        assertThat(List.of(Stores.embeddedDir(ServerConfig.builder().build()))).containsExactly(Path.of("data", "db"));
+    }
+}

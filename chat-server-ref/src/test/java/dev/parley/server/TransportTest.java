@@ -1,0 +1,75 @@
+package dev.parley.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.parley.core.EngineConfig;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The WebSocket transport's contract with the engine: pings, pongs and honest outbound buffering. */
+class TransportTest {
+    private TestServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void pingControlFramesKeepAnsweringClientsAliveAndSilentOnesAreDropped() throws Exception {
+        server = TestServer.start(b -> b.engineConfig(EngineConfig.builder().workerThreads(2)
+                .pingInterval(Duration.ofMillis(200)).idleTimeout(Duration.ofMillis(1500)).build()));
+        try (WsClient answering = server.login("alice"); WsClient silent = server.login("bob")) {
+            silent.answerPings(false);
+            assertThat(silent.awaitClose()).isEqualTo(4004);
+            assertThat(answering.pingsReceived()).isGreaterThan(3);
+            assertThat(silent.pingsReceived()).isGreaterThan(3);
+            assertThat(answering.isOpen()).as("pongs alone keep a connection alive").isTrue();
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingIsCutOffAsASlowConsumer() throws Exception {
+        server = TestServer.start(b -> b.engineConfig(EngineConfig.builder().workerThreads(2)
+                .maxOutboundBytes(256 * 1024)
+                .frameRate(EngineConfig.RateLimit.perSecond(10_000, 10_000))
+                .messageRate(EngineConfig.RateLimit.perSecond(10_000, 10_000)).build()));
+        try (WsClient alice = server.login("alice"); WsClient bob = server.login("bob", c -> c.setReceiveBufferSize(4096))) {
+            JsonObject create = new JsonObject();
+            JsonArray ids = new JsonArray();
+            ids.add("bob");
+            create.add("participant_ids", ids);
+            String conv = WsClient.payload(alice.request("create_conversation", create)).get("id").getAsString();
+            JsonObject join = new JsonObject();
+            join.addProperty("conversationId", conv);
+            bob.request("join_conversation", join);
+
+            CountDownLatch release = bob.stallReading();
+            String content = "m".repeat(60_000);
+            for (int i = 0; i < 150 && bob.isOpen(); i++) {
+                JsonObject send = new JsonObject();
+                send.addProperty("conversationId", conv);
+                send.addProperty("content", content);
+                alice.request("send_message", send);
+                alice.next("message_received");
+                if (slowConsumerCloses() > 0) {
+                    break;
+                }
+            }
+            release.countDown();
+            assertThat(slowConsumerCloses()).as("the server saw bob's queue grow and closed it").isEqualTo(1);
+            assertThat(bob.awaitClose()).isIn(4010, 1006);
+            assertThat(alice.request("ping", new JsonObject()).get("type").getAsString()).isEqualTo("pong");
+        }
+    }
+
+    private long slowConsumerCloses() {
+        return server.server.engine().stats().counters().getOrDefault("closes.4010", 0L);
+    }
+}
