@@ -93,7 +93,7 @@ public final class ChatServer implements AutoCloseable {
             health = new HealthMonitor(store, config.healthCheckInterval());
             OriginPolicy origins = OriginPolicy.of(config.allowedOrigins(), devMode);
             endpoint = new WebSocketEndpoint(bind, config.engineConfig().limits().maxFrameBytes(), engine,
-                    new HttpRoutes(engine, health), origins, new AddressLimiter(config.maxConnectionsPerIp()));
+                    new HttpRoutes(engine, health, devMode ? devTokens(config, secret) : null), origins, new AddressLimiter(config.maxConnectionsPerIp()));
             if (sslContext != null) {
                 endpoint.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(sslContext));
             }
@@ -112,6 +112,13 @@ public final class ChatServer implements AutoCloseable {
         ChatServer server = new ChatServer(config, devMode, store, authenticator, engine, health, endpoint, sslContext != null);
         server.logStarted(secret);
         return server;
+    }
+
+    /** The web demo's dev sign-in: tokens like the {@code token} command's, valid for an hour. */
+    private static java.util.function.UnaryOperator<String> devTokens(ServerConfig config, String secret) {
+        return user -> dev.parley.server.auth.TokenMinter.hs256(secret).subject(user).username(user)
+                .issuer(config.effectiveIssuer()).audience(config.jwtAudience())
+                .ttl(java.time.Duration.ofHours(1)).mint();
     }
 
     private static JwtAuthenticator authenticator(ServerConfig config, String secret) throws ConfigurationException {

@@ -6,32 +6,94 @@ import dev.parley.core.EngineStats;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
-/** The plain-HTTP side of the port: {@code /health}, {@code /stats}, {@code /metrics}. */
+/**
+ * The plain-HTTP side of the port: {@code /health}, {@code /stats}, {@code /metrics}, the web demo
+ * ({@code /} and its static files) and, in dev mode only, {@code /dev/token/<user>}.
+ */
 final class HttpRoutes {
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    static final String DEV_TOKEN_PREFIX = "/dev/token/";
+    /** The user names the dev token route mints for: no encoding questions, nothing to escape. */
+    static final Pattern DEV_USER = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** The web demo's files: a fixed allow-list, so no request path ever reaches the class path. */
+    private static final Map<String, StaticFile> WEB_FILES = Map.of(
+            "/", new StaticFile("index.html", "text/html; charset=utf-8"),
+            "/index.html", new StaticFile("index.html", "text/html; charset=utf-8"),
+            "/app.js", new StaticFile("app.js", "text/javascript; charset=utf-8"),
+            "/style.css", new StaticFile("style.css", "text/css; charset=utf-8"));
+
+    private record StaticFile(String resource, String contentType) {
+    }
 
     private final ChatEngine engine;
     private final HealthMonitor health;
+    private final UnaryOperator<String> devTokens;
 
-    HttpRoutes(ChatEngine engine, HealthMonitor health) {
+    /**
+     * @param devTokens mints a short-lived token for a user id; {@code null} unless the server runs
+     *                  in dev mode, and then {@code /dev/token/} answers 404
+     */
+    HttpRoutes(ChatEngine engine, HealthMonitor health, UnaryOperator<String> devTokens) {
         this.engine = engine;
         this.health = health;
+        this.devTokens = devTokens;
+    }
+
+    HttpRoutes(ChatEngine engine, HealthMonitor health) {
+        this(engine, health, null);
     }
 
     HttpAnswer answer(String path) {
+        StaticFile file = WEB_FILES.get(path);
+        if (file != null) {
+            return staticFile(file);
+        }
+        if (path.startsWith(DEV_TOKEN_PREFIX)) {
+            return devToken(path.substring(DEV_TOKEN_PREFIX.length()));
+        }
         return switch (path) {
             case "/health" -> health();
             case "/stats" -> HttpAnswer.json(200, engine.stats().toJson().toString());
             case "/metrics" -> new HttpAnswer(200, PROMETHEUS_TEXT,
                     prometheus(engine.stats()).getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
-            case "/", "/ws" -> HttpAnswer.text(426, "This is a WebSocket endpoint: connect with a WebSocket client.\n")
+            case "/ws" -> HttpAnswer.text(426, "This is a WebSocket endpoint: connect with a WebSocket client.\n")
                     .withHeader("Upgrade", "websocket");
             default -> HttpAnswer.text(404, "Not found\n");
         };
+    }
+
+    private static HttpAnswer staticFile(StaticFile file) {
+        try (InputStream in = HttpRoutes.class.getResourceAsStream("/web/" + file.resource())) {
+            if (in == null) {
+                return HttpAnswer.text(404, "Not found\n");
+            }
+            return new HttpAnswer(200, file.contentType(), in.readAllBytes(), Map.of())
+                    .withHeader("X-Content-Type-Options", "nosniff");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Only the browser on this machine can reach it: dev mode binds to loopback, and without CORS headers no other origin reads the answer. */
+    private HttpAnswer devToken(String user) {
+        if (devTokens == null) {
+            return HttpAnswer.text(404, "Not found\n");
+        }
+        if (!DEV_USER.matcher(user).matches()) {
+            return HttpAnswer.text(400, "A user name is 1 to 64 of A-Z a-z 0-9 . _ -\n");
+        }
+        JsonObject body = new JsonObject();
+        body.addProperty("token", devTokens.apply(user));
+        return HttpAnswer.json(200, body.toString());
     }
 
     private HttpAnswer health() {
