@@ -1,5 +1,6 @@
 package dev.parley.examples;
 
+import dev.parley.client.ConnectionState;
 import java.net.URI;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -16,9 +17,11 @@ import java.util.concurrent.TimeoutException;
  * (and every new one it is added to), answers {@code !time} with the current UTC time and
  * echoes everything else.
  *
+ * <p>Built on the Java client SDK ({@code chat-client}), which reconnects after drops.
+ *
  * <p>Run against a server: {@code mvn -q -pl examples -am process-classes -Dexample=BotExample
  * -Dexec.args="ws://127.0.0.1:8080/ <bot-token>"} (or set {@code PARLEY_URL} and {@code PARLEY_BOT_TOKEN}).
- * The bot runs until the connection closes.
+ * The bot runs until it is stopped (Ctrl+C) or the server refuses it for good.
  */
 public final class BotExample {
     static final String DEFAULT_URL = "ws://127.0.0.1:8080/";
@@ -36,24 +39,29 @@ public final class BotExample {
             System.err.println("usage: BotExample <ws-url> <bot-token>  (or PARLEY_URL and PARLEY_BOT_TOKEN)");
             System.exit(2);
         }
-        CountDownLatch closed = new CountDownLatch(1);
-        ParleyBot bot = new ParleyBot(URI.create(url), token, BotExample::answer, closed::countDown);
-        if (!bot.connectBlocking(10, TimeUnit.SECONDS)) {
-            System.err.println("cannot connect to " + url);
-            System.exit(1);
-        }
-        String userId;
+        CountDownLatch stopped = new CountDownLatch(1);
+        ParleyBot bot = new ParleyBot(URI.create(url), token, BotExample::answer, state -> {
+            // The SDK reconnects after drops by itself; it ends only on a close that forbids reconnecting.
+            if (state.phase() == ConnectionState.Phase.DISCONNECTED || state.phase() == ConnectionState.Phase.CLOSED) {
+                stopped.countDown();
+            }
+        });
         try {
-            userId = bot.ready().get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            System.err.println("the bot could not log in: " + (e.getCause() != null ? e.getCause().getMessage() : e));
+            String userId;
+            try {
+                userId = bot.start().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                System.err.println("the bot could not start: " + (e.getCause() != null ? e.getCause().getMessage() : e));
+                bot.close();
+                System.exit(1);
+                return;
+            }
+            System.out.println("bot online as " + userId + " at " + url);
+            stopped.await();
+        } finally {
             bot.close();
-            System.exit(1);
-            return;
+            System.out.println("bot stopped");
         }
-        System.out.println("bot online as " + userId + " at " + url);
-        closed.await();
-        System.out.println("connection closed");
     }
 
     /** What the bot says to a message, if anything. */

@@ -9,8 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 class BotExampleMainTest {
 
     @Test
-    void mainServesUntilTheServerGoesAway() throws Exception {
+    void mainAnswersUntilStopped() throws Exception {
         LoopbackChatServer server = LoopbackChatServer.start(ChatEngine.builder()
                 .store(new InMemoryChatStore())
                 .authenticator(new DemoAuthenticator(Map.of(
@@ -28,18 +26,18 @@ class BotExampleMainTest {
                 .build());
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream original = System.out;
-        boolean serverClosed = false;
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            CompletableFuture<Void> main = CompletableFuture.runAsync(() -> {
+            Thread main = new Thread(() -> {
                 try {
                     BotExample.main(new String[] {server.uri().toString(), "bot-token"});
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    // how this test stops the bot, as Ctrl+C would
                 }
-            });
+            }, "bot-main");
+            main.start();
             while (!captured.toString(StandardCharsets.UTF_8).contains("bot online as u-bot")) {
-                assertThat(main).isNotDone();
+                assertThat(main.isAlive()).as("main still running").isTrue();
                 Thread.sleep(20);
             }
 
@@ -50,15 +48,13 @@ class BotExampleMainTest {
             assertThat(alice.nextMessageFrom("u-bot")).isEqualTo("echo: ping from alice");
             alice.closeBlocking();
 
-            server.close();
-            serverClosed = true;
-            main.get(10, TimeUnit.SECONDS);
+            main.interrupt();
+            main.join(10_000);
+            assertThat(main.isAlive()).isFalse();
         } finally {
             System.setOut(original);
-            if (!serverClosed) {
-                server.close();
-            }
+            server.close();
         }
-        assertThat(captured.toString(StandardCharsets.UTF_8)).contains("connection closed");
+        assertThat(captured.toString(StandardCharsets.UTF_8)).contains("bot stopped");
     }
 }

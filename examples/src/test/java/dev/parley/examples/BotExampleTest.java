@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.parley.core.ChatEngine;
 import dev.parley.core.memory.InMemoryChatStore;
 import dev.parley.core.spi.Principal;
+import dev.parley.client.ChatException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.java_websocket.client.WebSocketClient;
@@ -36,7 +37,6 @@ class BotExampleTest {
     private LoopbackChatServer server;
     private ParleyBot bot;
     private UserClient alice;
-    private final CountDownLatch botClosed = new CountDownLatch(1);
 
     @BeforeEach
     void startServerAndBot() throws InterruptedException {
@@ -44,9 +44,8 @@ class BotExampleTest {
                 .store(new InMemoryChatStore())
                 .authenticator(new DemoAuthenticator(TOKENS))
                 .build());
-        bot = new ParleyBot(server.uri(), "bot-token", BotExample::answer, botClosed::countDown);
-        assertThat(bot.connectBlocking(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(bot.ready().orTimeout(10, TimeUnit.SECONDS).join()).isEqualTo("u-bot");
+        bot = new ParleyBot(server.uri(), "bot-token", BotExample::answer, state -> { });
+        assertThat(bot.start().orTimeout(10, TimeUnit.SECONDS).join()).isEqualTo("u-bot");
     }
 
     @AfterEach
@@ -54,7 +53,7 @@ class BotExampleTest {
         if (alice != null) {
             alice.closeBlocking();
         }
-        bot.closeBlocking();
+        bot.close();
         server.close();
     }
 
@@ -85,22 +84,20 @@ class BotExampleTest {
         assertThat(alice.nextMessageFrom("u-bot")).isEqualTo(BotExample.GREETING);
 
         // A restarted bot finds the conversation through load_conversations.
-        bot.closeBlocking();
-        assertThat(botClosed.await(10, TimeUnit.SECONDS)).isTrue();
-        bot = new ParleyBot(server.uri(), "bot-token", BotExample::answer, () -> { });
-        assertThat(bot.connectBlocking(10, TimeUnit.SECONDS)).isTrue();
-        bot.ready().orTimeout(10, TimeUnit.SECONDS).join();
+        bot.close();
+        bot = new ParleyBot(server.uri(), "bot-token", BotExample::answer, state -> { });
+        bot.start().orTimeout(10, TimeUnit.SECONDS).join();
         alice.say(conversationId, "are you back?");
         assertThat(alice.nextMessageFrom("u-bot")).isEqualTo("echo: are you back?");
     }
 
     @Test
-    void aRefusedTokenFailsTheBotsReadiness() throws InterruptedException {
-        ParleyBot impostor = new ParleyBot(server.uri(), "stolen-token", BotExample::answer, () -> { });
-        assertThat(impostor.connectBlocking(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(impostor.ready()).failsWithin(Duration.ofSeconds(10))
-                .withThrowableThat().withMessageContaining("INVALID_TOKEN");
-        impostor.closeBlocking();
+    void aRefusedTokenFailsTheBotsStart() {
+        try (ParleyBot impostor = new ParleyBot(server.uri(), "stolen-token", BotExample::answer, state -> { })) {
+            assertThat(impostor.start()).failsWithin(Duration.ofSeconds(10))
+                    .withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOf(ChatException.class).withMessageContaining("INVALID_TOKEN");
+        }
     }
 
     @Test
