@@ -69,6 +69,14 @@ public final class Main implements Callable<Integer> {
     String tlsKeystorePassword;
     @Option(names = "--max-connections-per-ip", paramLabel = "N", description = "MAX_CONNECTIONS_PER_IP (default 100).")
     Integer maxConnectionsPerIp;
+    @Option(names = "--rate-messages-per-second", paramLabel = "N", description = "RATE_MESSAGES_PER_SECOND: messages per user per second, burst twice that (default 10).")
+    Integer messagesPerSecond;
+    @Option(names = "--rate-frames-per-second", paramLabel = "N", description = "RATE_FRAMES_PER_SECOND: frames per connection per second, burst twice that (default 30).")
+    Integer framesPerSecond;
+    @Option(names = "--max-connections-per-user", paramLabel = "N", description = "MAX_CONNECTIONS_PER_USER (default 10).")
+    Integer maxConnectionsPerUser;
+    @Option(names = "--max-group-size", paramLabel = "N", description = "MAX_GROUP_SIZE: participants of a group, creator included (default 256).")
+    Integer maxGroupSize;
     @Option(names = "--extensions", paramLabel = "LIST", description = "EXTENSIONS: protocol extensions to offer: all, none, or names such as reactions,edits (default: every extension the store supports).")
     String extensions;
     @Option(names = "--push-webhook-url", paramLabel = "URL", description = "PUSH_WEBHOOK_URL: where notifications for offline users are posted (default: logged).")
@@ -116,6 +124,10 @@ public final class Main implements Callable<Integer> {
         set(tlsKeystore, b::tlsKeystore);
         set(tlsKeystorePassword, b::tlsKeystorePassword);
         set(maxConnectionsPerIp, b::maxConnectionsPerIp);
+        set(messagesPerSecond, b::messagesPerSecond);
+        set(framesPerSecond, b::framesPerSecond);
+        set(maxConnectionsPerUser, b::maxConnectionsPerUser);
+        set(maxGroupSize, b::maxGroupSize);
         set(pushWebhookUrl, b::pushWebhookUrl);
         set(pushWebhookSecret, b::pushWebhookSecret);
         set(extensions == null ? null : ServerConfig.parseExtensions(extensions), b::extensions);

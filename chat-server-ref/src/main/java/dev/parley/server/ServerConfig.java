@@ -117,6 +117,22 @@ public final class ServerConfig {
         if (perIp != null) {
             b.maxConnectionsPerIp(parseInt("MAX_CONNECTIONS_PER_IP", perIp));
         }
+        String messageRate = blankToNull(env.get("RATE_MESSAGES_PER_SECOND"));
+        if (messageRate != null) {
+            b.messagesPerSecond(parseInt("RATE_MESSAGES_PER_SECOND", messageRate));
+        }
+        String frameRate = blankToNull(env.get("RATE_FRAMES_PER_SECOND"));
+        if (frameRate != null) {
+            b.framesPerSecond(parseInt("RATE_FRAMES_PER_SECOND", frameRate));
+        }
+        String perUser = blankToNull(env.get("MAX_CONNECTIONS_PER_USER"));
+        if (perUser != null) {
+            b.maxConnectionsPerUser(parseInt("MAX_CONNECTIONS_PER_USER", perUser));
+        }
+        String groupSize = blankToNull(env.get("MAX_GROUP_SIZE"));
+        if (groupSize != null) {
+            b.maxGroupSize(parseInt("MAX_GROUP_SIZE", groupSize));
+        }
         b.pushWebhookUrl(env.get("PUSH_WEBHOOK_URL"));
         b.pushWebhookSecret(env.get("PUSH_WEBHOOK_SECRET"));
         String extensions = blankToNull(env.get("EXTENSIONS"));
@@ -274,6 +290,30 @@ public final class ServerConfig {
         public Builder pushWebhookUrl(String v) { pushWebhookUrl = v; return this; }
         public Builder pushWebhookSecret(String v) { pushWebhookSecret = v; return this; }
         public Builder engineConfig(EngineConfig v) { engineConfig = v; return this; }
+
+        /** Messages (and edits, deletes, reactions) per user per second; the burst is twice that. */
+        public Builder messagesPerSecond(int v) {
+            engineConfig = engineConfig.toBuilder().messageRate(EngineConfig.RateLimit.perSecond(v, 2 * v)).build();
+            return this;
+        }
+
+        /** Frames per connection per second (typing, ping and file chunks apart); the burst is twice that. */
+        public Builder framesPerSecond(int v) {
+            engineConfig = engineConfig.toBuilder().frameRate(EngineConfig.RateLimit.perSecond(v, 2 * v)).build();
+            return this;
+        }
+
+        public Builder maxConnectionsPerUser(int v) {
+            engineConfig = engineConfig.toBuilder().maxConnectionsPerUser(v).build();
+            return this;
+        }
+
+        /** Participants of a group, creator included. */
+        public Builder maxGroupSize(int v) {
+            engineConfig = engineConfig.toBuilder()
+                    .limits(engineConfig.limits().toBuilder().maxGroupSize(v).build()).build();
+            return this;
+        }
         public Builder store(ChatStore v) { store = v; return this; }
         public Builder healthCheckInterval(Duration v) { healthCheckInterval = v; return this; }
         public Builder shutdownTimeout(Duration v) { shutdownTimeout = v; return this; }

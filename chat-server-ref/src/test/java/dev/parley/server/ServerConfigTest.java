@@ -131,4 +131,19 @@ class ServerConfigTest {
         assertThat(Stores.database(jdbc)).isEqualTo(new Stores.Database("jdbc:postgresql://127.0.0.1:5432/test", "postgres", null));
         assertThat(List.of(Stores.embeddedDir(ServerConfig.builder().build()))).containsExactly(Path.of("data", "db"));
     }
+
+    @Test
+    void engineLimitsCanBeRaisedForLoadTests() {
+        ServerConfig c = ServerConfig.fromEnvironment(Map.of("RATE_MESSAGES_PER_SECOND", "1000",
+                "RATE_FRAMES_PER_SECOND", "3000", "MAX_CONNECTIONS_PER_USER", "50", "MAX_GROUP_SIZE", "600")).build();
+        assertThat(c.engineConfig().messageRate().permits()).isEqualTo(1000);
+        assertThat(c.engineConfig().messageRate().burst()).isEqualTo(2000);
+        assertThat(c.engineConfig().frameRate().permits()).isEqualTo(3000);
+        assertThat(c.engineConfig().maxConnectionsPerUser()).isEqualTo(50);
+        assertThat(c.engineConfig().limits().maxGroupSize()).isEqualTo(600);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.fromEnvironment(
+                Map.of("RATE_MESSAGES_PER_SECOND", "0")).build()).isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.fromEnvironment(
+                Map.of("MAX_GROUP_SIZE", "many")).build()).isInstanceOf(IllegalArgumentException.class);
+    }
 }
