@@ -272,7 +272,8 @@ final class FileHandlers {
         return newSha256().digest(data);
     }
 
-    private static MessageDigest newSha256() {
+    /** A fresh SHA-256 digest (file checksums, chunk identity, key fingerprints). */
+    static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

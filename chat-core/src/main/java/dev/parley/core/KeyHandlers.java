@@ -12,8 +12,6 @@ import dev.parley.protocol.payload.KeyPayloads.KeysLoaded;
 import dev.parley.protocol.payload.KeyPayloads.PublicKeyInfo;
 import dev.parley.protocol.payload.KeyPayloads.PublishKey;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -57,11 +55,6 @@ final class KeyHandlers {
 
     /** Lowercase hex SHA-256 of the key's UTF-8 bytes. */
     static String fingerprint(String publicKey) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha.digest(publicKey.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
-        }
+        return HexFormat.of().formatHex(FileHandlers.newSha256().digest(publicKey.getBytes(StandardCharsets.UTF_8)));
     }
 }

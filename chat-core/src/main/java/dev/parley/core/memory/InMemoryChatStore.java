@@ -387,46 +387,36 @@ public final class InMemoryChatStore implements ChatStore {
     @Override
     public synchronized MessagePage messagesAfter(String conversationId, String viewerId, long afterSeq, int limit) {
         Conv c = conversations.get(conversationId);
-        List<MessageRecord> page = new ArrayList<>();
-        boolean hasMore = false;
-        if (c != null) {
-            for (int i = (int) Math.max(0, afterSeq); i < c.messages.size(); i++) {
-                Msg m = c.messages.get(i);
-                if (m.deletedAt != null) {
-                    continue;
-                }
-                if (page.size() == limit) {
-                    hasMore = true;
-                    break;
-                }
-                page.add(record(c, m));
-            }
-        }
-        return new MessagePage(page, hasMore);
+        return c == null ? new MessagePage(List.of(), false)
+                : oldestInRange(c, afterSeq, c.messages.size(), limit, m -> m.deletedAt == null);
     }
 
     @Override
     public synchronized MessagePage messagesChangedSince(String conversationId, String viewerId, long upToSeq,
                                                          Instant since, int limit) {
         Conv c = conversations.get(conversationId);
+        return c == null ? new MessagePage(List.of(), false)
+                : oldestInRange(c, 0, upToSeq, limit, m -> (m.editedAt != null && m.editedAt.isAfter(since))
+                        || (m.deletedAt != null && m.deletedAt.isAfter(since)));
+    }
+
+    /** The oldest {@code limit} messages with {@code afterSeq < seq <= upToSeq} that pass the filter, ascending. */
+    private MessagePage oldestInRange(Conv c, long afterSeq, long upToSeq, int limit,
+                                      java.util.function.Predicate<Msg> filter) {
         List<MessageRecord> page = new ArrayList<>();
-        boolean hasMore = false;
-        if (c != null) {
-            for (int i = 0; i < Math.min(upToSeq, c.messages.size()); i++) {
-                Msg m = c.messages.get(i);
-                boolean changed = (m.editedAt != null && m.editedAt.isAfter(since))
-                        || (m.deletedAt != null && m.deletedAt.isAfter(since));
-                if (!changed) {
-                    continue;
-                }
-                if (page.size() == limit) {
-                    hasMore = true;
-                    break;
-                }
-                page.add(record(c, m));
+        // seq n is at index n-1.
+        int end = (int) Math.min(upToSeq, c.messages.size());
+        for (int i = (int) Math.max(0, afterSeq); i < end; i++) {
+            Msg m = c.messages.get(i);
+            if (!filter.test(m)) {
+                continue;
             }
+            if (page.size() == limit) {
+                return new MessagePage(page, true);
+            }
+            page.add(record(c, m));
         }
-        return new MessagePage(page, hasMore);
+        return new MessagePage(page, false);
     }
 
     @Override
