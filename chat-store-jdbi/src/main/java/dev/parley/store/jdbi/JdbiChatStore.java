@@ -45,6 +45,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -64,9 +65,11 @@ import org.slf4j.LoggerFactory;
  * ({@link #embedded}), through a HikariCP pool. The schema is created and upgraded by Flyway
  * migrations when the store opens.
  *
- * <p>Appends take the conversation's row lock with the {@code latest_seq} increment and hold it to
- * commit, so {@code seq} is gapless and unique even with several server nodes on one database; the
- * price is that appends to one conversation commit one after another.
+ * <p>Appends are group-committed: concurrent appends are written by one committer thread, many in
+ * one transaction and one commit, and each caller returns once the commit holding its message is
+ * done. The transaction locks the rows of its conversations and advances their {@code latest_seq},
+ * so {@code seq} is gapless and unique even with several server nodes on one database. The
+ * committer has a connection of its own; everything else uses the pool.
  */
 public final class JdbiChatStore implements ChatStore {
     private static final Logger log = LoggerFactory.getLogger(JdbiChatStore.class);
@@ -78,15 +81,23 @@ public final class JdbiChatStore implements ChatStore {
     private static final String USER_COLUMNS = USER_COLUMNS_OF_U.replace("u.", "");
 
     private final HikariDataSource dataSource;
+    private final HikariDataSource committerDataSource;
     private final Jdbi jdbi;
+    private final Jdbi committerJdbi;
     private final Dialect dialect;
     private final Clock clock;
+    private final GroupCommit appends;
 
-    private JdbiChatStore(HikariDataSource dataSource, Dialect dialect, Clock clock) {
+    private JdbiChatStore(HikariDataSource dataSource, HikariDataSource committerDataSource, Dialect dialect,
+                          Clock clock) {
         this.dataSource = dataSource;
+        this.committerDataSource = committerDataSource;
         this.jdbi = Jdbi.create(dataSource);
+        this.committerJdbi = Jdbi.create(committerDataSource);
         this.dialect = dialect;
         this.clock = clock;
+        this.appends = new GroupCommit(committerDataSource.getPoolName(), MAX_BATCH,
+                this::writeBatch);
     }
 
     /** A store on an existing PostgreSQL database; the schema goes into the connection's current schema. */
@@ -96,6 +107,8 @@ public final class JdbiChatStore implements ChatStore {
         config.setUsername(user);
         config.setPassword(password);
         config.setPoolName("parley-postgres");
+        // A batch of inserts goes to the server as multi-row INSERTs: one statement instead of one per row.
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
         return open(config, Dialect.POSTGRES, Clock.system());
     }
 
@@ -123,6 +136,12 @@ public final class JdbiChatStore implements ChatStore {
 
     static JdbiChatStore open(HikariConfig config, Dialect dialect, Clock clock) {
         config.setConnectionTimeout(10_000);
+        // The committer writes every append through a connection of its own, so appends never wait
+        // for a pooled connection behind reads, and reads never wait behind a batch.
+        HikariConfig committerConfig = new HikariConfig();
+        config.copyStateTo(committerConfig);
+        committerConfig.setPoolName(config.getPoolName() + "-committer");
+        committerConfig.setMaximumPoolSize(1);
         HikariDataSource dataSource;
         try {
             dataSource = new HikariDataSource(config);
@@ -141,8 +160,15 @@ public final class JdbiChatStore implements ChatStore {
             dataSource.close();
             throw new StoreException("cannot migrate the database schema", e);
         }
+        HikariDataSource committerDataSource;
+        try {
+            committerDataSource = new HikariDataSource(committerConfig);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw new StoreException("cannot connect to the database", e);
+        }
         log.info("chat store open ({})", dialect.name().toLowerCase(Locale.ROOT));
-        return new JdbiChatStore(dataSource, dialect, clock);
+        return new JdbiChatStore(dataSource, committerDataSource, dialect, clock);
     }
 
     // ---------------------------------------------------------------- users
@@ -184,16 +210,18 @@ public final class JdbiChatStore implements ChatStore {
         if (distinct.isEmpty()) {
             return List.of();
         }
-        return run("find users", h -> {
-            List<User> users = new ArrayList<>();
-            for (List<String> chunk : chunks(distinct)) {
-                users.addAll(h.createQuery("SELECT id," + USER_COLUMNS + " FROM users WHERE id IN (<ids>)")
-                        .bindList("ids", chunk)
-                        .map((rs, ctx) -> user(rs, rs.getString("id")))
-                        .list());
-            }
-            return users;
-        });
+        return run("find users", h -> users(h, distinct));
+    }
+
+    private static List<User> users(Handle h, List<String> distinctIds) {
+        List<User> users = new ArrayList<>();
+        for (List<String> chunk : chunks(distinctIds)) {
+            users.addAll(h.createQuery("SELECT id," + USER_COLUMNS + " FROM users WHERE id IN (<ids>)")
+                    .bindList("ids", chunk)
+                    .map((rs, ctx) -> user(rs, rs.getString("id")))
+                    .list());
+        }
+        return users;
     }
 
     // ---------------------------------------------------------------- conversations
@@ -379,57 +407,181 @@ public final class JdbiChatStore implements ChatStore {
 
     // ---------------------------------------------------------------- messages
 
+    /**
+     * The most appends written in one transaction. The engine keeps about one append per busy
+     * conversation in flight, so this bounds the conversations of a batch too; it stays within
+     * {@link #IN_LIST_CHUNK}, so each lookup of a batch is one query and the locks are taken in one
+     * ordered statement.
+     */
+    private static final int MAX_BATCH = 256;
+
+    /**
+     * Stores the message in one transaction with the appends that queued meanwhile (group commit,
+     * see {@link GroupCommit}) and returns after that transaction committed.
+     */
     @Override
     public AppendResult appendMessage(NewMessage m) {
-        return run("append message", h -> {
-            if (m.clientMessageId() != null) {
-                Optional<MessageRecord> stored = byClientId(h, m);
-                if (stored.isPresent()) {
-                    return new AppendResult(stored.get(), true);
-                }
-            }
-            try {
-                return insertMessage(h, m);
-            } catch (JdbiException e) {
-                // A concurrent retry with the same client message id committed first.
-                if (m.clientMessageId() == null || !isUniqueViolation(e)) {
-                    throw e;
-                }
-                return new AppendResult(byClientId(h, m).orElseThrow(() -> e), true);
-            }
-        });
+        return appends.append(m);
     }
 
-    private AppendResult insertMessage(Handle h, NewMessage m) {
-        record Stored(String id, long seq, Instant createdAt, MessageRecord duplicateOf) {
+    /** What one append of a batch came to: its result, or the error its caller gets. */
+    private record Outcome(AppendResult result, RuntimeException error) {
+        static Outcome stored(AppendResult result) {
+            return new Outcome(result, null);
         }
-        Stored stored = h.inTransaction(tx -> {
-            // Takes the conversation's row lock until commit: concurrent appends queue here, so the
-            // transaction does only what must be atomic with the seq.
-            var seqAndTime = tx.createQuery(dialect.nextSeq)
-                    .bind("id", m.conversationId())
-                    .bind("now", time(now()))
-                    .map((rs, ctx) -> Map.entry(rs.getLong(1), instant(rs, 2)))
-                    .findOne()
-                    .orElseThrow(() -> new IllegalArgumentException("unknown conversation"));
-            if (m.clientMessageId() != null) {
-                // Under the lock a retry that committed before us is visible: answer with it, undo the increment.
-                Optional<MessageRecord> earlier = byClientId(tx, m);
-                if (earlier.isPresent()) {
-                    tx.rollback();
-                    return new Stored(null, 0, null, earlier.get());
-                }
+
+        static Outcome failed(RuntimeException error) {
+            return new Outcome(null, error);
+        }
+    }
+
+    /** The idempotency key of a message: its client message id is unique per conversation and sender. */
+    private record ClientKey(String conversationId, String senderId, String clientMessageId) {
+        static ClientKey of(NewMessage m) {
+            return new ClientKey(m.conversationId(), m.senderId(), m.clientMessageId());
+        }
+    }
+
+    /** Set once the transaction's work is done and its commit begins. */
+    private static final class Attempt {
+        boolean committing;
+    }
+
+    /**
+     * Writes a batch on the committer thread and settles every caller. If the transaction fails
+     * before its commit, nothing of it was stored, and each message is tried again alone: a bad row
+     * fails only its own caller. If the commit itself fails, whether it took effect is unknown, so
+     * every caller gets the error (a retry with the same client message id finds what was stored).
+     */
+    private void writeBatch(List<GroupCommit.Pending> batch) {
+        List<NewMessage> messages = batch.stream().map(p -> p.message).toList();
+        Attempt attempt = new Attempt();
+        List<Outcome> outcomes;
+        try {
+            outcomes = committerJdbi.withHandle(h -> appendAll(h, messages, attempt));
+        } catch (RuntimeException e) {
+            if (batch.size() == 1 || attempt.committing) {
+                batch.forEach(p -> p.fail(new StoreException("append message failed", e)));
+                return;
             }
+            // No contents in the log: the driver's message may quote the rows.
+            log.warn("a batch of {} appends failed before its commit ({}); writing them one by one",
+                    batch.size(), sqlState(e));
+            batch.forEach(p -> writeBatch(List.of(p)));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Outcome o = outcomes.get(i);
+            if (o.error != null) {
+                batch.get(i).fail(o.error);
+            } else {
+                batch.get(i).succeed(o.result);
+            }
+        }
+    }
+
+    /** The outcome of each message of the batch, in batch order, after the batch committed. */
+    private List<Outcome> appendAll(Handle h, List<NewMessage> batch, Attempt attempt) {
+        Outcome[] outcomes = new Outcome[batch.size()];
+        // Read before the transaction, so the conversation locks are held for the writes only.
+        Map<String, User> senders = new HashMap<>();
+        users(h, batch.stream().map(NewMessage::senderId).distinct().toList()).forEach(u -> senders.put(u.id(), u));
+        Map<String, ReplyRecord> replies = replyPreviews(h,
+                batch.stream().map(NewMessage::replyToId).filter(Objects::nonNull).distinct().toList(), null);
+
+        // The first message with a client message id leads; a repeat of it in this batch gets its outcome.
+        Map<ClientKey, Integer> leaders = new HashMap<>();
+        Map<Integer, Integer> repeats = new HashMap<>();
+        List<Integer> toWrite = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            NewMessage m = batch.get(i);
+            if (!senders.containsKey(m.senderId())) {
+                outcomes[i] = Outcome.failed(new StoreException("append message failed",
+                        new IllegalArgumentException("unknown sender")));
+                continue;
+            }
+            Integer leader = m.clientMessageId() == null ? null : leaders.putIfAbsent(ClientKey.of(m), i);
+            if (leader != null) {
+                repeats.put(i, leader);
+            } else {
+                toWrite.add(i);
+            }
+        }
+        if (!toWrite.isEmpty()) {
+            h.useTransaction(tx -> {
+                writeLocked(tx, batch, toWrite, outcomes, senders, replies);
+                attempt.committing = true;
+            });
+        }
+        repeats.forEach((i, leader) -> {
+            Outcome first = outcomes[leader];
+            outcomes[i] = first.error != null ? first
+                    : Outcome.stored(new AppendResult(first.result.message(), true));
+        });
+        return List.of(outcomes);
+    }
+
+    /**
+     * The transaction of a batch: locks its conversations, answers repeats of stored client message
+     * ids with the stored message, and inserts the rest with the next seqs of their conversations.
+     */
+    private void writeLocked(Handle tx, List<NewMessage> batch, List<Integer> toWrite, Outcome[] outcomes,
+                             Map<String, User> senders, Map<String, ReplyRecord> replies) {
+        record Counter(long latestSeq, Instant lastMessageAt) {
+        }
+        Instant now = now();
+        Map<String, Counter> counters = new HashMap<>();
+        // Every node locks in the database's order of ids, so two batches cannot deadlock; a
+        // conversation's appends queue here across nodes, which keeps its seq gapless and unique.
+        tx.createQuery("SELECT id, latest_seq, last_message_at FROM conversations WHERE id IN (<ids>)"
+                        + " ORDER BY id " + dialect.lockForAppend)
+                .bindList("ids", toWrite.stream().map(i -> batch.get(i).conversationId()).distinct().toList())
+                .map((rs, ctx) -> Map.entry(rs.getString(1), new Counter(rs.getLong(2), instant(rs, 3))))
+                .forEach(e -> counters.put(e.getKey(), e.getValue()));
+
+        // Under the locks, a message with the same client message id committed before is visible.
+        List<NewMessage> keyed = toWrite.stream().map(batch::get)
+                .filter(m -> m.clientMessageId() != null && counters.containsKey(m.conversationId())).toList();
+        Map<ClientKey, MessageRecord> stored = new HashMap<>();
+        if (!keyed.isEmpty()) {
+            messages(tx, " WHERE m.conversation_id IN (<c>) AND m.sender_id IN (<s>) AND m.client_message_id IN (<k>)",
+                    Map.of("c", keyed.stream().map(NewMessage::conversationId).distinct().toList(),
+                            "s", keyed.stream().map(NewMessage::senderId).distinct().toList(),
+                            "k", keyed.stream().map(NewMessage::clientMessageId).distinct().toList()), null)
+                    .forEach(r -> stored.put(new ClientKey(r.conversationId(), r.senderId(), r.clientMessageId()), r));
+        }
+
+        PreparedBatch rows = tx.prepareBatch("INSERT INTO messages (id, conversation_id, seq, sender_id,"
+                + " message_type, content, per_recipient, reply_to_id, thread_root_id, client_message_id, metadata,"
+                + " created_at, search_text)"
+                + " VALUES (:id, :conversationId, :seq, :senderId, :messageType, :content, :perRecipient,"
+                + " :replyToId, :threadRootId, :clientMessageId, :metadata, :createdAt, :searchText)");
+        PreparedBatch copies = tx.prepareBatch(
+                "INSERT INTO message_contents (message_id, user_id, content) VALUES (:id, :userId, :content)");
+        Set<String> advanced = new LinkedHashSet<>();
+        for (int i : toWrite) {
+            NewMessage m = batch.get(i);
+            Counter counter = counters.get(m.conversationId());
+            if (counter == null) {
+                outcomes[i] = Outcome.failed(new IllegalArgumentException("unknown conversation"));
+                continue;
+            }
+            MessageRecord earlier = m.clientMessageId() == null ? null : stored.get(ClientKey.of(m));
+            if (earlier != null) {
+                outcomes[i] = Outcome.stored(new AppendResult(earlier, true));
+                continue;
+            }
+            // created_at never decreases with seq, even if the clock steps back.
+            Instant createdAt = counter.lastMessageAt == null || now.isAfter(counter.lastMessageAt)
+                    ? now : counter.lastMessageAt;
+            long seq = counter.latestSeq + 1;
+            counters.put(m.conversationId(), new Counter(seq, createdAt));
+            advanced.add(m.conversationId());
             String id = UUID.randomUUID().toString();
             boolean perRecipient = m.contents() != null;
-            tx.createUpdate("INSERT INTO messages (id, conversation_id, seq, sender_id, message_type, content,"
-                            + " per_recipient, reply_to_id, thread_root_id, client_message_id, metadata, created_at,"
-                            + " search_text)"
-                            + " VALUES (:id, :conversationId, :seq, :senderId, :messageType, :content, :perRecipient,"
-                            + " :replyToId, :threadRootId, :clientMessageId, :metadata, :createdAt, :searchText)")
-                    .bind("id", id)
+            rows.bind("id", id)
                     .bind("conversationId", m.conversationId())
-                    .bind("seq", seqAndTime.getKey())
+                    .bind("seq", seq)
                     .bind("senderId", m.senderId())
                     .bind("messageType", m.messageType())
                     .bind("content", perRecipient ? null : ExactText.encode(m.content()))
@@ -438,25 +590,35 @@ public final class JdbiChatStore implements ChatStore {
                     .bind("threadRootId", m.threadRootId())
                     .bind("clientMessageId", m.clientMessageId())
                     .bind("metadata", ExactText.encode(m.metadata().toString()))
-                    .bind("createdAt", time(seqAndTime.getValue()))
+                    .bind("createdAt", time(createdAt))
                     .bind("searchText", perRecipient ? null : SearchText.image(m.content()))
-                    .execute();
-            insertCopies(tx, id, m.contents());
-            return new Stored(id, seqAndTime.getKey(), seqAndTime.getValue(), null);
-        });
-        if (stored.duplicateOf != null) {
-            return new AppendResult(stored.duplicateOf, true);
+                    .add();
+            if (perRecipient) {
+                for (Map.Entry<String, String> copy : m.contents().entrySet()) {
+                    copies.bind("id", id).bind("userId", copy.getKey())
+                            .bind("content", ExactText.encode(copy.getValue())).add();
+                }
+            }
+            outcomes[i] = Outcome.stored(new AppendResult(new MessageRecord(id, m.conversationId(), seq,
+                    m.senderId(), senders.get(m.senderId()), m.messageType(), perRecipient ? null : m.content(),
+                    m.contents(), m.replyToId(), m.replyToId() == null ? null : replies.get(m.replyToId()),
+                    m.metadata().deepCopy(), createdAt, m.clientMessageId(), null, null, m.threadRootId(), 0, null,
+                    List.of()), false));
         }
-        User sender = h.createQuery("SELECT id," + USER_COLUMNS + " FROM users WHERE id = :id")
-                .bind("id", m.senderId())
-                .map((rs, ctx) -> user(rs, rs.getString("id")))
-                .one();
-        ReplyRecord replyTo = m.replyToId() == null ? null
-                : replyPreviews(h, List.of(m.replyToId()), null).get(m.replyToId());
-        return new AppendResult(new MessageRecord(stored.id, m.conversationId(), stored.seq, m.senderId(), sender,
-                m.messageType(), m.contents() != null ? null : m.content(), m.contents(), m.replyToId(), replyTo,
-                m.metadata().deepCopy(), stored.createdAt, m.clientMessageId(), null, null, m.threadRootId(), 0, null,
-                List.of()), false);
+        if (advanced.isEmpty()) {
+            return;
+        }
+        PreparedBatch bumps = tx.prepareBatch("UPDATE conversations SET latest_seq = :seq, last_message_at = :t,"
+                + " updated_at = :t WHERE id = :id");
+        for (String conversationId : advanced) {
+            Counter counter = counters.get(conversationId);
+            bumps.bind("seq", counter.latestSeq).bind("t", time(counter.lastMessageAt)).bind("id", conversationId).add();
+        }
+        bumps.execute();
+        rows.execute();
+        if (copies.size() > 0) {
+            copies.execute();
+        }
     }
 
     private static void insertCopies(Handle tx, String messageId, Map<String, String> contents) {
@@ -470,13 +632,6 @@ public final class JdbiChatStore implements ChatStore {
                     .bind("content", ExactText.encode(copy.getValue())).add();
         }
         batch.execute();
-    }
-
-    private Optional<MessageRecord> byClientId(Handle h, NewMessage m) {
-        return messages(h, " WHERE m.conversation_id = :conversationId AND m.sender_id = :senderId"
-                        + " AND m.client_message_id = :clientMessageId",
-                Map.of("conversationId", m.conversationId(), "senderId", m.senderId(),
-                        "clientMessageId", m.clientMessageId()), null).stream().findFirst();
     }
 
     @Override
@@ -1132,9 +1287,27 @@ public final class JdbiChatStore implements ChatStore {
         }
     }
 
+    /**
+     * Stops taking appends, waits up to ten seconds for the queued ones to commit, then closes the
+     * connections; an append still being written then fails with a {@link StoreException}.
+     */
     @Override
     public void close() {
+        if (!appends.close(10_000)) {
+            log.warn("closing the chat store while appends are still being written; they will fail");
+        }
+        committerDataSource.close();
         dataSource.close();
+    }
+
+    /** The SQL state of the first {@link SQLException} in the chain, for logs that must not quote data. */
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return "SQL state " + sql.getSQLState();
+            }
+        }
+        return e.getClass().getName();
     }
 
     // ---------------------------------------------------------------- helpers
