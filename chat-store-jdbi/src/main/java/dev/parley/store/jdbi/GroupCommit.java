@@ -55,15 +55,7 @@ final class GroupCommit {
             }
             queue.add(pending);
         }
-        try {
-            // Uninterruptible: the message may commit whatever the caller does, so it waits for the outcome.
-            return pending.outcome.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw new StoreException("append message failed", e.getCause());
-        }
+        return pending.await();
     }
 
     /**
@@ -133,8 +125,21 @@ final class GroupCommit {
         final NewMessage message;
         private final CompletableFuture<AppendResult> outcome = new CompletableFuture<>();
 
-        private Pending(NewMessage message) {
+        Pending(NewMessage message) {
             this.message = message;
+        }
+
+        /** Blocks until settled; returns the result or throws this append's own error. */
+        AppendResult await() {
+            try {
+                // Uninterruptible: the message may commit whatever the caller does, so it waits for the outcome.
+                return outcome.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException cause) {
+                    throw cause;
+                }
+                throw new StoreException("append message failed", e.getCause());
+            }
         }
 
         void succeed(AppendResult result) {

@@ -453,7 +453,8 @@ public final class JdbiChatStore implements ChatStore {
      * fails only its own caller. If the commit itself fails, whether it took effect is unknown, so
      * every caller gets the error (a retry with the same client message id finds what was stored).
      */
-    private void writeBatch(List<GroupCommit.Pending> batch) {
+    // Package-private so tests can write a batch of their choosing.
+    void writeBatch(List<GroupCommit.Pending> batch) {
         List<NewMessage> messages = batch.stream().map(p -> p.message).toList();
         Attempt attempt = new Attempt();
         List<Outcome> outcomes;

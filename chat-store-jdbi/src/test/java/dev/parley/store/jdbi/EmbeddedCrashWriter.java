@@ -10,11 +10,16 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Run in a child JVM by {@link EmbeddedCrashTest}: appends messages to an embedded store, prints
- * each one's id as soon as the append returns (the moment the engine would acknowledge it), then
- * halts the JVM without closing anything, as a crash would.
+ * Run in a child JVM by {@link EmbeddedCrashTest}: several threads append messages to an embedded
+ * store (so appends are group-committed in batches), each message's id is printed as soon as its
+ * append returns (the moment the engine would acknowledge it), and after {@code count}
+ * acknowledgements the JVM halts without closing anything, as a crash would, with appends still
+ * in flight.
  */
 final class EmbeddedCrashWriter {
+    private static final int THREADS = 8;
+    private static int acked;
+
     private EmbeddedCrashWriter() {
     }
 
@@ -27,12 +32,24 @@ final class EmbeddedCrashWriter {
         ConversationRecord c = store.createConversation(
                 new NewConversation(ConversationType.DIRECT, null, "alice", List.of("bob"))).conversation();
         System.out.println("conversation " + c.id());
-        for (int i = 0; i < count; i++) {
-            MessageRecord m = store.appendMessage(new NewMessage(c.id(), "alice", "text", "m" + i, null, null, null,
-                    null, null)).message();
-            System.out.println("acked " + m.id());
-            System.out.flush();
+        System.out.flush();
+        for (int t = 0; t < THREADS; t++) {
+            String sender = t % 2 == 0 ? "alice" : "bob";
+            new Thread(() -> {
+                for (int i = 0; ; i++) {
+                    MessageRecord m = store.appendMessage(new NewMessage(c.id(), sender, "text", "m" + i, null,
+                            null, null, null, null)).message();
+                    acknowledge(m, count);
+                }
+            }).start();
         }
-        Runtime.getRuntime().halt(0);
+    }
+
+    private static synchronized void acknowledge(MessageRecord m, int count) {
+        System.out.println("acked " + m.id());
+        System.out.flush();
+        if (++acked == count) {
+            Runtime.getRuntime().halt(0);
+        }
     }
 }

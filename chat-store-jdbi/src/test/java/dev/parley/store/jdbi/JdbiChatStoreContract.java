@@ -3,6 +3,7 @@ package dev.parley.store.jdbi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.core.spi.AppendResult;
 import dev.parley.core.spi.ConversationRecord;
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.NewMessage;
@@ -10,11 +11,22 @@ import dev.parley.core.spi.StoreException;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.core.testkit.ChatStoreContract;
 import dev.parley.protocol.model.User;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
-/** What the JDBI store adds to the ChatStore contract, on each database: durability and failure. */
+/**
+ * What the JDBI store adds to the ChatStore contract, on each database: durability, failure, and
+ * group commit (appends written together in one transaction, each caller with its own outcome).
+ */
 abstract class JdbiChatStoreContract extends ChatStoreContract {
 
     /** A second store on the same database as {@link #newStore()}'s, without emptying it. */
@@ -64,5 +76,157 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
 
         store = reopenStore();
         assertThat(store.findUsers(List.of("alice"))).extracting(User::id).containsExactly("alice");
+    }
+
+    // ---------------------------------------------------------------- group commit
+
+    /** Writes the messages as one batch, as the committer would, and waits for every outcome. */
+    private List<Object> writeOneBatch(NewMessage... messages) {
+        List<GroupCommit.Pending> batch = new ArrayList<>();
+        for (NewMessage m : messages) {
+            batch.add(new GroupCommit.Pending(m));
+        }
+        ((JdbiChatStore) store).writeBatch(batch);
+        List<Object> outcomes = new ArrayList<>();
+        for (GroupCommit.Pending p : batch) {
+            try {
+                outcomes.add(p.await());
+            } catch (RuntimeException e) {
+                outcomes.add(e);
+            }
+        }
+        return outcomes;
+    }
+
+    @Test
+    void oneBatchAcrossConversationsGivesEachConversationItsNextSeqs() {
+        user("alice");
+        user("bob");
+        ConversationRecord ab = direct("alice", "bob");
+        ConversationRecord group = group("g", "alice", "bob");
+        MessageRecord before = send(ab.id(), "alice", "before");
+
+        List<Object> outcomes = writeOneBatch(
+                text(ab.id(), "alice", "a2"),
+                text(group.id(), "bob", "g1"),
+                new NewMessage(ab.id(), "bob", "text", "a3", null, before.id(), before.id(), "k", null),
+                new NewMessage(group.id(), "alice", "text", null, Map.of("alice", "for alice", "bob", "for bob"),
+                        null, null, null, null),
+                text(ab.id(), "alice", "a4"));
+
+        List<MessageRecord> sent = outcomes.stream().map(o -> ((AppendResult) o).message()).toList();
+        assertThat(outcomes).allSatisfy(o -> assertThat(((AppendResult) o).duplicate()).isFalse());
+        assertThat(sent).extracting(MessageRecord::seq).containsExactly(2L, 1L, 3L, 2L, 4L);
+        assertThat(sent.get(2).replyTo().contentFor("bob")).isEqualTo("before");
+        assertThat(sent.get(2).threadRootId()).isEqualTo(before.id());
+        assertThat(sent.get(3).contentFor("bob")).isEqualTo("for bob");
+        assertThat(store.loadMessages(ab.id(), "bob", null, 10, false, false).messages())
+                .extracting(MessageRecord::id, MessageRecord::seq, MessageRecord::createdAt)
+                .containsExactly(tuple(before), tuple(sent.get(0)), tuple(sent.get(2)), tuple(sent.get(4)));
+        assertThat(store.loadMessages(group.id(), "bob", null, 10, false, false).messages())
+                .extracting(m -> m.contentFor("bob")).containsExactly("g1", "for bob");
+        assertThat(store.findConversation(ab.id(), "bob").orElseThrow().latestSeq()).isEqualTo(4);
+        assertThat(store.findConversation(group.id(), "bob").orElseThrow().latestSeq()).isEqualTo(2);
+        assertThat(store.findMessage(ab.id(), before.id(), "bob").orElseThrow().threadReplyCount()).isEqualTo(1);
+    }
+
+    private static org.assertj.core.groups.Tuple tuple(MessageRecord m) {
+        return org.assertj.core.groups.Tuple.tuple(m.id(), m.seq(), m.createdAt());
+    }
+
+    @Test
+    void aFailingRowInABatchFailsOnlyItsOwnCaller() {
+        user("alice");
+        user("bob");
+        ConversationRecord c = direct("alice", "bob");
+
+        List<Object> outcomes = writeOneBatch(
+                text(c.id(), "alice", "first"),
+                new NewMessage(c.id(), "alice", "t".repeat(40), "type too long for its column", null, null, null,
+                        null, null),
+                text("no-such-conversation", "alice", "lost"),
+                text(c.id(), "nobody", "unknown sender"),
+                text(c.id(), "bob", "second"));
+
+        assertThat(outcomes.get(0)).isInstanceOf(AppendResult.class);
+        assertThat(outcomes.get(1)).isInstanceOf(StoreException.class);
+        assertThat(outcomes.get(2)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(outcomes.get(3)).isInstanceOf(StoreException.class);
+        assertThat(outcomes.get(4)).isInstanceOf(AppendResult.class);
+        assertThat(store.loadMessages(c.id(), "bob", null, 10, false, false).messages())
+                .extracting(m -> m.contentFor("bob"), MessageRecord::seq)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("first", 1L),
+                        org.assertj.core.groups.Tuple.tuple("second", 2L));
+        assertThat(send(c.id(), "alice", "next").seq()).as("no seq was used up by the failures").isEqualTo(3);
+    }
+
+    @Test
+    void aClientMessageIdRepeatedInOneBatchStoresOneMessage() {
+        user("alice");
+        user("bob");
+        ConversationRecord c = direct("alice", "bob");
+        MessageRecord earlier = store.appendMessage(withClientId(c.id(), "alice", "earlier", "k0")).message();
+
+        List<Object> outcomes = writeOneBatch(
+                withClientId(c.id(), "alice", "first", "k1"),
+                withClientId(c.id(), "alice", "second", "k1"),
+                withClientId(c.id(), "bob", "bob's own k1", "k1"),
+                withClientId(c.id(), "alice", "retry of earlier", "k0"),
+                withClientId(c.id(), "alice", "third", "k1"));
+
+        List<AppendResult> results = outcomes.stream().map(o -> (AppendResult) o).toList();
+        assertThat(results).extracting(AppendResult::duplicate).containsExactly(false, true, false, true, true);
+        MessageRecord first = results.get(0).message();
+        assertThat(results.get(1).message().id()).isEqualTo(first.id());
+        assertThat(results.get(4).message().id()).isEqualTo(first.id());
+        assertThat(results.get(4).message().contentFor("alice")).isEqualTo("first");
+        assertThat(results.get(3).message().id()).isEqualTo(earlier.id());
+        assertThat(results.get(3).message().contentFor("alice")).isEqualTo("earlier");
+        assertThat(store.loadMessages(c.id(), "alice", null, 10, false, false).messages())
+                .extracting(m -> m.contentFor("alice")).containsExactly("earlier", "first", "bob's own k1");
+    }
+
+    @Test
+    void closeWhileAppendsArePendingSettlesEveryAppend() throws Exception {
+        user("alice");
+        user("bob");
+        ConversationRecord shared = direct("alice", "bob");
+        List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger failures = new AtomicInteger();
+        int threads = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> senders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String sender = t % 2 == 0 ? "alice" : "bob";
+            senders.add(pool.submit(() -> {
+                for (int i = 0; ; i++) {
+                    try {
+                        acknowledged.add(store.appendMessage(text(shared.id(), sender, "m" + i)).message().id());
+                    } catch (StoreException e) {
+                        failures.incrementAndGet();
+                        return;
+                    }
+                }
+            }));
+        }
+        try {
+            while (acknowledged.size() < 200) {
+                Thread.sleep(5);
+            }
+            store.close();
+            for (Future<?> f : senders) {
+                f.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(failures).as("every sender ends with a failed append after close").hasValue(threads);
+        assertThatThrownBy(() -> send(shared.id(), "alice", "after close")).isInstanceOf(StoreException.class);
+        store = reopenStore();
+        List<MessageRecord> stored = store.loadMessages(shared.id(), "alice", null, 100_000, false, false).messages();
+        assertThat(stored).extracting(MessageRecord::id).containsAll(acknowledged);
+        assertThat(stored).extracting(MessageRecord::seq)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, stored.size()).boxed().toList());
     }
 }
