@@ -36,6 +36,9 @@ final class GroupCommit {
     private final Consumer<List<Pending>> writer;
     private final Thread committer;
     private boolean closed;
+    /** Batches and appends handed to the writer so far; written by the committer only. */
+    private volatile long batches;
+    private volatile long appends;
 
     /** {@code writer} must settle every pending append of the batch it is given. */
     GroupCommit(String threadName, int maxBatch, Consumer<List<Pending>> writer) {
@@ -89,6 +92,8 @@ final class GroupCommit {
             batch.add(first);
             queue.drainTo(batch, maxBatch - 1);
             end = batch.remove(END);
+            batches++;
+            appends += batch.size();
             try {
                 writer.accept(batch);
             } catch (Throwable t) {
@@ -105,6 +110,14 @@ final class GroupCommit {
             }
             batch.clear();
         }
+    }
+
+    /** Batches and appends written so far, for benchmarks: how many appends one commit serves. */
+    Stats stats() {
+        return new Stats(batches, appends);
+    }
+
+    record Stats(long batches, long appends) {
     }
 
     private Pending takeUninterruptibly() {

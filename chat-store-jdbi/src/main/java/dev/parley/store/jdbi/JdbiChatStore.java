@@ -424,6 +424,11 @@ public final class JdbiChatStore implements ChatStore {
         return appends.append(m);
     }
 
+    /** Batches and appends the committer has written so far (for benchmarks). */
+    GroupCommit.Stats appendStats() {
+        return appends.stats();
+    }
+
     /** What one append of a batch came to: its result, or the error its caller gets. */
     private record Outcome(AppendResult result, RuntimeException error) {
         static Outcome stored(AppendResult result) {

@@ -8,37 +8,48 @@ import dev.parley.protocol.model.ConversationType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Durable throughput and read latency of {@link JdbiChatStore}; a measurement, not a test. Usage:
- * {@code StoreBenchmark embedded|postgres [threads] [appendsPerThread]}. For PostgreSQL it uses
- * the test database at 127.0.0.1:5432 in a throw-away schema.
+ * Durable append throughput and read latency of {@link JdbiChatStore}; a measurement, not a test.
+ * Usage: {@code StoreBenchmark embedded|postgres [senders] [appendsPerSender]} (default 100 and
+ * 200). Each sender is a thread that appends one message after another, each acknowledged only
+ * after its commit, as the engine's workers do; the senders go to one conversation each, to
+ * {@code senders / 10} conversations, and all to one conversation. For PostgreSQL it uses the test
+ * database at 127.0.0.1:5432 in a throw-away schema.
  */
 public final class StoreBenchmark {
+    private static final String BODY = "x".repeat(200);
+
     private StoreBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
         String target = args.length > 0 ? args[0] : "embedded";
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-        int perThread = args.length > 2 ? Integer.parseInt(args[2]) : 500;
+        int senders = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        int perSender = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         TestPostgres pg = null;
         Path dir = null;
+        PostgresBackends backends = null;
         JdbiChatStore store;
         if (target.equals("postgres")) {
             pg = TestPostgres.createSchema();
-            store = pg.open();
+            // Names the store's connections, so the CPU time of their server processes can be read.
+            store = JdbiChatStore.postgres(pg.url() + "&ApplicationName=" + pg.schema, TestPostgres.USER,
+                    TestPostgres.PASSWORD);
+            backends = new PostgresBackends(pg);
         } else {
             dir = Files.createTempDirectory("parley-bench");
             store = JdbiChatStore.embedded(dir);
         }
         try {
-            run(target, store, threads, perThread);
+            run(target, store, backends, senders, perSender);
         } finally {
             store.close();
             if (pg != null) {
@@ -46,38 +57,49 @@ public final class StoreBenchmark {
             }
             if (dir != null) {
                 try (var files = Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                 }
             }
         }
     }
 
-    private static void run(String target, JdbiChatStore store, int threads, int perThread) throws Exception {
-        for (int i = 0; i <= threads; i++) {
+    private static void run(String target, JdbiChatStore store, PostgresBackends backends, int senders,
+                            int perSender) throws Exception {
+        for (int i = 0; i <= senders; i++) {
             store.upsertUser(new UserProfile("u" + i, "u" + i, "User " + i, null, null, null, null));
         }
-        ConversationRecord shared = store.createConversation(new NewConversation(ConversationType.GROUP, "bench",
-                "u0", List.of("u1", "u2"))).conversation();
         List<String> own = new ArrayList<>();
-        for (int i = 1; i <= threads; i++) {
+        for (int i = 1; i <= senders; i++) {
             own.add(store.createConversation(new NewConversation(ConversationType.DIRECT, null, "u0",
                     List.of("u" + i))).conversation().id());
         }
-        String body = "x".repeat(200);
-        // Warm-up: JIT, pool, caches.
-        appendAll(store, threads, 100, t -> shared.id(), body);
+        int groups = Math.max(1, senders / 10);
+        List<String> shared = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            List<String> members = new ArrayList<>();
+            for (int i = 1; i <= senders; i++) {
+                if (i % groups == g) {
+                    members.add("u" + i);
+                }
+            }
+            shared.add(store.createConversation(new NewConversation(ConversationType.GROUP, "bench " + g, "u0",
+                    members)).conversation().id());
+        }
 
-        double oneConversation = appendAll(store, threads, perThread, t -> shared.id(), body);
-        double ownConversations = appendAll(store, threads, perThread, own::get, body);
-        System.out.printf(Locale.ROOT, "%s: %d threads x %d appends of 200 B%n", target, threads, perThread);
-        System.out.printf(Locale.ROOT, "  one conversation:        %8.0f appends/s%n", oneConversation);
-        System.out.printf(Locale.ROOT, "  one conversation each:   %8.0f appends/s%n", ownConversations);
+        System.out.printf(Locale.ROOT, "%s: %d senders x %d appends of 200 B, each acknowledged after its commit%n",
+                target, senders, perSender);
+        // Warm-up: JIT, pool, caches.
+        appendAll(store, senders, Math.max(10, perSender / 10), own::get);
+        report(store, backends, "one conversation each", senders, perSender, own::get);
+        report(store, backends, senders / groups + " senders per conversation (" + groups + ")", senders,
+                perSender, s -> shared.get((s + 1) % groups));
+        report(store, backends, "all in one conversation", senders, perSender, s -> shared.get(0));
 
         for (int i = 0; i < 200; i++) {
             store.upsertUser(new UserProfile("f" + i, "f" + i, "F " + i, null, null, null, null));
             String id = store.createConversation(new NewConversation(ConversationType.DIRECT, null, "u0",
                     List.of("f" + i))).conversation().id();
-            store.appendMessage(new NewMessage(id, "f" + i, "text", body, null, null, null, null, null));
+            store.appendMessage(new NewMessage(id, "f" + i, "text", BODY, null, null, null, null, null));
         }
         int rounds = 200;
         long start = System.nanoTime();
@@ -87,34 +109,91 @@ public final class StoreBenchmark {
         double listMs = (System.nanoTime() - start) / 1e6 / rounds;
         start = System.nanoTime();
         for (int i = 0; i < rounds; i++) {
-            store.loadMessages(shared.id(), "u1", null, 50, false, false);
+            store.loadMessages(shared.get(0), "u1", null, 50, false, false);
         }
         double pageMs = (System.nanoTime() - start) / 1e6 / rounds;
-        System.out.printf(Locale.ROOT, "  listConversations(100 of %d): %6.2f ms%n", 200 + threads, listMs);
+        System.out.printf(Locale.ROOT, "  listConversations(100 of %d): %6.2f ms%n", 200 + senders + groups, listMs);
         System.out.printf(Locale.ROOT, "  loadMessages(50 newest):      %6.2f ms%n", pageMs);
     }
 
-    private static double appendAll(JdbiChatStore store, int threads, int perThread,
-                                    java.util.function.IntFunction<String> conversationOf, String body)
-            throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+    /**
+     * Prints appends/s, appends per commit, and the CPU time each append cost this JVM and (for
+     * PostgreSQL) the store's server processes: on a loaded machine the CPU times still say where
+     * the time goes.
+     */
+    private static void report(JdbiChatStore store, PostgresBackends backends, String name, int senders,
+                               int perSender, java.util.function.IntFunction<String> conversationOf) throws Exception {
+        GroupCommit.Stats before = store.appendStats();
+        long jvmBefore = jvmCpuNanos();
+        long pgBefore = backends == null ? 0 : backends.cpuNanos();
+        double rate = appendAll(store, senders, perSender, conversationOf);
+        long jvmCpu = jvmCpuNanos() - jvmBefore;
+        long pgCpu = backends == null ? 0 : backends.cpuNanos() - pgBefore;
+        GroupCommit.Stats after = store.appendStats();
+        long appends = (long) senders * perSender;
+        double perCommit = (after.appends() - before.appends()) / (double) Math.max(1, after.batches() - before.batches());
+        System.out.printf(Locale.ROOT, "  %-36s %8.0f appends/s, %5.1f appends per commit, CPU per append: JVM %5.0f us%s%n",
+                name + ":", rate, perCommit, jvmCpu / 1e3 / appends,
+                backends == null ? "" : String.format(Locale.ROOT, ", PostgreSQL %5.0f us", pgCpu / 1e3 / appends));
+    }
+
+    private static long jvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** The server processes of the store's connections, found by their application name, and their CPU time. */
+    private static final class PostgresBackends {
+        private final TestPostgres pg;
+
+        PostgresBackends(TestPostgres pg) {
+            this.pg = pg;
+        }
+
+        long cpuNanos() throws Exception {
+            long ticks = 0;
+            try (var c = java.sql.DriverManager.getConnection(TestPostgres.BASE_URL, TestPostgres.USER,
+                    TestPostgres.PASSWORD);
+                 var s = c.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
+                s.setString(1, pg.schema);
+                try (var rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        // Fields 14 and 15 of /proc/<pid>/stat: user and system time in clock ticks (1/100 s).
+                        String stat = Files.readString(Path.of("/proc", rs.getString(1), "stat"));
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    }
+                }
+            }
+            return ticks * 10_000_000L;
+        }
+    }
+
+    /** Appends/s with every sender appending its messages one after another, all released together. */
+    private static double appendAll(JdbiChatStore store, int senders, int perSender,
+                                    java.util.function.IntFunction<String> conversationOf) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(senders);
         try {
-            long start = System.nanoTime();
+            CyclicBarrier start = new CyclicBarrier(senders + 1);
             List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                String conversationId = conversationOf.apply(t);
+            for (int s = 0; s < senders; s++) {
+                String conversationId = conversationOf.apply(s);
+                String sender = "u" + (s + 1);
                 futures.add(pool.submit(() -> {
-                    for (int i = 0; i < perThread; i++) {
-                        store.appendMessage(new NewMessage(conversationId, "u0", "text", body, null, null, null,
+                    start.await();
+                    for (int i = 0; i < perSender; i++) {
+                        store.appendMessage(new NewMessage(conversationId, sender, "text", BODY, null, null, null,
                                 null, null));
                     }
                     return null;
                 }));
             }
+            start.await();
+            long begin = System.nanoTime();
             for (Future<?> f : futures) {
                 f.get();
             }
-            return threads * (double) perThread / ((System.nanoTime() - start) / 1e9);
+            return senders * (double) perSender / ((System.nanoTime() - begin) / 1e9);
         } finally {
             pool.shutdownNow();
         }
