@@ -101,7 +101,7 @@ public final class StoreBenchmark {
                     List.of("f" + i))).conversation().id();
             store.appendMessage(new NewMessage(id, "f" + i, "text", BODY, null, null, null, null, null));
         }
-        int rounds = 200;
+        int rounds = 50;
         long start = System.nanoTime();
         for (int i = 0; i < rounds; i++) {
             store.listConversations("u0", 100);
@@ -125,21 +125,36 @@ public final class StoreBenchmark {
                                int perSender, java.util.function.IntFunction<String> conversationOf) throws Exception {
         GroupCommit.Stats before = store.appendStats();
         long jvmBefore = jvmCpuNanos();
+        long committerBefore = committerCpuNanos();
         long pgBefore = backends == null ? 0 : backends.cpuNanos();
         double rate = appendAll(store, senders, perSender, conversationOf);
         long jvmCpu = jvmCpuNanos() - jvmBefore;
+        long committerCpu = committerCpuNanos() - committerBefore;
         long pgCpu = backends == null ? 0 : backends.cpuNanos() - pgBefore;
         GroupCommit.Stats after = store.appendStats();
         long appends = (long) senders * perSender;
         double perCommit = (after.appends() - before.appends()) / (double) Math.max(1, after.batches() - before.batches());
-        System.out.printf(Locale.ROOT, "  %-36s %8.0f appends/s, %5.1f appends per commit, CPU per append: JVM %5.0f us%s%n",
-                name + ":", rate, perCommit, jvmCpu / 1e3 / appends,
+        System.out.printf(Locale.ROOT, "  %-36s %8.0f appends/s, %5.1f appends per commit,"
+                        + " CPU per append: JVM %5.0f us (committer thread %4.0f us)%s%n",
+                name + ":", rate, perCommit, jvmCpu / 1e3 / appends, committerCpu / 1e3 / appends,
                 backends == null ? "" : String.format(Locale.ROOT, ", PostgreSQL %5.0f us", pgCpu / 1e3 / appends));
     }
 
     private static long jvmCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** CPU time of the store's committer thread, which every append passes through one after another. */
+    private static long committerCpuNanos() {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().endsWith("-committer")) {
+                total += threads.getThreadCpuTime(info.getThreadId());
+            }
+        }
+        return total;
     }
 
     /** The server processes of the store's connections, found by their application name, and their CPU time. */
