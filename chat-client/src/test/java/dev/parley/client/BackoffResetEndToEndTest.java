@@ -2,6 +2,7 @@ package dev.parley.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.core.testkit.TcpProxy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

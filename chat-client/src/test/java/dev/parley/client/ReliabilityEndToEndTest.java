@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.core.spi.MessageRecord;
+import dev.parley.core.testkit.TcpProxy;
 import dev.parley.protocol.model.Message;
 import java.net.URI;
 import java.time.Duration;
@@ -68,12 +69,12 @@ class ReliabilityEndToEndTest extends EndToEndBase {
         alice.sendMessage(conv, "before").join();
         await("bob got the first message", () -> bob.messages(conv).size() == 1);
 
-        proxy.swallowDownstream = true; // bob hears nothing, and does not know yet
+        proxy.swallowDownstream(true); // bob hears nothing, and does not know yet
         for (int i = 0; i < 70; i++) {
             alice.sendMessage(conv, "missed " + i).join(); // more than one page
         }
         proxy.cutAll();
-        proxy.swallowDownstream = false;
+        proxy.swallowDownstream(false);
         await("bob recovered everything", () -> bob.messages(conv).size() == 71);
         assertHeldExactlyOnceInOrder(bob.messages(conv), stored(conv, "bob"));
         assertThat(server.framesReceived(usesResume() ? "resume" : "load_more_messages")).isNotZero();
@@ -90,12 +91,12 @@ class ReliabilityEndToEndTest extends EndToEndBase {
         alice.connect().join();
         String conv = alice.createDirectConversation("bob").join().id();
 
-        proxy.swallowDownstream = true; // the server stores the message, its answer never arrives
+        proxy.swallowDownstream(true); // the server stores the message, its answer never arrives
         CompletableFuture<SendResult> send = alice.sendMessage(conv, "exactly once");
         await("the server stored it", () -> stored(conv, "alice").size() == 1);
         assertThat(send).isNotDone();
         proxy.cutAll();
-        proxy.swallowDownstream = false;
+        proxy.swallowDownstream(false);
 
         SendResult r = send.get(20, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(r.success()).isTrue();
@@ -119,14 +120,14 @@ class ReliabilityEndToEndTest extends EndToEndBase {
         String conv = alice.createDirectConversation("bob").join().id();
         bob.joinConversation(conv).join();
 
-        proxy.swallowDownstream = true;
+        proxy.swallowDownstream(true);
         CompletableFuture<SendResult> first = alice.sendMessage(conv, "stored, answer lost");
         await("the server stored it", () -> stored(conv, "alice").size() == 1);
         for (int i = 0; i < 60; i++) {
             bob.sendMessage(conv, "bob " + i).join(); // pushes alice's message out of the newest page
         }
         proxy.cutAll();
-        proxy.swallowDownstream = false;
+        proxy.swallowDownstream(false);
 
         assertThat(first.get(20, java.util.concurrent.TimeUnit.SECONDS).data().seq()).isEqualTo(1);
         List<MessageRecord> stored = stored(conv, "alice");
@@ -143,12 +144,12 @@ class ReliabilityEndToEndTest extends EndToEndBase {
         alice.connect().join();
         String conv = alice.createDirectConversation("bob").join().id();
 
-        proxy.swallowUpstream = true;
+        proxy.swallowUpstream(true);
         CompletableFuture<SendResult> send = alice.sendMessage(conv, "lost on the way");
         await("the send is in flight", () -> alice.outgoingMessages().size() == 1
                 && alice.outgoingMessages().get(0).attempts() == 1);
         proxy.cutAll();
-        proxy.swallowUpstream = false;
+        proxy.swallowUpstream(false);
         assertThat(send.get(20, java.util.concurrent.TimeUnit.SECONDS).success()).isTrue();
         assertThat(stored(conv, "alice")).extracting(MessageRecord::content).containsExactly("lost on the way");
     }
@@ -163,11 +164,11 @@ class ReliabilityEndToEndTest extends EndToEndBase {
         connected("bob", null);
         String conv = alice.createDirectConversation("bob").join().id();
 
-        proxy.swallowDownstream = true;
-        proxy.swallowUpstream = true;
+        proxy.swallowDownstream(true);
+        proxy.swallowUpstream(true);
         await("the dead connection is noticed", () -> rec.phases.contains(ConnectionState.Phase.RECONNECTING));
-        proxy.swallowDownstream = false;
-        proxy.swallowUpstream = false;
+        proxy.swallowDownstream(false);
+        proxy.swallowUpstream(false);
         await("a new connection is authenticated", () -> alice.connectionState().authenticated());
         assertThat(alice.sendMessage(conv, "alive again").join().success()).isTrue();
     }
@@ -175,13 +176,13 @@ class ReliabilityEndToEndTest extends EndToEndBase {
     @Test
     void aHandshakeThatIsNeverAnsweredIsAbandonedAndRetried() throws Exception {
         TcpProxy proxy = closeLater(new TcpProxy(server.port()));
-        proxy.swallowDownstream = true; // TCP connects, the upgrade response never comes
+        proxy.swallowDownstream(true); // TCP connects, the upgrade response never comes
         Recorder rec = new Recorder();
         ChatClient alice = client("alice", proxyUri(proxy), rec, b -> { });
         CompletableFuture<Void> connected = alice.connect();
         await("the stuck attempt is given up", () -> rec.phases.contains(ConnectionState.Phase.RECONNECTING));
         assertThat(connected).isNotDone();
-        proxy.swallowDownstream = false;
+        proxy.swallowDownstream(false);
         connected.get(20, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(alice.connectionState().authenticated()).isTrue();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.core.EngineConfig;
 import dev.parley.core.spi.MessageRecord;
+import dev.parley.core.testkit.TcpProxy;
 import dev.parley.protocol.Extension;
 import dev.parley.protocol.model.Message;
 import java.util.List;
@@ -43,12 +44,12 @@ class ResumeReliabilityEndToEndTest extends ReliabilityEndToEndTest {
         alice.sendMessage(conv, "before").join();
         await("bob got the first message", () -> bob.messages(conv).size() == 1);
 
-        proxy.swallowDownstream = true;
+        proxy.swallowDownstream(true);
         for (int i = 0; i < 60; i++) {
             alice.sendMessage(conv, "missed " + i).join();
         }
         proxy.cutAll();
-        proxy.swallowDownstream = false;
+        proxy.swallowDownstream(false);
 
         List<MessageRecord> stored = stored(conv, "bob");
         List<MessageRecord> newestPage = stored.subList(stored.size() - 50, stored.size());

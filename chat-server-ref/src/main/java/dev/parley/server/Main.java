@@ -55,6 +55,8 @@ public final class Main implements Callable<Integer> {
     String databaseUser;
     @Option(names = "--database-password", paramLabel = "PASSWORD", description = "DATABASE_PASSWORD (prefer the environment variable).")
     String databasePassword;
+    @Option(names = "--database-timeout-seconds", paramLabel = "SECONDS", description = "DATABASE_TIMEOUT_SECONDS: how long a PostgreSQL call may wait before it fails (default 10).")
+    Integer databaseTimeoutSeconds;
     @Option(names = "--redis-url", paramLabel = "URL", description = "REDIS_URL: cluster mode, sharing events, presence, calls and typing with the other nodes (needs DATABASE_URL).")
     String redisUrl;
     @Option(names = "--redis-key-prefix", paramLabel = "PREFIX", description = "REDIS_KEY_PREFIX: prefix of the cluster's Redis keys (default parley).")
@@ -117,6 +119,7 @@ public final class Main implements Callable<Integer> {
         set(databaseUrl, b::databaseUrl);
         set(databaseUser, b::databaseUser);
         set(databasePassword, b::databasePassword);
+        set(databaseTimeoutSeconds == null ? null : Duration.ofSeconds(databaseTimeoutSeconds), b::databaseTimeout);
         set(redisUrl, b::redisUrl);
         set(redisKeyPrefix, b::redisKeyPrefix);
         set(allowedOrigins == null ? null : ServerConfig.parseList(allowedOrigins), b::allowedOrigins);

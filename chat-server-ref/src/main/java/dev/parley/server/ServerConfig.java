@@ -30,6 +30,7 @@ public final class ServerConfig {
     private final String databaseUrl;
     private final String databaseUser;
     private final String databasePassword;
+    private final Duration databaseTimeout;
     private final String redisUrl;
     private final String redisKeyPrefix;
     private final List<String> allowedOrigins;
@@ -62,6 +63,10 @@ public final class ServerConfig {
         this.databaseUrl = blankToNull(b.databaseUrl);
         this.databaseUser = blankToNull(b.databaseUser);
         this.databasePassword = b.databasePassword;
+        if (b.databaseTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("DATABASE_TIMEOUT_SECONDS must be at least 1");
+        }
+        this.databaseTimeout = b.databaseTimeout;
         this.redisUrl = blankToNull(b.redisUrl);
         this.redisKeyPrefix = blankToNull(b.redisKeyPrefix);
         this.allowedOrigins = b.allowedOrigins == null ? null : List.copyOf(b.allowedOrigins);
@@ -98,6 +103,10 @@ public final class ServerConfig {
         b.databaseUrl(env.get("DATABASE_URL"));
         b.databaseUser(env.get("DATABASE_USER"));
         b.databasePassword(env.get("DATABASE_PASSWORD"));
+        String databaseTimeout = blankToNull(env.get("DATABASE_TIMEOUT_SECONDS"));
+        if (databaseTimeout != null) {
+            b.databaseTimeout(Duration.ofSeconds(parseInt("DATABASE_TIMEOUT_SECONDS", databaseTimeout)));
+        }
         b.redisUrl(env.get("REDIS_URL"));
         b.redisKeyPrefix(env.get("REDIS_KEY_PREFIX"));
         String origins = blankToNull(env.get("ALLOWED_ORIGINS"));
@@ -215,6 +224,8 @@ public final class ServerConfig {
     public String databaseUrl() { return databaseUrl; }
     public String databaseUser() { return databaseUser; }
     public String databasePassword() { return databasePassword; }
+    /** How long a PostgreSQL call may wait for a connection or for the database to answer before it fails. */
+    public Duration databaseTimeout() { return databaseTimeout; }
     /** Cluster mode's Redis, or {@code null} for a single node. */
     public String redisUrl() { return redisUrl; }
     /** Prefix of the cluster's Redis keys and channels, or {@code null} for the default. */
@@ -250,6 +261,7 @@ public final class ServerConfig {
         private String databaseUrl;
         private String databaseUser;
         private String databasePassword;
+        private Duration databaseTimeout = Duration.ofSeconds(10);
         private String redisUrl;
         private String redisKeyPrefix;
         private List<String> allowedOrigins;
@@ -279,6 +291,7 @@ public final class ServerConfig {
         public Builder databaseUrl(String v) { databaseUrl = v; return this; }
         public Builder databaseUser(String v) { databaseUser = v; return this; }
         public Builder databasePassword(String v) { databasePassword = v; return this; }
+        public Builder databaseTimeout(Duration v) { databaseTimeout = Objects.requireNonNull(v); return this; }
         public Builder redisUrl(String v) { redisUrl = v; return this; }
         public Builder redisKeyPrefix(String v) { redisKeyPrefix = v; return this; }
         public Builder allowedOrigins(List<String> v) { allowedOrigins = v; return this; }

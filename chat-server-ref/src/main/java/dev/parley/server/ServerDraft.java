@@ -2,12 +2,17 @@ package dev.parley.server;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.enums.CloseHandshakeType;
 import org.java_websocket.enums.HandshakeState;
+import org.java_websocket.enums.Opcode;
+import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.exceptions.InvalidHandshakeException;
+import org.java_websocket.exceptions.LimitExceededException;
 import org.java_websocket.extensions.IExtension;
+import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.HandshakeBuilder;
 import org.java_websocket.handshake.Handshakedata;
@@ -19,7 +24,8 @@ import org.java_websocket.protocols.Protocol;
  * RFC 6455 with two additions the library lacks: it accepts every well-formed GET, so the server
  * can answer plain HTTP ({@code /health}, {@code /metrics}) and refuse upgrades with a real status
  * (403, 503) instead of the library's fixed 404; and it bounds the handshake's size. Frames are
- * limited to {@code maxFrameBytes} before their buffer is allocated (close 1009), and
+ * limited to {@code maxFrameBytes} before their buffer is allocated (close 1009), so are messages
+ * in fragments, which may also have at most {@link #MAX_FRAGMENTS} parts (close 1009), and
  * permessage-deflate is offered with bounded inflation.
  *
  * <p>The library copies the draft for every connection, so the per-request state below belongs to
@@ -29,11 +35,19 @@ final class ServerDraft extends Draft_6455 {
     static final String SUBPROTOCOL = "parley.v1";
     /** Request line and headers; a browser's handshake is well under 4 KiB. */
     static final int MAX_HANDSHAKE_BYTES = 16 * 1024;
+    /**
+     * Frames one message may be split into. The library keeps every fragment until the last one and
+     * re-adds their sizes at each, so without a count empty or one-byte fragments would cost memory
+     * and time without ever reaching the size limit. Clients fragment large messages into a few
+     * chunks, if at all.
+     */
+    static final int MAX_FRAGMENTS = 1024;
 
     private final int maxFrameBytes;
     private boolean upgrade;
     private boolean upgradeUsable;
     private HttpAnswer answer;
+    private int fragments;
 
     ServerDraft(int maxFrameBytes) {
         super(List.<IExtension>of(new BoundedDeflateExtension(maxFrameBytes)),
@@ -67,6 +81,20 @@ final class ServerDraft extends Draft_6455 {
             throw new InvalidHandshakeException("handshake larger than " + MAX_HANDSHAKE_BYTES + " bytes");
         }
         return super.translateHandshake(buf);
+    }
+
+    @Override
+    public void processFrame(WebSocketImpl conn, Framedata frame) throws InvalidDataException {
+        Opcode op = frame.getOpcode();
+        if (op == Opcode.TEXT || op == Opcode.BINARY) {
+            fragments = 0;
+        }
+        if (op == Opcode.CONTINUOUS || ((op == Opcode.TEXT || op == Opcode.BINARY) && !frame.isFin())) {
+            if (++fragments > MAX_FRAGMENTS) {
+                throw new LimitExceededException("more than " + MAX_FRAGMENTS + " fragments in one message", MAX_FRAGMENTS);
+            }
+        }
+        super.processFrame(conn, frame);
     }
 
     @Override

@@ -35,7 +35,7 @@ final class Stores {
         }
         if (config.databaseUrl() != null) {
             Database db = database(config);
-            return JdbiChatStore.postgres(db.jdbcUrl(), db.user(), db.password());
+            return JdbiChatStore.postgres(db.jdbcUrl(), db.user(), db.password(), config.databaseTimeout());
         }
         return JdbiChatStore.embedded(embeddedDir(config));
     }

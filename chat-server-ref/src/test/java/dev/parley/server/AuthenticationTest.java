@@ -116,6 +116,57 @@ class AuthenticationTest {
         }
     }
 
+    /**
+     * At debug level (LOG_LEVEL=debug, with the library's logger at INFO as the shipped logback.xml
+     * pins it), no token reaches the logs, whether it comes in the query, a header or an auth message,
+     * valid or not, on a WebSocket path, a plain HTTP path or a refused upgrade.
+     */
+    @Test
+    void tokensNeverReachTheLogs() throws Exception {
+        server = TestServer.start(b -> b.allowedOrigins(java.util.List.of("https://chat.example.org")));
+        String valid = TestServer.token("alice");
+        String garbage = "garbage-token-" + java.util.UUID.randomUUID();
+        java.util.List<String> tokens = java.util.List.of(valid, TestServer.token("alice"), wrongKeyToken(), expiredToken(),
+                algNoneToken(), garbage);
+        int attempts = 0;
+        try (LogCapture logs = LogCapture.of(org.slf4j.Logger.ROOT_LOGGER_NAME, ch.qos.logback.classic.Level.DEBUG,
+                "org.java_websocket", ch.qos.logback.classic.Level.INFO)) {
+            for (String token : tokens) {
+                for (String path : new String[] {"/", "/ws"}) {
+                    try (WsClient c = WsClient.connect(server.ws(path + "?token=" + token))) {
+                        c.request("auth", auth(token));
+                        c.request("ping", new JsonObject());
+                    }
+                    attempts++;
+                }
+                try (WsClient c = WsClient.connect(server.ws("/ws"), Map.of("Authorization", "Bearer " + token))) {
+                    c.request("ping", new JsonObject());
+                }
+                WsClient.attempt(server.ws("/ws?token=" + token), Map.of("Origin", "https://evil.example")).close();
+                WsClient.attempt(server.ws("/nowhere?token=" + token), Map.of()).close();
+                assertThat(server.get("/health?token=" + token).statusCode()).isEqualTo(200);
+                attempts += 4;
+            }
+            try (WsClient c = WsClient.connect(server.ws("/ws?token=" + valid))) {
+                c.next("auth_success");
+                c.request("auth", auth(tokens.get(1))); // a refresh
+                c.request("send_message", auth(valid)); // a token where it does not belong: INVALID_DATA
+                attempts += 2;
+            }
+            server.get("/ws?token=" + valid); // plain HTTP on the WebSocket path: 426
+            attempts++;
+            assertThat(logs.lines()).as("something was logged at debug level").isNotEmpty();
+            for (String token : tokens) {
+                String secretPart = token.contains(".") ? token.substring(token.lastIndexOf('.') + 1) : token;
+                assertThat(logs.lines()).as("log lines mentioning a token").noneMatch(l -> l.contains(token)
+                        || (!secretPart.isEmpty() && l.contains(secretPart)));
+            }
+            System.out.printf(java.util.Locale.ROOT, "AuthenticationTest: tokensNeverReachTheLogs: %d tokens presented"
+                    + " %d ways, %d debug log lines, 0 containing a token or its signature%n", tokens.size(), attempts,
+                    logs.lines().size());
+        }
+    }
+
     @Test
     void refreshKeepsTheConnectionAndAnotherUsersTokenConflicts() throws Exception {
         server = TestServer.start();

@@ -15,9 +15,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.enums.Opcode;
+import org.java_websocket.exceptions.WebsocketNotConnectedException;
 import org.java_websocket.extensions.IExtension;
 import org.java_websocket.extensions.permessage_deflate.PerMessageDeflateExtension;
 import org.java_websocket.protocols.IProtocol;
@@ -170,6 +172,112 @@ class HandshakeTest {
             c.raw().sendFragmentedFrame(Opcode.TEXT, ByteBuffer.wrap(part), false);
             c.raw().sendFragmentedFrame(Opcode.TEXT, ByteBuffer.wrap(part), true);
             assertThat(c.awaitClose()).isEqualTo(1009);
+        }
+    }
+
+    /** Sends a first fragment and then continuation frames of {@code bytesEach}, at most {@code max} in all; returns how many went out. */
+    private static int floodFragments(WsClient c, int bytesEach, int max) {
+        byte[] part = "z".repeat(bytesEach).getBytes(StandardCharsets.UTF_8);
+        int sent = 0;
+        try {
+            while (sent < max && c.isOpen()) {
+                c.raw().sendFragmentedFrame(Opcode.TEXT, ByteBuffer.wrap(part), false);
+                sent++;
+            }
+        } catch (WebsocketNotConnectedException e) {
+            // closed by the server meanwhile
+        }
+        return sent;
+    }
+
+    @Test
+    void aFloodOfTinyOrEmptyFragmentsIsBoundedAndClosedWithoutDisturbingOthers() throws Exception {
+        server = TestServer.start(b -> b.engineConfig(smallFrames()));
+        try (WsClient bystander = server.login("bob")) {
+            for (int bytesEach : new int[] {0, 1, 16}) {
+                try (WsClient c = server.login("alice")) {
+                    // Stops a little past the limit, so the server's close frame is not lost to a reset
+                    // caused by bytes it no longer reads.
+                    int sent = floodFragments(c, bytesEach, ServerDraft.MAX_FRAGMENTS + 200);
+                    assertThat(c.awaitClose()).as("fragments of %d bytes", bytesEach).isEqualTo(1009);
+                    System.out.printf(Locale.ROOT, "HandshakeTest: aFloodOfTinyOrEmptyFragmentsIsBoundedAndClosedWithoutDisturbingOthers:"
+                            + " fragments of %d bytes: closed with 1009 (%d fragments sent, the limit is %d)%n",
+                            bytesEach, sent, ServerDraft.MAX_FRAGMENTS);
+                }
+                assertThat(bystander.request("ping", new JsonObject()).get("type").getAsString()).isEqualTo("pong");
+            }
+            try (WsClient c = server.login("carol")) {
+                byte[] ping = "{\"type\":\"ping\",\"payload\":{},\"requestId\":\"in-pieces\"}".getBytes(StandardCharsets.UTF_8);
+                for (int i = 0; i < ping.length; i++) {
+                    c.raw().sendFragmentedFrame(Opcode.TEXT, ByteBuffer.wrap(ping, i, 1), i == ping.length - 1);
+                }
+                assertThat(c.next("pong").get("requestId").getAsString())
+                        .as("a message in %d fragments, under the limit, is served", ping.length).isEqualTo("in-pieces");
+            }
+        }
+    }
+
+    @Test
+    void invalidHandshakesAreRefusedWithoutDisturbingOthers() throws Exception {
+        server = TestServer.start();
+        String key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+        String upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\n";
+        byte[] noise = new byte[4096];
+        new java.util.Random(11).nextBytes(noise);
+        List<byte[]> bad = new ArrayList<>();
+        for (String request : new String[] {
+                "GET /ws HTTP/1.1\r\nHost: x\r\n" + upgrade + "Sec-WebSocket-Version: 13\r\n\r\n", // no key
+                "GET /ws HTTP/1.1\r\nHost: x\r\n" + upgrade + "Sec-WebSocket-Key: \r\nSec-WebSocket-Version: 13\r\n\r\n",
+                "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n" + key + "Sec-WebSocket-Version: 13\r\n\r\n",
+                "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: keep-alive\r\n" + key + "Sec-WebSocket-Version: 13\r\n\r\n",
+                "GET /ws HTTP/1.1\r\nHost: x\r\n" + upgrade + key + "\r\n", // no version
+                "GET /ws HTTP/1.1\r\nHost: x\r\n" + upgrade + key + "Sec-WebSocket-Version: banana\r\n\r\n",
+                "POST /ws HTTP/1.1\r\nHost: x\r\n" + upgrade + key + "Sec-WebSocket-Version: 13\r\nContent-Length: 3\r\n\r\nabc",
+                "GET /ws HTTP/1.0\r\n\r\n",
+                "GET /ws\r\n\r\n",
+                "GET\r\n\r\n",
+                "HELLO\r\n\r\n",
+                "\r\n\r\n",
+                "GET /ws HTTP/1.1\r\nHost x no colon\r\n" + upgrade + key + "Sec-WebSocket-Version: 13\r\n\r\n",
+                "GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n"}) {
+            bad.add(request.getBytes(StandardCharsets.ISO_8859_1));
+        }
+        bad.add(noise);
+        bad.add(new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x00}); // a TLS hello on the plain port
+        bad.add("GET /ws HTTP/1.1\r\nHost: \u00ff\u00fe\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+        try (WsClient bystander = server.login("bob")) {
+            for (byte[] request : bad) {
+                String answer = rawAnswer(request);
+                assertThat(answer).as("answer to %s", new String(request, StandardCharsets.ISO_8859_1)
+                        .substring(0, Math.min(80, request.length))).doesNotStartWith("HTTP/1.1 101");
+                assertThat(bystander.request("ping", new JsonObject()).get("type").getAsString()).isEqualTo("pong");
+            }
+            assertThat(server.get("/health").statusCode()).isEqualTo(200);
+            try (WsClient fresh = server.login("carol")) {
+                assertThat(fresh.isOpen()).isTrue();
+            }
+        }
+        System.out.printf(Locale.ROOT, "HandshakeTest: invalidHandshakesAreRefusedWithoutDisturbingOthers: %d malformed"
+                + " handshakes refused (none switched protocols), a connected user answered after each%n", bad.size());
+    }
+
+    /** Sends raw bytes, half-closes, and returns the first line of the answer ("" if the server just closed). */
+    private String rawAnswer(byte[] request) throws IOException {
+        Socket s = new Socket("127.0.0.1", server.server.port());
+        sockets.add(s);
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(request);
+        s.getOutputStream().flush();
+        s.shutdownOutput();
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+        try {
+            String line = in.readLine();
+            while (in.read() >= 0) {
+                // drain until the server closes: a refused handshake must not stay open
+            }
+            return line == null ? "" : line;
+        } catch (java.net.SocketException e) {
+            return ""; // reset by the server
         }
     }
 

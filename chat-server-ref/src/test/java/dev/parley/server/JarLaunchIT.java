@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JarLaunchIT {
     private static final Duration STARTUP = Duration.ofSeconds(90);
     private static final List<String> SCRUBBED = List.of("JWT_SECRET", "SUPABASE_JWT_SECRET", "JWT_JWKS_URL",
-            "JWT_ISSUER", "JWT_AUDIENCE", "SUPABASE_URL", "DATABASE_URL", "DATABASE_USER", "DATABASE_PASSWORD",
+            "JWT_ISSUER", "JWT_AUDIENCE", "SUPABASE_URL", "DATABASE_URL", "DATABASE_USER", "DATABASE_PASSWORD", "DATABASE_TIMEOUT_SECONDS",
             "REDIS_URL", "ALLOWED_ORIGINS", "WEBSOCKET_HOST", "WEBSOCKET_PORT", "DATA_DIR", "TLS_KEYSTORE",
             "TLS_KEYSTORE_PASSWORD", "LOG_LEVEL", "LOG_FILE", "MAX_CONNECTIONS_PER_IP");
 

@@ -26,6 +26,7 @@ class ServerConfigTest {
                 Map.entry("DATABASE_URL", "jdbc:postgresql://db:5432/chat"),
                 Map.entry("DATABASE_USER", "chat"),
                 Map.entry("DATABASE_PASSWORD", "pw"),
+                Map.entry("DATABASE_TIMEOUT_SECONDS", "3"),
                 Map.entry("ALLOWED_ORIGINS", "https://a.example, https://b.example ,"),
                 Map.entry("DATA_DIR", "/var/lib/parley"),
                 Map.entry("MAX_CONNECTIONS_PER_IP", "7"))).build();
@@ -37,6 +38,8 @@ class ServerConfigTest {
         assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/parley"));
         assertThat(c.maxConnectionsPerIp()).isEqualTo(7);
         assertThat(c.databaseUser()).isEqualTo("chat");
+        assertThat(c.databaseTimeout()).isEqualTo(java.time.Duration.ofSeconds(3));
+        assertThat(ServerConfig.fromEnvironment(Map.of()).build().databaseTimeout()).isEqualTo(java.time.Duration.ofSeconds(10));
     }
 
     @Test
@@ -79,6 +82,8 @@ class ServerConfigTest {
                 .hasMessageContaining("WEBSOCKET_PORT");
         assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("MAX_CONNECTIONS_PER_IP", "0")).build())
                 .hasMessageContaining("MAX_CONNECTIONS_PER_IP");
+        assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("DATABASE_TIMEOUT_SECONDS", "0")).build())
+                .hasMessageContaining("DATABASE_TIMEOUT_SECONDS");
     }
 
     @Test

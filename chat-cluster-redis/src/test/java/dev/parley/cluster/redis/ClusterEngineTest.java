@@ -12,6 +12,7 @@ import dev.parley.core.memory.InMemoryChatStore;
 import dev.parley.core.spi.Clock;
 import dev.parley.core.testkit.ManualClock;
 import dev.parley.core.testkit.RecordingTransport;
+import dev.parley.core.testkit.TcpProxy;
 import dev.parley.core.testkit.TestAuthenticator;
 import dev.parley.protocol.Extension;
 import java.time.Duration;
@@ -167,7 +168,7 @@ class ClusterEngineTest {
         proxy = new TcpProxy(RedisTestSupport.HOST, RedisTestSupport.PORT);
         // A long TTL: the outage must not look like a crash.
         Node a = node(RedisTestSupport.URL, Duration.ofSeconds(30));
-        Node b = node(proxy.url(), Duration.ofSeconds(30));
+        Node b = node(RedisTestSupport.url(proxy), Duration.ofSeconds(30));
         Client alice = a.login("alice");
         Client bob = b.login("bob");
         Client dave = b.login("dave");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.core.spi.Broker;
 import dev.parley.core.spi.BrokerEvent;
 import dev.parley.core.testkit.BrokerContract;
+import dev.parley.core.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,7 +131,7 @@ class RedisBrokerTest extends BrokerContract {
     void redisOutageKeepsLocalDeliveryAndSubscriptionsComeBackAfterIt() throws Exception {
         try (TcpProxy proxy = new TcpProxy(RedisTestSupport.HOST, RedisTestSupport.PORT)) {
             RedisBroker a = broker(RedisTestSupport.URL);
-            RedisBroker b = broker(proxy.url());
+            RedisBroker b = broker(RedisTestSupport.url(proxy));
             started(a);
             List<Received> atB = started(b);
             b.subscribe("conversation:kept");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.core.spi.PresenceStore;
 import dev.parley.core.testkit.PresenceStoreContract;
+import dev.parley.core.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,7 +105,7 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
     @Test
     void duringAnOutageANodeAnswersFromItsOwnConnectionsAndWritesThemBackAfterwards() throws Exception {
         try (TcpProxy proxy = new TcpProxy(RedisTestSupport.HOST, RedisTestSupport.PORT)) {
-            RedisPresenceStore cut = node(proxy.url()).presence();
+            RedisPresenceStore cut = node(RedisTestSupport.url(proxy)).presence();
             RedisPresenceStore other = node(RedisTestSupport.URL).presence();
             cut.add("frank", "f1");
             other.add("gina", "g1");

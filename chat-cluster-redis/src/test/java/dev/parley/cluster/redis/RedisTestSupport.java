@@ -2,6 +2,7 @@ package dev.parley.cluster.redis;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.parley.core.testkit.TcpProxy;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
@@ -20,6 +21,11 @@ final class RedisTestSupport {
     static final String HOST = "127.0.0.1";
     static final int PORT = 6379;
     static final String URL = "redis://" + HOST + ":" + PORT;
+
+    /** The Redis URL through a proxy in front of the test Redis. */
+    static String url(TcpProxy proxy) {
+        return "redis://" + HOST + ":" + proxy.port();
+    }
 
     private RedisTestSupport() {
     }

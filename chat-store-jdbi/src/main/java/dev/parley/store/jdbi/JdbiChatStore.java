@@ -32,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -100,8 +101,22 @@ public final class JdbiChatStore implements ChatStore {
                 this::writeBatch);
     }
 
-    /** A store on an existing PostgreSQL database; the schema goes into the connection's current schema. */
+    /** A store on an existing PostgreSQL database, with a ten-second {@linkplain #postgres(String, String, String, Duration) timeout}. */
     public static JdbiChatStore postgres(String jdbcUrl, String user, String password) {
+        return postgres(jdbcUrl, user, password, Duration.ofSeconds(10));
+    }
+
+    /**
+     * A store on an existing PostgreSQL database; the schema goes into the connection's current schema.
+     * {@code timeout} bounds how long a call waits for a pooled connection, for a new connection, and
+     * for any single read from the database's socket, so a call fails with {@link StoreException}
+     * instead of hanging when the database is unreachable or stops answering (a call may wait for a
+     * connection and then for an answer, so it fails within a small multiple of {@code timeout}). A
+     * query running longer than that fails too. The same parameters in the URL ({@code socketTimeout},
+     * {@code connectTimeout}, {@code cancelSignalTimeout}) win.
+     */
+    public static JdbiChatStore postgres(String jdbcUrl, String user, String password, Duration timeout) {
+        long seconds = Math.max(1, timeout.toSeconds());
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setUsername(user);
@@ -109,6 +124,11 @@ public final class JdbiChatStore implements ChatStore {
         config.setPoolName("parley-postgres");
         // A batch of inserts goes to the server as multi-row INSERTs: one statement instead of one per row.
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        config.setConnectionTimeout(Math.max(250, timeout.toMillis()));
+        config.addDataSourceProperty("connectTimeout", String.valueOf(seconds));
+        config.addDataSourceProperty("socketTimeout", String.valueOf(seconds));
+        // A statement timeout sends a cancel request and waits for it; bound that too.
+        config.addDataSourceProperty("cancelSignalTimeout", String.valueOf(seconds));
         return open(config, Dialect.POSTGRES, Clock.system());
     }
 
@@ -131,11 +151,11 @@ public final class JdbiChatStore implements ChatStore {
         config.setUsername("sa");
         config.setPassword("");
         config.setPoolName("parley-embedded");
+        config.setConnectionTimeout(10_000);
         return open(config, Dialect.H2, Clock.system());
     }
 
     static JdbiChatStore open(HikariConfig config, Dialect dialect, Clock clock) {
-        config.setConnectionTimeout(10_000);
         // The committer writes every append through a connection of its own, so appends never wait
         // for a pooled connection behind reads, and reads never wait behind a batch.
         HikariConfig committerConfig = new HikariConfig();
@@ -1281,7 +1301,7 @@ public final class JdbiChatStore implements ChatStore {
 
     /**
      * A trivial query with a two-second timeout. When every pooled connection is busy it first waits
-     * for one, at most the pool's ten-second connection timeout.
+     * for one, at most the pool's connection timeout.
      */
     @Override
     public boolean isHealthy() {

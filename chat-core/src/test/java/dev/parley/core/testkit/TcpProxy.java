@@ -1,4 +1,4 @@
-package dev.parley.cluster.redis;
+package dev.parley.core.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,15 +10,26 @@ import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A TCP forwarder on a fixed loopback port that a test can cut (every connection dropped) and restore. */
-final class TcpProxy implements AutoCloseable {
+/**
+ * A TCP forwarder on a fixed loopback port that tests can break the way networks break: drop every
+ * open connection ({@link #cutAll}), refuse new ones as well until {@link #start} ({@link #stop}), or
+ * silently swallow the bytes flowing one way (a dead network that does not close).
+ */
+public final class TcpProxy implements AutoCloseable {
     private final String targetHost;
     private final int targetPort;
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private volatile boolean swallowUpstream;
+    private volatile boolean swallowDownstream;
 
-    TcpProxy(String targetHost, int targetPort) throws IOException {
+    /** A proxy to a port on the loopback address. */
+    public TcpProxy(int targetPort) throws IOException {
+        this(InetAddress.getLoopbackAddress().getHostAddress(), targetPort);
+    }
+
+    public TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
         try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
@@ -27,16 +38,23 @@ final class TcpProxy implements AutoCloseable {
         start();
     }
 
-    int port() {
+    /** The loopback port clients connect to; it stays the same across {@link #stop} and {@link #start}. */
+    public int port() {
         return port;
     }
 
-    String url() {
-        return "redis://127.0.0.1:" + port;
+    /** Client-to-target bytes are read and dropped while set. */
+    public void swallowUpstream(boolean swallow) {
+        swallowUpstream = swallow;
+    }
+
+    /** Target-to-client bytes are read and dropped while set. */
+    public void swallowDownstream(boolean swallow) {
+        swallowDownstream = swallow;
     }
 
     /** Starts accepting and forwarding again. */
-    synchronized void start() throws IOException {
+    public synchronized void start() throws IOException {
         if (server != null) {
             return;
         }
@@ -44,16 +62,21 @@ final class TcpProxy implements AutoCloseable {
         s.setReuseAddress(true);
         s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         server = s;
-        Thread acceptor = new Thread(() -> acceptLoop(s), "proxy-accept-" + port);
+        Thread acceptor = new Thread(() -> acceptLoop(s), "tcp-proxy-accept-" + port);
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
-    /** Refuses new connections and drops the open ones, as an unreachable Redis would look. */
-    synchronized void stop() {
+    /** Refuses new connections and drops the open ones, as an unreachable host would look. */
+    public synchronized void stop() {
         ServerSocket s = server;
         server = null;
         closeQuietly(s);
+        cutAll();
+    }
+
+    /** Closes every open connection, as a network failure would; new connections are still accepted. */
+    public void cutAll() {
         for (Socket socket : sockets) {
             closeQuietly(socket);
         }
@@ -75,6 +98,8 @@ final class TcpProxy implements AutoCloseable {
             }
             try {
                 Socket upstream = new Socket(targetHost, targetPort);
+                client.setTcpNoDelay(true);
+                upstream.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(upstream);
                 if (server != s) { // stopped meanwhile
@@ -82,20 +107,23 @@ final class TcpProxy implements AutoCloseable {
                     closeQuietly(upstream);
                     return;
                 }
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, true);
+                pump(upstream, client, false);
             } catch (IOException e) {
-                closeQuietly(client);
+                closeQuietly(client); // the target is down: the client sees a closed connection
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean upstream) {
         Thread t = new Thread(() -> {
-            byte[] buf = new byte[8192];
+            byte[] buf = new byte[16384];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    if (upstream ? swallowUpstream : swallowDownstream) {
+                        continue;
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }
@@ -107,7 +135,7 @@ final class TcpProxy implements AutoCloseable {
                 sockets.remove(from);
                 sockets.remove(to);
             }
-        }, "proxy-pump");
+        }, upstream ? "tcp-proxy-up" : "tcp-proxy-down");
         t.setDaemon(true);
         t.start();
     }
