@@ -330,9 +330,10 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /**
-     * Sends any client request of the protocol (extension requests such as {@code add_reaction})
-     * and completes with the answer's payload. {@code payload} is the type's request record or a
-     * {@link JsonObject}. Authentication goes through {@link #authenticate} instead.
+     * Sends any client request of the protocol and completes with the answer's payload, for requests
+     * without a typed call. {@code payload} is the type's request record or a {@link JsonObject}.
+     * Answers to edits, deletions and reactions update the held messages as the typed calls do.
+     * Authentication goes through {@link #authenticate} instead.
      */
     public CompletableFuture<JsonObject> request(MessageType type, Object payload) {
         if (!type.isClientSendable() || type == MessageType.AUTH) {

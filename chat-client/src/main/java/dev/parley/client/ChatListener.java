@@ -81,7 +81,10 @@ public interface ChatListener {
     default void onPresenceChanged(PresenceInfo presence) {
     }
 
-    /** A server event that the client does not interpret itself (negotiated extensions' events). */
+    /**
+     * A server event that the client does not interpret itself: the events of negotiated extensions
+     * other than those above (the message extensions' events come through their own callbacks).
+     */
     default void onEvent(String type, JsonObject payload) {
     }
 }

@@ -492,6 +492,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     // ---- recovery after (re)authentication ----
 
     private void recover() {
+        features.reconnected();
         List<String> toRecover = rooms.joinedRooms();
         if (toRecover.isEmpty()) {
             return;

@@ -111,6 +111,16 @@ final class MessageFeatures {
                 });
     }
 
+    /**
+     * After a reconnect a held thread may have missed replies and counts; its newest page is loaded
+     * again, which starts its held replies afresh, so they never have a hole.
+     */
+    void reconnected() {
+        for (Map.Entry<String, String> t : threads.held()) {
+            loadThread(t.getKey(), t.getValue(), false).whenComplete((page, e) -> { });
+        }
+    }
+
     /** Messages merged into the held conversation may belong to (or be the root of) a loaded thread. */
     void arrived(String conversationId, Collection<Message> incoming) {
         for (Message m : incoming) {

@@ -9,8 +9,9 @@ import java.util.List;
  *
  * @param conversationId the conversation of the thread
  * @param root           the message the thread hangs off
- * @param replies        the replies held, in {@code seq} order, each once; from the newest page
- *                       loaded on, extended by older pages and by new replies as they arrive
+ * @param replies        the replies held, in {@code seq} order, each once: from the newest page
+ *                       loaded on (again after each reconnect), extended by older pages and by new
+ *                       replies as they arrive
  * @param hasMore        whether older replies exist before the first one held
  */
 public record MessageThread(String conversationId, Message root, List<Message> replies, boolean hasMore) {

@@ -70,6 +70,11 @@ final class ThreadStore {
         return t == null ? null : t.snapshot();
     }
 
+    /** The held threads as (conversation id, root id) pairs. */
+    List<Map.Entry<String, String>> held() {
+        return threads.values().stream().map(t -> Map.entry(t.conversationId, t.root.id())).toList();
+    }
+
     /** The oldest held reply (the cursor for older pages), or {@code null}. */
     Message oldestReply(String conversationId, String rootId) {
         Held t = threads.get(key(conversationId, rootId));
