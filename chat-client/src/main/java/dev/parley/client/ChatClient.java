@@ -255,6 +255,9 @@ public final class ChatClient implements AutoCloseable {
      */
     public CompletableFuture<SendResult> replyInThread(String conversationId, String threadRootId, String content) {
         Objects.requireNonNull(content, "content");
+        if (closed) {
+            return CompletableFuture.completedFuture(SendResult.failed("the client is closed", null, null));
+        }
         return call(() -> core.features().replyInThread(conversationId, threadRootId, content));
     }
 
