@@ -8,13 +8,21 @@ import dev.parley.protocol.model.ConversationType;
 import dev.parley.protocol.model.Message;
 import dev.parley.protocol.payload.AuthPayloads.AuthSuccess;
 import dev.parley.protocol.payload.ConversationPayloads.ConversationJoined;
+import dev.parley.protocol.payload.EditPayloads.MessageDeleted;
 import dev.parley.protocol.payload.MessagePayloads.MessagesLoaded;
+import dev.parley.protocol.payload.PresencePayloads.PresenceInfo;
+import dev.parley.protocol.payload.PresencePayloads.PresenceSet;
+import dev.parley.protocol.payload.ReactionPayloads.ReactionResult;
+import dev.parley.protocol.payload.ReceiptPayloads.MarkedRead;
+import dev.parley.protocol.payload.SearchPayloads.SearchResults;
+import dev.parley.protocol.payload.ThreadPayloads.ThreadLoaded;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -226,15 +234,109 @@ public final class ChatClient implements AutoCloseable {
         return call(() -> core.stopTyping(conversationId));
     }
 
+    // ---- message extensions (protocol 6.1-6.6) ----
+    // The calls work wherever the server enables the extension (else NOT_SUPPORTED); the events that
+    // keep the state below current for changes made elsewhere come only for extensions asked for in
+    // Builder#extensions. Changes made through these calls are applied from their answers.
+
+    /** Adds this user's reaction (6.1); the held message then carries the new {@code reactions}. Adding it twice is harmless. */
+    public CompletableFuture<ReactionResult> addReaction(String conversationId, String messageId, String emoji) {
+        return call(() -> core.features().react(conversationId, messageId, emoji, true));
+    }
+
+    /** Removes this user's reaction; removing an absent one is harmless. */
+    public CompletableFuture<ReactionResult> removeReaction(String conversationId, String messageId, String emoji) {
+        return call(() -> core.features().react(conversationId, messageId, emoji, false));
+    }
+
+    /**
+     * Sends a text reply in the thread of {@code threadRootId} (6.2), queued and retried like
+     * {@link #sendMessage}. Completes once stored and the root's reply count has been read back.
+     */
+    public CompletableFuture<SendResult> replyInThread(String conversationId, String threadRootId, String content) {
+        Objects.requireNonNull(content, "content");
+        if (closed) {
+            return CompletableFuture.completedFuture(SendResult.failed("the client is closed", null, null));
+        }
+        return call(() -> core.features().replyInThread(conversationId, threadRootId, content));
+    }
+
+    /** Loads the newest replies of a thread and holds them in {@link #thread}, starting afresh. */
+    public CompletableFuture<ThreadLoaded> loadThread(String conversationId, String threadRootId) {
+        return call(() -> core.features().loadThread(conversationId, threadRootId, false));
+    }
+
+    /** Loads the replies before the oldest held one (the newest page if none is held) and adds them. */
+    public CompletableFuture<ThreadLoaded> loadMoreThread(String conversationId, String threadRootId) {
+        return call(() -> core.features().loadThread(conversationId, threadRootId, true));
+    }
+
+    /** Replaces the body of one of this user's messages (6.3); the held message is replaced by the answer. */
+    public CompletableFuture<Message> editMessage(String conversationId, String messageId, String content) {
+        return call(() -> core.features().edit(conversationId, messageId, content));
+    }
+
+    /**
+     * Deletes a message of this user (or, as a group admin, anyone's); the held message becomes a
+     * tombstone. Deleting again succeeds with the same {@code deletedAt}.
+     */
+    public CompletableFuture<MessageDeleted> deleteMessage(String conversationId, String messageId) {
+        return call(() -> core.features().delete(conversationId, messageId));
+    }
+
+    /** Moves this user's read position up to this message (6.4; never backwards) and updates {@link #unreadCount}. */
+    public CompletableFuture<MarkedRead> markRead(String conversationId, String messageId) {
+        return call(() -> core.features().markRead(conversationId, messageId));
+    }
+
+    /** Sets this user's status (6.5) for all their devices, keeping the custom status. */
+    public CompletableFuture<PresenceSet> setPresence(PresenceStatus status) {
+        Objects.requireNonNull(status, "status");
+        return call(() -> core.features().setPresence(status, null, true));
+    }
+
+    /** Sets this user's status and custom status (at most 100 characters; {@code null} clears it). */
+    public CompletableFuture<PresenceSet> setPresence(PresenceStatus status, String customStatus) {
+        Objects.requireNonNull(status, "status");
+        return call(() -> core.features().setPresence(status, customStatus, false));
+    }
+
+    /** Loads the presence of these users (at most 200); users sharing no conversation are left out. */
+    public CompletableFuture<List<PresenceInfo>> loadPresence(Collection<String> userIds) {
+        List<String> ids = List.copyOf(userIds);
+        return call(() -> core.features().loadPresence(ids));
+    }
+
+    /**
+     * Searches the bodies of messages (6.6), newest first, 20 a page: in one conversation, or in
+     * every conversation of the user when {@code conversationId} is {@code null}.
+     */
+    public CompletableFuture<SearchResults> searchMessages(String conversationId, String query) {
+        Objects.requireNonNull(query, "query");
+        return call(() -> core.features().search(conversationId, query, null));
+    }
+
+    /** The page of results after {@code previous}; an empty page when it {@code hasMore} not. */
+    public CompletableFuture<SearchResults> searchMoreMessages(SearchResults previous) {
+        List<Message> shown = previous.messages() == null ? List.of() : previous.messages();
+        if (!previous.hasMore() || shown.isEmpty()) {
+            return call(() -> CompletableFuture.completedFuture(
+                    new SearchResults(previous.conversationId(), previous.query(), List.of(), false)));
+        }
+        String oldest = shown.get(shown.size() - 1).id();
+        return call(() -> core.features().search(previous.conversationId(), previous.query(), oldest));
+    }
+
     /** An application-level {@code ping}; completes with the round-trip time. */
     public CompletableFuture<Duration> ping() {
         return call(core::ping);
     }
 
     /**
-     * Sends any client request of the protocol (extension requests such as {@code add_reaction})
-     * and completes with the answer's payload. {@code payload} is the type's request record or a
-     * {@link JsonObject}. Authentication goes through {@link #authenticate} instead.
+     * Sends any client request of the protocol and completes with the answer's payload, for requests
+     * without a typed call. {@code payload} is the type's request record or a {@link JsonObject}.
+     * Answers to edits, deletions and reactions update the held messages as the typed calls do.
+     * Authentication goes through {@link #authenticate} instead.
      */
     public CompletableFuture<JsonObject> request(MessageType type, Object payload) {
         if (!type.isClientSendable() || type == MessageType.AUTH) {
@@ -272,6 +374,27 @@ public final class ChatClient implements AutoCloseable {
     /** Sends not yet acknowledged by the server, oldest first. */
     public List<OutgoingMessage> outgoingMessages() {
         return view.outgoing();
+    }
+
+    /** A thread loaded with {@link #loadThread}, kept current; {@code null} if not loaded. */
+    public MessageThread thread(String conversationId, String threadRootId) {
+        return view.thread(conversationId, threadRootId);
+    }
+
+    /** This user's unread messages in a conversation as last reported, 0 if unknown. */
+    public int unreadCount(String conversationId) {
+        Integer n = view.unreadCount(conversationId);
+        return n == null ? 0 : n;
+    }
+
+    /** The other participants' read positions ({@code seq}) in a conversation, as far as reported. */
+    public Map<String, Long> readPositions(String conversationId) {
+        return view.readPositions(conversationId);
+    }
+
+    /** A user's status, custom status and last-seen time as last reported, or {@code null}. */
+    public PresenceInfo presence(String userId) {
+        return view.presence(userId);
     }
 
     public void addListener(ChatListener listener) {
@@ -404,6 +527,12 @@ public final class ChatClient implements AutoCloseable {
         /** Replaces the client thread and clock (tests). */
         Builder scheduler(Scheduler scheduler) {
             this.scheduler = scheduler;
+            return this;
+        }
+
+        /** Asks for no extension at all, not even {@code resume}, as a legacy client does (tests). */
+        Builder noExtensions() {
+            extensions.clear();
             return this;
         }
 

@@ -3,6 +3,9 @@ package dev.parley.client;
 import com.google.gson.JsonObject;
 import dev.parley.protocol.model.Conversation;
 import dev.parley.protocol.model.Message;
+import dev.parley.protocol.payload.PresencePayloads.PresenceInfo;
+import dev.parley.protocol.payload.ReactionPayloads.ReactionUpdated;
+import dev.parley.protocol.payload.ReceiptPayloads.ReadReceipt;
 import java.util.List;
 import java.util.Set;
 
@@ -45,7 +48,43 @@ public interface ChatListener {
     default void onOutgoingMessageChanged(OutgoingMessage message) {
     }
 
-    /** A server event that the client does not interpret itself (negotiated extensions' events). */
+    // ---- message extensions (protocol 6.1-6.5): events come only where the extension was negotiated ----
+
+    /**
+     * Someone (another user, or this user on another device) added or removed a reaction; the held
+     * message already carries the new {@code reactions} ({@link #onMessagesChanged}).
+     */
+    default void onReactionChanged(ReactionUpdated update) {
+    }
+
+    /** A thread loaded with {@link ChatClient#loadThread} changed: a new reply, new counts, an edit. */
+    default void onThreadChanged(MessageThread thread) {
+    }
+
+    /** A held message was edited elsewhere; {@code message} is its new state. */
+    default void onMessageEdited(Message message) {
+    }
+
+    /** A held message was deleted elsewhere; {@code message} is the tombstone (no body). */
+    default void onMessageDeleted(Message message) {
+    }
+
+    /** This user's unread count in a conversation changed (a new message, a read on any device, a deletion). */
+    default void onUnreadCountChanged(String conversationId, int unreadCount) {
+    }
+
+    /** Another participant's read position moved; see also {@link ChatClient#readPositions}. */
+    default void onReadReceipt(ReadReceipt receipt) {
+    }
+
+    /** A user's status, custom status or last-seen time changed (contacts and this user's other devices). */
+    default void onPresenceChanged(PresenceInfo presence) {
+    }
+
+    /**
+     * A server event that the client does not interpret itself: the events of negotiated extensions
+     * other than those above (the message extensions' events come through their own callbacks).
+     */
     default void onEvent(String type, JsonObject payload) {
     }
 }

@@ -19,9 +19,6 @@ import dev.parley.protocol.payload.ConversationPayloads.ConversationJoined;
 import dev.parley.protocol.payload.ConversationPayloads.ConversationRequest;
 import dev.parley.protocol.payload.ConversationPayloads.ConversationsLoaded;
 import dev.parley.protocol.payload.ConversationPayloads.CreateConversation;
-import dev.parley.protocol.payload.EditPayloads.MessageDeleted;
-import dev.parley.protocol.payload.EditPayloads.MessageEdited;
-import dev.parley.protocol.payload.EditPayloads.MessageUpdated;
 import dev.parley.protocol.payload.MessagePayloads.LoadMessages;
 import dev.parley.protocol.payload.MessagePayloads.LoadMoreMessages;
 import dev.parley.protocol.payload.MessagePayloads.MessageReceived;
@@ -93,6 +90,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     private final List<CompletableFuture<AuthSuccess>> authWaiters = new ArrayList<>();
 
     private final RoomState rooms;
+    private final MessageFeatures features;
 
     ClientCore(ClientConfig config, Scheduler scheduler, ClientStateView view, Backoff backoff) {
         this.config = config;
@@ -103,8 +101,19 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         this.heartbeat = new Heartbeat(config.pingAfterIdleMillis(), config.deadAfterMillis());
         this.pending = new PendingRequests(scheduler, codec);
         this.rooms = new RoomState(view);
+        this.features = new MessageFeatures(this, codec, messages, rooms, view);
         this.typing = new TypingController(scheduler, this, config.typingAutoStopMillis(),
                 ClientConfig.TYPING_RESTART_MILLIS);
+    }
+
+    /** The typed calls of the message extensions (6.1-6.6). */
+    MessageFeatures features() {
+        return features;
+    }
+
+    /** The authenticated user's id, or {@code null} before the first authentication. */
+    String selfId() {
+        return user == null ? null : user.id();
     }
 
     // ---- connection lifecycle ----
@@ -309,15 +318,23 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     }
 
     private void stop(String why) {
+        stop(why, null);
+    }
+
+    /** Stops reconnecting; waiting connects fail with {@code cause} (the server's refusal), else {@code NOT_CONNECTED}. */
+    private void stop(String why, ChatException cause) {
         wanted = false;
         error = why;
         phase = Phase.DISCONNECTED;
-        giveUp(why);
+        giveUp(cause != null ? cause : ChatException.local(Kind.NOT_CONNECTED, why));
         publishConnection();
     }
 
     private void giveUp(String why) {
-        ChatException e = ChatException.local(Kind.NOT_CONNECTED, why);
+        giveUp(ChatException.local(Kind.NOT_CONNECTED, why));
+    }
+
+    private void giveUp(ChatException e) {
         List<CompletableFuture<Void>> cw = new ArrayList<>(connectWaiters);
         connectWaiters.clear();
         cw.forEach(f -> f.completeExceptionally(e));
@@ -407,7 +424,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
             l.close(1000, "auth_failed");
         }
         connectionGone();
-        stop("authentication failed: " + e.wireCode());
+        stop("authentication failed: " + e.wireCode(), e);
     }
 
     private static boolean isTokenProblem(ErrorCode code) {
@@ -475,6 +492,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     // ---- recovery after (re)authentication ----
 
     private void recover() {
+        features.reconnected();
         List<String> toRecover = rooms.joinedRooms();
         if (toRecover.isEmpty()) {
             return;
@@ -518,9 +536,8 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                             }
                             reloadNewest(rr.conversationId());
                         } else {
-                            List<Message> all = new ArrayList<>(nonNull(rr.messages()));
-                            all.addAll(nonNull(rr.updated()));
-                            onMessages(rr.conversationId(), all, Origin.RECOVERY);
+                            onMessages(rr.conversationId(), nonNull(rr.messages()), Origin.RECOVERY);
+                            features.changed(rr.conversationId(), nonNull(rr.updated()));
                         }
                     }
                 });
@@ -551,6 +568,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                             : -1;
                     debug("reloaded " + describe(page) + "; complete up to seq " + confirmed);
                     onMessages(conversationId, list, Origin.RECOVERY);
+                    features.loaded(conversationId, page, false);
                     if (target >= 0) {
                         fillGap(conversationId, page, target, 0);
                     }
@@ -614,33 +632,9 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
 
     CompletableFuture<JsonObject> rawRequest(MessageType type, Object payload) {
         return request(type, payload, type != MessageType.PING).thenApply(env -> {
-            applyOwnChange(env);
+            features.answered(env);
             return env.payload();
         });
-    }
-
-    /** Events skip the connection whose request caused them (6.0), so its own edits are applied from the answer. */
-    private void applyOwnChange(Envelope env) {
-        if (env.messageType() == MessageType.MESSAGE_EDITED) {
-            Message m = codec.readServerPayload(env.payload(), MessageEdited.class).message();
-            if (m != null && m.conversationId() != null) {
-                onMessages(m.conversationId(), List.of(m), Origin.OWN);
-            }
-        } else if (env.messageType() == MessageType.MESSAGE_DELETED) {
-            MessageDeleted d = codec.readServerPayload(env.payload(), MessageDeleted.class);
-            Message held = d.conversationId() == null ? null : messages.find(d.conversationId(), d.messageId());
-            if (held != null && !held.isDeleted()) {
-                onMessages(d.conversationId(), List.of(tombstone(held, d.deletedAt())), Origin.OWN);
-            }
-        }
-    }
-
-    /** A held message as deletion leaves it for every viewer (6.3): no body, metadata or reactions. */
-    private static Message tombstone(Message m, Instant deletedAt) {
-        return new Message(m.id(), m.conversationId(), m.senderId(), m.sender(), m.messageType(), null,
-                m.replyToId(), m.replyTo(), null, m.createdAt(), m.seq(), m.clientMessageId(), m.editedAt(),
-                deletedAt, m.threadRootId(), m.threadReplyCount(), m.threadLastReplyAt(),
-                m.reactions() == null ? null : List.of());
     }
 
     CompletableFuture<Duration> ping() {
@@ -712,6 +706,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                 .thenApply(env -> {
                     MessagesLoaded page = codec.readServerPayload(env.payload(), MessagesLoaded.class);
                     onMessages(conversationId, nonNull(page.messages()), Origin.PAGE);
+                    features.loaded(conversationId, page, true);
                     return page;
                 });
     }
@@ -726,6 +721,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                 .thenApply(env -> {
                     MessagesLoaded page = codec.readServerPayload(env.payload(), MessagesLoaded.class);
                     onMessages(conversationId, nonNull(page.messages()), Origin.PAGE);
+                    features.loaded(conversationId, page, false);
                     return page;
                 });
     }
@@ -734,10 +730,15 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
 
     CompletableFuture<SendResult> sendMessage(String conversationId, String content, String messageType,
                                               String replyToId) {
+        return sendMessage(conversationId, content, messageType, replyToId, null);
+    }
+
+    CompletableFuture<SendResult> sendMessage(String conversationId, String content, String messageType,
+                                              String replyToId, String threadRootId) {
         if (phase == Phase.CLOSED) {
             return CompletableFuture.completedFuture(SendResult.failed("the client is closed", null, null));
         }
-        OutboundQueue.Entry e = outbound.add(conversationId, content, messageType, replyToId);
+        OutboundQueue.Entry e = outbound.add(conversationId, content, messageType, replyToId, threadRootId);
         typing.stopped(conversationId); // the server ends typing when the message arrives
         if (canSend()) {
             transmit(e);
@@ -767,7 +768,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                 config.requestTimeoutMillis());
         answer.whenComplete((env, x) -> onSendAnswer(e, requestId, env, x));
         SendMessage payload = new SendMessage(e.conversationId, e.content, null,
-                e.messageType, e.replyToId, null, e.clientMessageId, null);
+                e.messageType, e.replyToId, null, e.clientMessageId, e.threadRootId);
         if (!sendFrame(MessageType.SEND_MESSAGE, payload, requestId)) {
             pending.fail(requestId, ChatException.local(Kind.NOT_CONNECTED, "not connected"));
         }
@@ -938,17 +939,14 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                 }
             }
             case ERROR -> debug("server notice: " + codec.readServerPayload(env.payload(), ErrorPayload.class).code());
-            case MESSAGE_UPDATED -> {
-                Message m = codec.readServerPayload(env.payload(), MessageUpdated.class).message();
-                if (m != null && m.conversationId() != null) {
-                    onMessages(m.conversationId(), List.of(m), Origin.EVENT);
-                }
-                view.event(env.type(), env.payload());
-            }
             case PONG -> {
                 // an answer whose request already timed out
             }
-            default -> view.event(env.type(), env.payload());
+            default -> {
+                if (!features.onEvent(env)) {
+                    view.event(env.type(), env.payload());
+                }
+            }
         }
     }
 
@@ -957,6 +955,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
 
     private void onMessages(String conversationId, Collection<Message> incoming, Origin origin) {
         MessageStore.Merge merge = messages.merge(conversationId, incoming, origin != Origin.OWN);
+        features.arrived(conversationId, incoming);
         if (!merge.changed()) {
             return;
         }

@@ -3,6 +3,9 @@ package dev.parley.client;
 import com.google.gson.JsonObject;
 import dev.parley.protocol.model.Conversation;
 import dev.parley.protocol.model.Message;
+import dev.parley.protocol.payload.PresencePayloads.PresenceInfo;
+import dev.parley.protocol.payload.ReactionPayloads.ReactionUpdated;
+import dev.parley.protocol.payload.ReceiptPayloads.ReadReceipt;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +32,11 @@ final class ClientStateView {
     private volatile List<OutgoingMessage> outgoing = List.of();
     private final Map<String, List<Message>> messages = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> typing = new ConcurrentHashMap<>();
+    // message extensions (6.1-6.5)
+    private final Map<String, MessageThread> threads = new ConcurrentHashMap<>();
+    private final Map<String, Integer> unread = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Long>> readPositions = new ConcurrentHashMap<>();
+    private final Map<String, PresenceInfo> presence = new ConcurrentHashMap<>();
 
     ClientStateView(Executor executor, ChatLogger log, ConnectionState initial) {
         this.executor = executor;
@@ -66,6 +74,22 @@ final class ClientStateView {
 
     List<OutgoingMessage> outgoing() {
         return outgoing;
+    }
+
+    MessageThread thread(String conversationId, String rootId) {
+        return threads.get(conversationId + '\n' + rootId);
+    }
+
+    Integer unreadCount(String conversationId) {
+        return unread.get(conversationId);
+    }
+
+    Map<String, Long> readPositions(String conversationId) {
+        return readPositions.getOrDefault(conversationId, Map.of());
+    }
+
+    PresenceInfo presence(String userId) {
+        return presence.get(userId);
     }
 
     void publishConnection(ConnectionState state) {
@@ -114,6 +138,46 @@ final class ClientStateView {
     void publishOutgoing(List<OutgoingMessage> queue, OutgoingMessage changed) {
         outgoing = queue;
         notify(l -> l.onOutgoingMessageChanged(changed));
+    }
+
+    // ---- message extensions (6.1-6.5) ----
+
+    void publishThread(MessageThread t) {
+        threads.put(t.conversationId() + '\n' + t.root().id(), t);
+        notify(l -> l.onThreadChanged(t));
+    }
+
+    void reactionChanged(ReactionUpdated update) {
+        notify(l -> l.onReactionChanged(update));
+    }
+
+    void messageEdited(Message m) {
+        notify(l -> l.onMessageEdited(m));
+    }
+
+    void messageDeleted(Message m) {
+        notify(l -> l.onMessageDeleted(m));
+    }
+
+    void publishUnread(String conversationId, int count) {
+        Integer before = unread.put(conversationId, count);
+        if (before == null || before != count) {
+            notify(l -> l.onUnreadCountChanged(conversationId, count));
+        }
+    }
+
+    void publishReadPositions(String conversationId, Map<String, Long> positions) {
+        readPositions.put(conversationId, Map.copyOf(positions));
+    }
+
+    void readReceipt(ReadReceipt receipt) {
+        notify(l -> l.onReadReceipt(receipt));
+    }
+
+    void publishPresence(PresenceInfo info) {
+        if (!info.equals(presence.put(info.userId(), info))) {
+            notify(l -> l.onPresenceChanged(info));
+        }
     }
 
     void event(String type, JsonObject payload) {

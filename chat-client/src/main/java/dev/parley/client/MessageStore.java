@@ -66,6 +66,22 @@ final class MessageStore {
         return new Merge(added, changed);
     }
 
+    /**
+     * Replaces the held copy of a message (an edit, a deletion, new reactions or thread counts);
+     * a message that is not held stays out, so that the held range never gets a hole.
+     */
+    boolean replace(String conversationId, Message m) {
+        Conversation c = conversations.get(conversationId);
+        Message held = c == null || m == null ? null : c.byId.get(m.id());
+        if (held == null || held.equals(m)) {
+            return false;
+        }
+        c.ordered.remove(held);
+        c.byId.put(m.id(), m);
+        c.ordered.put(m, m);
+        return true;
+    }
+
     /** The held messages in order, as an immutable list. */
     List<Message> snapshot(String conversationId) {
         Conversation c = conversations.get(conversationId);

@@ -29,6 +29,7 @@ final class OutboundQueue {
         final String content;
         final String messageType;
         final String replyToId;
+        final String threadRootId;
         final CompletableFuture<SendResult> result = new CompletableFuture<>();
         State state = State.PENDING;
         String requestId;
@@ -38,12 +39,14 @@ final class OutboundQueue {
         String error;
         ErrorCode code;
 
-        Entry(String clientMessageId, String conversationId, String content, String messageType, String replyToId) {
+        Entry(String clientMessageId, String conversationId, String content, String messageType, String replyToId,
+              String threadRootId) {
             this.clientMessageId = clientMessageId;
             this.conversationId = conversationId;
             this.content = content;
             this.messageType = messageType;
             this.replyToId = replyToId;
+            this.threadRootId = threadRootId;
         }
 
         boolean inFlight() {
@@ -52,13 +55,19 @@ final class OutboundQueue {
 
         OutgoingMessage snapshot() {
             return new OutgoingMessage(clientMessageId, conversationId, content, messageType, replyToId, state,
-                    attempts, message, error, code);
+                    attempts, message, error, code, threadRootId);
         }
     }
 
     /** Queues a new send with a fresh client message id. */
     Entry add(String conversationId, String content, String messageType, String replyToId) {
-        Entry e = new Entry(UUID.randomUUID().toString(), conversationId, content, messageType, replyToId);
+        return add(conversationId, content, messageType, replyToId, null);
+    }
+
+    /** Queues a new send, a reply in the thread of {@code threadRootId} unless that is {@code null}. */
+    Entry add(String conversationId, String content, String messageType, String replyToId, String threadRootId) {
+        Entry e = new Entry(UUID.randomUUID().toString(), conversationId, content, messageType, replyToId,
+                threadRootId);
         entries.put(e.clientMessageId, e);
         return e;
     }

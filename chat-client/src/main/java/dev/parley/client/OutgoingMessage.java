@@ -10,6 +10,7 @@ import dev.parley.protocol.model.Message;
  * {@code clientMessageId}, whenever the client is authenticated, so a reconnect neither loses nor
  * duplicates it. {@link State#SENT}: stored by the server ({@code message} is set).
  * {@link State#FAILED}: refused by the server or given up ({@code error}, {@code code}).
+ * {@code threadRootId} is set for a reply in a thread.
  */
 public record OutgoingMessage(
         String clientMessageId,
@@ -21,7 +22,8 @@ public record OutgoingMessage(
         int attempts,
         Message message,
         String error,
-        ErrorCode code) {
+        ErrorCode code,
+        String threadRootId) {
 
     /** Where a send stands. */
     public enum State { PENDING, SENT, FAILED }

@@ -55,12 +55,30 @@ final class RoomState {
         for (Conversation c : list) {
             conversations.put(c.id(), c);
         }
-        return publishConversations();
+        List<Conversation> published = publishConversations();
+        list.forEach(c -> view.publishUnread(c.id(), c.unreadCount()));
+        return published;
     }
 
     void upsert(Conversation c) {
         conversations.put(c.id(), c);
         publishConversations();
+        view.publishUnread(c.id(), c.unreadCount());
+    }
+
+    /** This user's read position and unread count moved (6.4): the listed conversation shows them. */
+    void readState(String conversationId, int unreadCount, long lastReadSeq) {
+        Conversation c = conversations.get(conversationId);
+        if (c != null && (c.unreadCount() != unreadCount || c.lastReadSeq() != lastReadSeq)) {
+            conversations.put(conversationId, new Conversation(c.id(), c.conversationId(), c.type(),
+                    c.conversationType(), c.name(), c.conversationName(), c.avatarUrl(), c.conversationAvatarUrl(),
+                    c.description(), c.groupId(), c.groupName(), c.createdBy(), c.createdAt(), c.updatedAt(),
+                    c.participantCount(), c.participants(), c.latestMessageId(), c.latestMessageContent(),
+                    c.latestMessageSenderId(), c.latestMessageSenderUsername(), c.latestMessageCreatedAt(),
+                    c.lastMessageAt(), unreadCount, c.latestSeq(), lastReadSeq));
+            publishConversations();
+        }
+        view.publishUnread(conversationId, unreadCount);
     }
 
     /** The creating connection is joined to a new conversation automatically (protocol 3.5). */

@@ -8,6 +8,8 @@
  * {@code OutboundQueue} keeps unacknowledged sends, {@code MessageStore} holds messages per
  * conversation, {@code RoomState} the conversation list, joined rooms, typing and presence,
  * {@code TypingController} the user's own typing, {@code Backoff} and {@code Heartbeat} the
- * reconnect delays and liveness. Everything but the public types is package-private.
+ * reconnect delays and liveness. {@code MessageFeatures} implements the message extensions
+ * (reactions, threads, edits, receipts, presence, search) on top of them, with {@code ThreadStore}
+ * for loaded threads. Everything but the public types is package-private.
  */
 package dev.parley.client;

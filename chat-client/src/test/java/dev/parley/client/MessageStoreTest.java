@@ -93,4 +93,16 @@ class MessageStoreTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> before.add(msg("x", 3, "")))
                 .isInstanceOf(UnsupportedOperationException.class);
     }
+
+    @Test
+    void aChangeReplacesOnlyAHeldMessageSoThatNoHoleAppears() {
+        store.merge("c-1", List.of(msg("m-5", 5, "held")));
+        assertThat(store.replace("c-1", msg("m-5", 5, "edited"))).isTrue();
+        assertThat(store.replace("c-1", msg("m-5", 5, "edited"))).as("same copy").isFalse();
+        assertThat(store.replace("c-1", msg("m-1", 1, "an old message edited"))).isFalse();
+        assertThat(store.replace("c-2", msg("m-9", 9, "elsewhere"))).isFalse();
+        assertThat(store.snapshot("c-1")).extracting(Message::encryptedContent).containsExactly("edited");
+        assertThat(store.oldest("c-1").id()).isEqualTo("m-5");
+        assertThat(store.confirmedSeq("c-1")).isEqualTo(5);
+    }
 }

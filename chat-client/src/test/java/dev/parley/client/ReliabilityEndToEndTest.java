@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.testkit.TcpProxy;
+import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.model.Message;
 import java.net.URI;
 import java.time.Duration;
@@ -194,8 +195,10 @@ class ReliabilityEndToEndTest extends EndToEndBase {
             calls.incrementAndGet();
             return CompletableFuture.completedFuture("not-a-valid-token");
         }));
-        assertThatThrownBy(() -> c.connect().join()).cause().isInstanceOfSatisfying(ChatException.class,
-                e -> assertThat(e.kind()).isEqualTo(ChatException.Kind.NOT_CONNECTED));
+        assertThatThrownBy(() -> c.connect().join()).cause().isInstanceOfSatisfying(ChatException.class, e -> {
+            assertThat(e.kind()).as("the server's refusal, not a bare NOT_CONNECTED").isEqualTo(ChatException.Kind.REJECTED);
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_TOKEN);
+        });
         assertThat(calls).hasValue(2);
         assertThat(c.connectionState().phase()).isEqualTo(ConnectionState.Phase.DISCONNECTED);
         assertThat(c.connectionState().error()).contains("INVALID_TOKEN");

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.core.spi.AppendResult;
 import dev.parley.core.spi.ConversationRecord;
+import dev.parley.core.spi.MessagePage;
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.NewMessage;
 import dev.parley.core.spi.StoreException;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.core.testkit.ChatStoreContract;
 import dev.parley.protocol.model.User;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -61,6 +63,49 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
         assertThat(messages.get(1).replyTo().contentFor("bob")).isEqualTo("kept \u0000 exactly");
         assertThat(store.appendMessage(withClientId(c.id(), "alice", "retry", "k-1")).duplicate()).isTrue();
         assertThat(send(c.id(), "alice", "after restart").seq()).isEqualTo(3);
+    }
+
+    /**
+     * Search matches on a lower-cased image of the body with surrogates replaced, so different emoji
+     * look alike there and only the exact check tells them apart: hits older than a whole batch of
+     * such look-alikes must still be found. Edits change what matches; a cursor deleted between two
+     * pages still pages on.
+     */
+    @Test
+    void searchReadsPastLookAlikesFollowsEditsAndPagesOnFromADeletedCursor() {
+        user("alice");
+        user("bob");
+        ConversationRecord c = direct("alice", "bob");
+        MessageRecord first = send(c.id(), "alice", "grin \ud83d\ude01 one");
+        tick();
+        MessageRecord second = send(c.id(), "bob", "GRIN \ud83d\ude01 two");
+        for (int i = 0; i < 60; i++) { // more than one batch of the store's search
+            tick();
+            send(c.id(), "alice", "grin \ud83d\ude00 " + i);
+        }
+
+        MessagePage newest = store.searchMessages("bob", c.id(), "grin \ud83d\ude01", null, 1).orElseThrow();
+        assertThat(newest.messages()).extracting(MessageRecord::id).containsExactly(second.id());
+        assertThat(newest.hasMore()).isTrue();
+        MessagePage older = store.searchMessages("bob", null, "grin \ud83d\ude01", second.id(), 1).orElseThrow();
+        assertThat(older.messages()).extracting(MessageRecord::id).containsExactly(first.id());
+        assertThat(older.hasMore()).isFalse();
+
+        store.editMessage(c.id(), first.id(), "alice", "a smirk instead", null, null, Instant.now());
+        assertThat(store.searchMessages("bob", c.id(), "SMIRK", null, 10).orElseThrow().messages())
+                .extracting(MessageRecord::id).containsExactly(first.id());
+        assertThat(store.searchMessages("bob", c.id(), "grin \ud83d\ude01", null, 10).orElseThrow().messages())
+                .extracting(MessageRecord::id).containsExactly(second.id());
+
+        MessagePage top = store.searchMessages("alice", c.id(), "\ud83d\ude00", null, 2).orElseThrow();
+        assertThat(top.messages()).extracting(MessageRecord::content).containsExactly("grin \ud83d\ude00 59",
+                "grin \ud83d\ude00 58");
+        store.deleteMessage(c.id(), top.messages().get(1).id(), Instant.now());
+        MessagePage next = store.searchMessages("alice", c.id(), "\ud83d\ude00", top.messages().get(1).id(), 2)
+                .orElseThrow();
+        assertThat(next.messages()).extracting(MessageRecord::content).containsExactly("grin \ud83d\ude00 57",
+                "grin \ud83d\ude00 56");
+        assertThat(next.hasMore()).isTrue();
     }
 
     @Test
