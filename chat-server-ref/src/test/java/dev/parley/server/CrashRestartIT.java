@@ -51,14 +51,14 @@ class CrashRestartIT {
     Path work;
 
     @Test
-    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void theEmbeddedDatabaseKeepsEveryAcknowledgedMessageThroughSigkills() throws Exception {
         ServerProcess.jar();
         new CrashRun("embedded", Map.of("DATA_DIR", work.resolve("data").toString())).runAndCheck();
     }
 
     @Test
-    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void postgresqlKeepsEveryAcknowledgedMessageThroughSigkills() throws Exception {
         ServerProcess.jar();
         ClusterServerTest.requireReachable("PostgreSQL", 5432);
@@ -73,6 +73,10 @@ class CrashRestartIT {
 
     /** A message a sender put on the wire; {@code clientMessageId} and {@code content} are unique in the run. */
     private record Sent(String conversationId, String senderId, String clientMessageId, String content) {
+        @Override
+        public String toString() {
+            return clientMessageId + " (" + content.length() + " chars) in " + conversationId;
+        }
     }
 
     /** What {@code message_sent} said about a message. */
@@ -231,6 +235,13 @@ class CrashRestartIT {
                                 || !m.get("encrypted_content").getAsString().equals(ack.sent.content)
                                 || !m.get("sender_id").getAsString().equals(ack.sent.senderId)) {
                             problems.add("stored differently than acknowledged: " + ack + " vs " + m);
+                        }
+                    }
+                    Map<Long, Ack> bySeq = new HashMap<>();
+                    for (Ack ack : acked.values()) {
+                        Ack other = ack.sent.conversationId.equals(conversationId) ? bySeq.putIfAbsent(ack.seq, ack) : null;
+                        if (other != null) {
+                            problems.add("seq " + ack.seq + " acknowledged twice: " + other + " and " + ack);
                         }
                     }
                     for (JsonObject unacknowledged : byClientId.values()) {

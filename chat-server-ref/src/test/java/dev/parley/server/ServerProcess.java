@@ -86,7 +86,9 @@ final class ServerProcess implements AutoCloseable {
         Files.createDirectories(logs);
         Path output = logs.resolve(name + "-" + ProcessHandle.current().pid() + "-" + LAUNCHES.incrementAndGet() + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar.toString()));
+                // C1 only and the serial collector: a much quicker start on a busy machine; these
+                // tests check behaviour, not speed.
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(output.toFile());
