@@ -100,7 +100,26 @@ final class WsClient implements AutoCloseable {
     }
 
     JsonObject await(Predicate<JsonObject> match, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
+        return await(match, what, WAIT, false);
+    }
+
+    /**
+     * The answer to the request with this id, or {@code null} when the connection closes before it
+     * arrives (the server died, say); fails if neither happens within {@code timeout}.
+     */
+    JsonObject answerOrClose(String requestId, Duration timeout) {
+        return await(f -> requestId.equals(f.get("requestId").getAsString()), "answer to " + requestId, timeout, true);
+    }
+
+    /** Drops every frame received so far and not yet taken (events a test does not look at). */
+    void discardReceived() {
+        synchronized (inbox) {
+            inbox.clear();
+        }
+    }
+
+    private JsonObject await(Predicate<JsonObject> match, String what, Duration timeout, boolean nullOnClose) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (inbox) {
             while (true) {
                 for (Iterator<JsonObject> it = inbox.iterator(); it.hasNext(); ) {
@@ -110,9 +129,12 @@ final class WsClient implements AutoCloseable {
                         return f;
                     }
                 }
+                if (nullOnClose && closed.getCount() == 0) {
+                    return null;
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError("no " + what + " within " + WAIT + "; inbox: " + inbox + "; close " + closeCode);
+                    throw new AssertionError("no " + what + " within " + timeout + "; inbox: " + inbox + "; close " + closeCode);
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(inbox, left);
