@@ -113,7 +113,7 @@ final class LoadRun implements ClientConnection.Events {
             if (left <= 0 || !acquirePermit(left)) {
                 break;
             }
-            c.connect(client, options.url(), options.setupTimeout(), tokens.tokenFor(c.index));
+            c.connect(client, options.urlFor(c.index), options.setupTimeout(), tokens.tokenFor(c.index));
         }
         awaitNoneIn(State.CONNECTING, deadline);
         for (ClientConnection c : connections) {
@@ -502,7 +502,7 @@ final class LoadRun implements ClientConnection.Events {
             reasons.add("no message was acknowledged in the measured window");
         }
         log.debug("{} connections failed", failed);
-        return new RunResult(RunResult.describe(options.url()), options.mode(), startedAt,
+        return new RunResult(options.describeTargets(), options.mode(), startedAt,
                 new RunResult.Layout(connections.length, ready, rooms.length, senders, options.payloadBytes()),
                 new RunResult.Timing(setupTime, loaded ? options.warmup() : Duration.ZERO,
                         loaded ? options.duration() : Duration.ZERO),

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -66,9 +68,11 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--url", required = true, paramLabel = "URL",
-            description = "WebSocket URL of the server (ws:// or wss://).")
-    String url;
+    @Option(names = "--url", required = true, paramLabel = "URL", split = ",",
+            description = "WebSocket URL of the server (ws:// or wss://). Repeat it, or give a comma list, for the "
+                    + "nodes of a cluster: connections are spread over them so that every room has members on "
+                    + "several nodes.")
+    List<String> url;
 
     @Option(names = {"-c", "--connections"}, defaultValue = "1000", paramLabel = "N",
             description = "Connections to open, one user each (default: ${DEFAULT-VALUE}).")
@@ -190,7 +194,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         LoadTestOptions options = toOptions(System.getenv()::get);
         err.println("chat-loadtest: " + options.connections() + " connections in " + options.rooms()
                 + " rooms of " + options.roomSize() + ", " + options.sendersPerRoom() + " sender(s) per room, "
-                + options.mode() + ", target " + RunResult.describe(options.url()));
+                + options.mode() + ", target " + options.describeTargets());
         try {
             RunResult result = new LoadRun(options, err).run();
             ConsoleReport.print(result, out);
@@ -210,7 +214,10 @@ public final class LoadTestCommand implements Callable<Integer> {
     /** Validates the parsed options as a whole; {@code env} reads environment variables. */
     LoadTestOptions toOptions(Function<String, String> env) {
         CommandLine cli = spec != null ? spec.commandLine() : new CommandLine(this);
-        URI target = parseUrl(cli);
+        List<URI> targets = new ArrayList<>();
+        for (String u : url) {
+            targets.add(parseUrl(cli, u));
+        }
         require(cli, connections >= 2, "--connections must be at least 2 (a room needs two members)");
         require(cli, roomSize >= 2, "--room-size must be at least 2");
         require(cli, roomSize <= connections, "--room-size (" + roomSize + ") must not exceed --connections ("
@@ -240,12 +247,12 @@ public final class LoadTestCommand implements Callable<Integer> {
         } else {
             require(cli, Files.isReadable(tokenFile), "--token-file " + tokenFile + " is not readable");
         }
-        return new LoadTestOptions(target, connections, roomSize, sendersPerRoom, rate, duration, warmup,
+        return new LoadTestOptions(targets, connections, roomSize, sendersPerRoom, rate, duration, warmup,
                 payloadBytes, secret, secret == null ? tokenFile : null, tokenTtl, userPrefix, maxErrorRatio,
                 outputDir, connectConcurrency, setupTimeout, drainTimeout, ioThreads, !noProgress);
     }
 
-    private URI parseUrl(CommandLine cli) {
+    private static URI parseUrl(CommandLine cli, String url) {
         URI uri;
         try {
             uri = new URI(url);

@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import dev.parley.core.ChatEngine;
 import dev.parley.core.EngineConfig;
 import dev.parley.core.EngineConfig.RateLimit;
+import dev.parley.core.memory.InMemoryChatStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -27,17 +28,20 @@ class LoadRunEndToEndTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        // Loose rate limits: the test measures the tool, not the engine's throttling.
-        EngineConfig config = EngineConfig.builder()
+        server = EngineServer.start(ChatEngine.builder()
+                .authenticator(new Hs256Authenticator(SECRET))
+                .config(looseLimits())
+                .build());
+    }
+
+    /** Loose rate limits: the tests measure the tool, not the engine's throttling. */
+    private static EngineConfig looseLimits() {
+        return EngineConfig.builder()
                 .frameRate(RateLimit.perSecond(1_000_000, 1_000_000))
                 .messageRate(RateLimit.perSecond(1_000_000, 1_000_000))
                 .createConversationRate(RateLimit.perSecond(1_000, 1_000))
                 .workerThreads(4)
                 .build();
-        server = EngineServer.start(ChatEngine.builder()
-                .authenticator(new Hs256Authenticator(SECRET))
-                .config(config)
-                .build());
     }
 
     @AfterAll
@@ -71,6 +75,38 @@ class LoadRunEndToEndTest {
         assertThat(Files.readString(out.resolve("latency.html"))).contains("<svg", "data-series=\"delivery\"");
         assertThat(run.output).contains("PASSED");
         assertThat(run.progress).contains("sends/s", "delivery p99");
+    }
+
+    @Test
+    void severalUrlsSpreadEveryRoomOverTheNodesOfACluster(@TempDir Path out) throws Exception {
+        InMemoryChatStore store = new InMemoryChatStore();
+        SharedBroker broker = new SharedBroker();
+        try (EngineServer node1 = EngineServer.start(clusterNode(store, broker));
+                EngineServer node2 = EngineServer.start(clusterNode(store, broker))) {
+            Run run = runAgainst(node1, SECRET, out, "--url", node2.uri().toString(), "--connections", "12",
+                    "--room-size", "6", "--senders-per-room", "1", "--warmup", "0", "--duration", "1500ms");
+
+            assertThat(run.exitCode).as(run.output).isZero();
+            JsonObject results = run.results();
+            long sends = results.getAsJsonObject("totals").get("sends").getAsLong();
+            assertThat(sends).isPositive();
+            // Every member of both rooms, three on each node, got every message of its room.
+            assertThat(results.getAsJsonObject("window").get("deliveries").getAsLong())
+                    .isEqualTo(results.getAsJsonObject("window").get("sends").getAsLong() * 6);
+            assertThat(results.getAsJsonObject("totals").get("lostDeliveries").getAsLong()).isZero();
+            // Room 0's sender is on node 1, room 1's on node 2: both nodes stored messages.
+            long stored1 = storedMessages(node1);
+            long stored2 = storedMessages(node2);
+            assertThat(stored1).isPositive();
+            assertThat(stored2).isPositive();
+            assertThat(stored1 + stored2).isEqualTo(sends);
+            assertThat(results.get("target").getAsString()).isEqualTo(node1.uri() + ", " + node2.uri());
+        }
+    }
+
+    private static ChatEngine clusterNode(InMemoryChatStore store, SharedBroker broker) throws Exception {
+        return ChatEngine.builder().store(store).broker(broker.node())
+                .authenticator(new Hs256Authenticator(SECRET)).config(looseLimits()).build();
     }
 
     @Test
@@ -133,7 +169,11 @@ class LoadRunEndToEndTest {
     }
 
     private static long storedMessages() {
-        return server.engine().stats().counters().getOrDefault("messagesStored", 0L);
+        return storedMessages(server);
+    }
+
+    private static long storedMessages(EngineServer node) {
+        return node.engine().stats().counters().getOrDefault("messagesStored", 0L);
     }
 
     private static Run run(Path out, String... extra) {

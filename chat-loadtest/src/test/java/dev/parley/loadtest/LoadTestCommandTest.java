@@ -40,6 +40,36 @@ class LoadTestCommandTest {
     }
 
     @Test
+    void severalUrlsGiveEveryRoomMembersOnEachNode() {
+        LoadTestOptions o = parse("--url", "ws://node1:8080/ws,ws://node2:8080/ws", "--url", "ws://node3:8080/ws",
+                "--jwt-secret", SECRET, "-c", "1000", "--room-size", "20", "--senders-per-room", "1");
+        assertThat(o.urls()).extracting(java.net.URI::getHost).containsExactly("node1", "node2", "node3");
+        assertThat(o.describeTargets()).isEqualTo("ws://node1:8080/ws, ws://node2:8080/ws, ws://node3:8080/ws");
+
+        Map<String, Integer> perNode = new java.util.HashMap<>();
+        Map<String, Integer> sendersPerNode = new java.util.HashMap<>();
+        Map<Integer, java.util.Set<String>> nodesPerRoom = new java.util.HashMap<>();
+        for (int i = 0; i < o.connections(); i++) {
+            String node = o.urlFor(i).getHost();
+            perNode.merge(node, 1, Integer::sum);
+            int room = i % o.rooms();
+            nodesPerRoom.computeIfAbsent(room, r -> new java.util.HashSet<>()).add(node);
+            if (i / o.rooms() < o.sendersPerRoom()) {
+                sendersPerNode.merge(node, 1, Integer::sum);
+            }
+        }
+        assertThat(perNode.values()).allSatisfy(n -> assertThat(n).isBetween(333, 334));
+        assertThat(nodesPerRoom).hasSize(50).allSatisfy((room, nodes) -> assertThat(nodes).hasSize(3));
+        assertThat(sendersPerNode.values()).allSatisfy(n -> assertThat(n).isBetween(16, 17));
+
+        LoadTestOptions single = parse("--url", "ws://only:8080/ws", "--jwt-secret", SECRET);
+        assertThat(java.util.stream.IntStream.range(0, 1000).mapToObj(single::urlFor).distinct())
+                .containsExactly(java.net.URI.create("ws://only:8080/ws"));
+        assertRefused("--url must start with ws:// or wss://", "--url", "ws://node1/ws,http://node2/ws",
+                "--jwt-secret", SECRET);
+    }
+
+    @Test
     void everyOptionIsRead(@TempDir Path dir) throws Exception {
         Path tokens = Files.writeString(dir.resolve("tokens.txt"), "t1\nt2\n");
         LoadTestOptions o = parse("--url", "wss://chat.example.org/ws", "-c", "10000", "--room-size", "500",
@@ -48,7 +78,7 @@ class LoadTestCommandTest {
                 "-o", dir.toString(), "--connect-concurrency", "50", "--setup-timeout", "90",
                 "--drain-timeout", "1.5s", "--io-threads", "4", "--no-progress");
 
-        assertThat(o.url().toString()).isEqualTo("wss://chat.example.org/ws");
+        assertThat(o.urls()).containsExactly(java.net.URI.create("wss://chat.example.org/ws"));
         assertThat(o.connections()).isEqualTo(10000);
         assertThat(o.rooms()).isEqualTo(20);
         assertThat(o.sendersPerRoom()).isEqualTo(5);

@@ -111,6 +111,9 @@ public final class ChatServer implements AutoCloseable {
                 if (config.redisKeyPrefix() != null) {
                     settings.keyPrefix(config.redisKeyPrefix());
                 }
+                if (config.redisPresenceTtl() != null) {
+                    settings.presenceTtl(config.redisPresenceTtl());
+                }
                 redis = RedisConnections.connect(settings.build());
                 eb.broker(redis.broker()).presence(redis.presence()).callStore(redis.calls()).typingStore(redis.typing());
             }
@@ -233,8 +236,8 @@ public final class ChatServer implements AutoCloseable {
                     config.effectiveIssuer() != null ? ", issuer " + config.effectiveIssuer() : "");
         }
         if (redis != null) {
-            log.info("cluster mode: node {} sharing broker, presence, calls and typing through Redis (key prefix {})",
-                    redis.settings().nodeId(), redis.settings().keyPrefix());
+            log.info("cluster mode: node {} sharing broker, presence, calls and typing through Redis (key prefix {}, presence TTL {} s)",
+                    redis.settings().nodeId(), redis.settings().keyPrefix(), redis.settings().presenceTtl().toSeconds());
         }
         log.info("push notifications: {}", config.pushWebhookUrl() == null ? "logged" : "posted to " + config.pushWebhookUrl());
         log.info("protocol extensions offered: {}", engine.config().extensions().isEmpty() ? "none"

@@ -61,6 +61,8 @@ public final class Main implements Callable<Integer> {
     String redisUrl;
     @Option(names = "--redis-key-prefix", paramLabel = "PREFIX", description = "REDIS_KEY_PREFIX: prefix of the cluster's Redis keys (default parley).")
     String redisKeyPrefix;
+    @Option(names = "--redis-presence-ttl-seconds", paramLabel = "N", description = "REDIS_PRESENCE_TTL_SECONDS: how long a crashed node's users stay online for the other nodes (default 30).")
+    Integer redisPresenceTtlSeconds;
     @Option(names = "--allowed-origins", paramLabel = "LIST", description = "ALLOWED_ORIGINS: comma-separated browser origins, or *.")
     String allowedOrigins;
     @Option(names = "--data-dir", paramLabel = "DIR", description = "DATA_DIR: embedded database and dev secret (default ./data).")
@@ -122,6 +124,7 @@ public final class Main implements Callable<Integer> {
         set(databaseTimeoutSeconds == null ? null : Duration.ofSeconds(databaseTimeoutSeconds), b::databaseTimeout);
         set(redisUrl, b::redisUrl);
         set(redisKeyPrefix, b::redisKeyPrefix);
+        set(redisPresenceTtlSeconds == null ? null : Duration.ofSeconds(redisPresenceTtlSeconds), b::redisPresenceTtl);
         set(allowedOrigins == null ? null : ServerConfig.parseList(allowedOrigins), b::allowedOrigins);
         set(dataDir, b::dataDir);
         set(tlsKeystore, b::tlsKeystore);

@@ -33,6 +33,7 @@ public final class ServerConfig {
     private final Duration databaseTimeout;
     private final String redisUrl;
     private final String redisKeyPrefix;
+    private final Duration redisPresenceTtl;
     private final List<String> allowedOrigins;
     private final Path dataDir;
     private final Path tlsKeystore;
@@ -69,6 +70,10 @@ public final class ServerConfig {
         this.databaseTimeout = b.databaseTimeout;
         this.redisUrl = blankToNull(b.redisUrl);
         this.redisKeyPrefix = blankToNull(b.redisKeyPrefix);
+        if (b.redisPresenceTtl != null && b.redisPresenceTtl.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("REDIS_PRESENCE_TTL_SECONDS must be at least 1");
+        }
+        this.redisPresenceTtl = b.redisPresenceTtl;
         this.allowedOrigins = b.allowedOrigins == null ? null : List.copyOf(b.allowedOrigins);
         this.dataDir = Objects.requireNonNull(b.dataDir, "dataDir");
         this.tlsKeystore = b.tlsKeystore;
@@ -109,6 +114,10 @@ public final class ServerConfig {
         }
         b.redisUrl(env.get("REDIS_URL"));
         b.redisKeyPrefix(env.get("REDIS_KEY_PREFIX"));
+        String presenceTtl = blankToNull(env.get("REDIS_PRESENCE_TTL_SECONDS"));
+        if (presenceTtl != null) {
+            b.redisPresenceTtl(Duration.ofSeconds(parseInt("REDIS_PRESENCE_TTL_SECONDS", presenceTtl)));
+        }
         String origins = blankToNull(env.get("ALLOWED_ORIGINS"));
         if (origins != null) {
             b.allowedOrigins(parseList(origins));
@@ -230,6 +239,11 @@ public final class ServerConfig {
     public String redisUrl() { return redisUrl; }
     /** Prefix of the cluster's Redis keys and channels, or {@code null} for the default. */
     public String redisKeyPrefix() { return redisKeyPrefix; }
+    /**
+     * How long a crashed node's users stay online for the other nodes (its heartbeat's lifetime), or
+     * {@code null} for the default of {@code chat-cluster-redis} (30 s).
+     */
+    public Duration redisPresenceTtl() { return redisPresenceTtl; }
     /** The allowed {@code Origin} values, or {@code null} when unset. */
     public List<String> allowedOrigins() { return allowedOrigins; }
     public Path dataDir() { return dataDir; }
@@ -264,6 +278,7 @@ public final class ServerConfig {
         private Duration databaseTimeout = Duration.ofSeconds(10);
         private String redisUrl;
         private String redisKeyPrefix;
+        private Duration redisPresenceTtl;
         private List<String> allowedOrigins;
         private Path dataDir = Path.of("data");
         private Path tlsKeystore;
@@ -294,6 +309,8 @@ public final class ServerConfig {
         public Builder databaseTimeout(Duration v) { databaseTimeout = Objects.requireNonNull(v); return this; }
         public Builder redisUrl(String v) { redisUrl = v; return this; }
         public Builder redisKeyPrefix(String v) { redisKeyPrefix = v; return this; }
+        /** At least one second; {@code null} keeps the default. */
+        public Builder redisPresenceTtl(Duration v) { redisPresenceTtl = v; return this; }
         public Builder allowedOrigins(List<String> v) { allowedOrigins = v; return this; }
         public Builder dataDir(Path v) { dataDir = v; return this; }
         public Builder tlsKeystore(Path v) { tlsKeystore = v; return this; }

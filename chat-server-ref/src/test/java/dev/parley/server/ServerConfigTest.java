@@ -117,10 +117,14 @@ class ServerConfigTest {
     @Test
     void redisSettingsAreRead() {
         ServerConfig c = ServerConfig.fromEnvironment(Map.of("REDIS_URL", "redis://cache:6379/2",
-                "REDIS_KEY_PREFIX", "chat-eu")).build();
+                "REDIS_KEY_PREFIX", "chat-eu", "REDIS_PRESENCE_TTL_SECONDS", "5")).build();
         assertThat(c.redisUrl()).isEqualTo("redis://cache:6379/2");
         assertThat(c.redisKeyPrefix()).isEqualTo("chat-eu");
+        assertThat(c.redisPresenceTtl()).isEqualTo(java.time.Duration.ofSeconds(5));
         assertThat(ServerConfig.fromEnvironment(Map.of()).build().redisUrl()).isNull();
+        assertThat(ServerConfig.fromEnvironment(Map.of()).build().redisPresenceTtl()).as("the module's default").isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.fromEnvironment(
+                Map.of("REDIS_PRESENCE_TTL_SECONDS", "0")).build()).hasMessageContaining("REDIS_PRESENCE_TTL_SECONDS");
     }
 
     @Test
