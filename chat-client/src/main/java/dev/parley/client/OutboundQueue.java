@@ -27,6 +27,7 @@ final class OutboundQueue {
         final String clientMessageId;
         final String conversationId;
         final String content;
+        final Map<String, String> encryptedContents;
         final String messageType;
         final String replyToId;
         final CompletableFuture<SendResult> result = new CompletableFuture<>();
@@ -38,10 +39,12 @@ final class OutboundQueue {
         String error;
         ErrorCode code;
 
-        Entry(String clientMessageId, String conversationId, String content, String messageType, String replyToId) {
+        Entry(String clientMessageId, String conversationId, String content, Map<String, String> encryptedContents,
+              String messageType, String replyToId) {
             this.clientMessageId = clientMessageId;
             this.conversationId = conversationId;
             this.content = content;
+            this.encryptedContents = encryptedContents;
             this.messageType = messageType;
             this.replyToId = replyToId;
         }
@@ -58,7 +61,16 @@ final class OutboundQueue {
 
     /** Queues a new send with a fresh client message id. */
     Entry add(String conversationId, String content, String messageType, String replyToId) {
-        Entry e = new Entry(UUID.randomUUID().toString(), conversationId, content, messageType, replyToId);
+        return add(new Entry(UUID.randomUUID().toString(), conversationId, content, null, messageType, replyToId));
+    }
+
+    /** Queues a new send of per-recipient bodies (user id to ciphertext) with a fresh client message id. */
+    Entry add(String conversationId, Map<String, String> encryptedContents, String messageType, String replyToId) {
+        return add(new Entry(UUID.randomUUID().toString(), conversationId, null, Map.copyOf(encryptedContents),
+                messageType, replyToId));
+    }
+
+    private Entry add(Entry e) {
         entries.put(e.clientMessageId, e);
         return e;
     }
