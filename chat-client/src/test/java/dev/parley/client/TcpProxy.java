@@ -1,11 +1,13 @@
 package dev.parley.client;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -19,6 +21,7 @@ final class TcpProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     volatile boolean swallowUpstream;
     volatile boolean swallowDownstream;
+    private final ByteArrayOutputStream delivered = new ByteArrayOutputStream();
 
     TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -26,6 +29,13 @@ final class TcpProxy implements AutoCloseable {
         Thread t = new Thread(this::acceptLoop, "tcp-proxy-accept");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Every byte delivered from the server to the client so far, as ISO-8859-1 text (unmasked WebSocket frames). */
+    String deliveredDownstream() {
+        synchronized (delivered) {
+            return delivered.toString(StandardCharsets.ISO_8859_1);
+        }
     }
 
     int port() {
@@ -74,6 +84,11 @@ final class TcpProxy implements AutoCloseable {
                     }
                     out.write(buf, 0, n);
                     out.flush();
+                    if (!upstream) {
+                        synchronized (delivered) {
+                            delivered.write(buf, 0, n);
+                        }
+                    }
                 }
             } catch (IOException e) {
                 // one side closed
