@@ -522,6 +522,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                             List<Message> all = new ArrayList<>(nonNull(rr.messages()));
                             all.addAll(nonNull(rr.updated()));
                             onMessages(rr.conversationId(), all, Origin.RECOVERY);
+                            messages.holeFilled(rr.conversationId()); // everything after lastSeq came
                         }
                     }
                 });
@@ -561,13 +562,18 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     private void fillGap(String conversationId, MessagesLoaded page, long heldBelow, int pagesLoaded) {
         List<Message> list = nonNull(page.messages());
         if (list.isEmpty() || !page.hasMore() || list.get(0).seq() <= heldBelow + 1) {
+            messages.holeFilled(conversationId);
             return;
         }
         Message first = list.get(0);
+        if (pagesLoaded == 0) {
+            messages.holeAbove(conversationId, heldBelow); // kept until filled, across reconnects
+        }
         if (pagesLoaded >= ClientConfig.MAX_GAP_PAGES) {
             if (messages.dropOlderThan(conversationId, first.seq())) {
                 view.publishMessages(conversationId, messages.snapshot(conversationId));
             }
+            messages.holeFilled(conversationId);
             return;
         }
         request(MessageType.LOAD_MORE_MESSAGES, new LoadMoreMessages(conversationId, first.id(), null, null, null), true)
