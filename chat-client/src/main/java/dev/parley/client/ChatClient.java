@@ -62,6 +62,9 @@ public final class ChatClient implements AutoCloseable {
     private final ClientStateView view;
     private final ClientCore core;
     private final ExecutorService ownListenerExecutor;
+    private final ChatCalls calls;
+    private final ChatFiles files;
+    private final ChatKeys keys;
     private volatile boolean closed;
 
     private ChatClient(Builder b) {
@@ -85,6 +88,10 @@ public final class ChatClient implements AutoCloseable {
         b.listeners.forEach(view::addListener);
         this.core = new ClientCore(config, scheduler, view,
                 new Backoff(b.reconnect, () -> ThreadLocalRandom.current().nextDouble()));
+        FacetContext facets = new FacetContext(scheduler, core, view, this::call);
+        this.calls = new ChatCalls(facets);
+        this.files = new ChatFiles(facets);
+        this.keys = new ChatKeys(facets);
     }
 
     public static Builder builder() {
@@ -343,6 +350,41 @@ public final class ChatClient implements AutoCloseable {
             throw new IllegalArgumentException(type.wireName() + " cannot be sent this way");
         }
         return call(() -> core.rawRequest(type, payload));
+    }
+
+    // ---- typed extensions: calls, files, keys (6.8, 6.9, 6.11) and per-recipient bodies (6.10) ----
+
+    /** Call signalling; incoming calls need {@code calls} in {@link Builder#extensions}. */
+    public ChatCalls calls() {
+        return calls;
+    }
+
+    /** Chunked, resumable file upload and download. */
+    public ChatFiles files() {
+        return files;
+    }
+
+    /** The public-key directory, for end-to-end encryption. */
+    public ChatKeys keys() {
+        return keys;
+    }
+
+    /**
+     * Sends one ciphertext per recipient (user id to ciphertext, this user's own copy included if it
+     * should read the message back); the server stores each copy for its recipient only and never
+     * reads them. Queued, retried and completed like {@link #sendMessage}.
+     */
+    public CompletableFuture<SendResult> sendEncryptedMessage(String conversationId,
+                                                              Map<String, String> encryptedContents) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        if (encryptedContents == null || encryptedContents.isEmpty()) {
+            throw new IllegalArgumentException("at least one recipient's copy is needed");
+        }
+        Map<String, String> copy = Map.copyOf(encryptedContents);
+        if (closed) {
+            return CompletableFuture.completedFuture(SendResult.failed("the client is closed", null, null));
+        }
+        return call(() -> core.sendEncryptedMessage(conversationId, copy, "text", null));
     }
 
     // ---- observable state: immutable snapshots, readable from any thread ----

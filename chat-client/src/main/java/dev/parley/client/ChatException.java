@@ -20,7 +20,9 @@ public final class ChatException extends RuntimeException {
         /** The client was not authenticated, or the connection dropped before the answer came. */
         NOT_CONNECTED,
         /** The client was closed. */
-        CLOSED
+        CLOSED,
+        /** Received file bytes do not match the checksum the server announced; nothing was kept. */
+        CORRUPTED
     }
 
     private final Kind kind;

@@ -38,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -538,6 +539,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                         } else {
                             onMessages(rr.conversationId(), nonNull(rr.messages()), Origin.RECOVERY);
                             features.changed(rr.conversationId(), nonNull(rr.updated()));
+                            messages.holeFilled(rr.conversationId()); // everything after lastSeq came
                         }
                     }
                 });
@@ -578,13 +580,18 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
     private void fillGap(String conversationId, MessagesLoaded page, long heldBelow, int pagesLoaded) {
         List<Message> list = nonNull(page.messages());
         if (list.isEmpty() || !page.hasMore() || list.get(0).seq() <= heldBelow + 1) {
+            messages.holeFilled(conversationId);
             return;
         }
         Message first = list.get(0);
+        if (pagesLoaded == 0) {
+            messages.holeAbove(conversationId, heldBelow); // kept until filled, across reconnects
+        }
         if (pagesLoaded >= ClientConfig.MAX_GAP_PAGES) {
             if (messages.dropOlderThan(conversationId, first.seq())) {
                 view.publishMessages(conversationId, messages.snapshot(conversationId));
             }
+            messages.holeFilled(conversationId);
             return;
         }
         request(MessageType.LOAD_MORE_MESSAGES, new LoadMoreMessages(conversationId, first.id(), null, null, null), true)
@@ -767,7 +774,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         CompletableFuture<Envelope> answer = pending.register(requestId, MessageType.SEND_MESSAGE,
                 config.requestTimeoutMillis());
         answer.whenComplete((env, x) -> onSendAnswer(e, requestId, env, x));
-        SendMessage payload = new SendMessage(e.conversationId, e.content, null,
+        SendMessage payload = new SendMessage(e.conversationId, e.content, e.encryptedContents,
                 e.messageType, e.replyToId, null, e.clientMessageId, e.threadRootId);
         if (!sendFrame(MessageType.SEND_MESSAGE, payload, requestId)) {
             pending.fail(requestId, ChatException.local(Kind.NOT_CONNECTED, "not connected"));
@@ -827,6 +834,39 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
             default -> outbound.failed(e, ce.getMessage(), ce.code());
         }
         publishOutgoing(e);
+    }
+
+    // ---- typed extension facets (ChatCalls, ChatFiles, ChatKeys) and per-recipient bodies (6.10) ----
+
+    /** Like {@link #sendMessage}, with one ciphertext per recipient instead of a shared body. */
+    CompletableFuture<SendResult> sendEncryptedMessage(String conversationId, Map<String, String> encryptedContents,
+                                                       String messageType, String replyToId) {
+        if (phase == Phase.CLOSED) {
+            return CompletableFuture.completedFuture(SendResult.failed("the client is closed", null, null));
+        }
+        OutboundQueue.Entry e = outbound.add(conversationId, encryptedContents, messageType, replyToId);
+        typing.stopped(conversationId);
+        if (canSend()) {
+            transmit(e);
+        }
+        publishOutgoing(e);
+        return e.result;
+    }
+
+    /**
+     * Completes once the client is authenticated: now, or after the reconnect under way. Fails if
+     * the client is not trying to be connected (disconnected, given up, closed).
+     */
+    CompletableFuture<Void> whenAuthenticated() {
+        if (phase == Phase.AUTHENTICATED && link != null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (!wanted || phase == Phase.CLOSED) {
+            return failed(ChatException.local(Kind.NOT_CONNECTED, "not connected"));
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        connectWaiters.add(f);
+        return f;
     }
 
     // ---- typing ----

@@ -198,6 +198,17 @@ final class ClientStateView {
         run(complete, complete);
     }
 
+    /** Runs an application callback (progress, say) on the listener executor; one that throws is logged. */
+    void callback(Runnable call) {
+        run(() -> {
+            try {
+                call.run();
+            } catch (RuntimeException e) {
+                log.warn("a callback threw", e);
+            }
+        }, null);
+    }
+
     private void notify(Consumer<ChatListener> call) {
         if (listeners.isEmpty()) {
             return;

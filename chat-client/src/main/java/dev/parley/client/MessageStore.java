@@ -106,7 +106,24 @@ final class MessageStore {
      */
     long confirmedSeq(String conversationId) {
         Conversation c = conversations.get(conversationId);
-        return c == null ? 0 : c.confirmedSeq;
+        return c == null ? 0 : c.holeAbove >= 0 ? Math.min(c.holeAbove, c.confirmedSeq) : c.confirmedSeq;
+    }
+
+    /**
+     * Messages after {@code seq} may be missing below newer held ones (a page after a reconnect did
+     * not reach down to what was held): until {@link #holeFilled}, {@link #confirmedSeq} stays at
+     * {@code seq} whatever arrives in order meanwhile, so that a recovery cut short is done again.
+     */
+    void holeAbove(String conversationId, long seq) {
+        Conversation c = conversations.computeIfAbsent(conversationId, k -> new Conversation());
+        c.holeAbove = c.holeAbove >= 0 ? Math.min(c.holeAbove, seq) : seq;
+    }
+
+    void holeFilled(String conversationId) {
+        Conversation c = conversations.get(conversationId);
+        if (c != null) {
+            c.holeAbove = -1;
+        }
     }
 
     /** The highest held {@code seq}, 0 if none: what {@code resume} asks to continue from. */
@@ -143,5 +160,6 @@ final class MessageStore {
         final Map<String, Message> byId = new HashMap<>();
         final TreeMap<Message, Message> ordered = new TreeMap<>(ORDER);
         long confirmedSeq;
+        long holeAbove = -1;
     }
 }

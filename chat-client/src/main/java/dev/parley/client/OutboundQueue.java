@@ -27,6 +27,7 @@ final class OutboundQueue {
         final String clientMessageId;
         final String conversationId;
         final String content;
+        final Map<String, String> encryptedContents;
         final String messageType;
         final String replyToId;
         final String threadRootId;
@@ -39,11 +40,12 @@ final class OutboundQueue {
         String error;
         ErrorCode code;
 
-        Entry(String clientMessageId, String conversationId, String content, String messageType, String replyToId,
-              String threadRootId) {
+        Entry(String clientMessageId, String conversationId, String content, Map<String, String> encryptedContents,
+              String messageType, String replyToId, String threadRootId) {
             this.clientMessageId = clientMessageId;
             this.conversationId = conversationId;
             this.content = content;
+            this.encryptedContents = encryptedContents;
             this.messageType = messageType;
             this.replyToId = replyToId;
             this.threadRootId = threadRootId;
@@ -66,8 +68,17 @@ final class OutboundQueue {
 
     /** Queues a new send, a reply in the thread of {@code threadRootId} unless that is {@code null}. */
     Entry add(String conversationId, String content, String messageType, String replyToId, String threadRootId) {
-        Entry e = new Entry(UUID.randomUUID().toString(), conversationId, content, messageType, replyToId,
-                threadRootId);
+        return add(new Entry(UUID.randomUUID().toString(), conversationId, content, null, messageType, replyToId,
+                threadRootId));
+    }
+
+    /** Queues a new send of per-recipient bodies (user id to ciphertext) with a fresh client message id. */
+    Entry add(String conversationId, Map<String, String> encryptedContents, String messageType, String replyToId) {
+        return add(new Entry(UUID.randomUUID().toString(), conversationId, null, Map.copyOf(encryptedContents),
+                messageType, replyToId, null));
+    }
+
+    private Entry add(Entry e) {
         entries.put(e.clientMessageId, e);
         return e;
     }

@@ -80,18 +80,7 @@ abstract class EndToEndBase {
                 .requestTimeout(Duration.ofSeconds(10))
                 .connectTimeout(Duration.ofSeconds(2))
                 .debug(true)
-                .logger(new ChatLogger() { // into the test's output file, to explain a failure
-                    @Override
-                    public void debug(String message) {
-                        System.out.println(java.time.LocalTime.now() + " " + userId + " [" + Thread.currentThread().getName()
-                                + "] " + message);
-                    }
-
-                    @Override
-                    public void warn(String message, Throwable error) {
-                        debug("WARN " + message + (error == null ? "" : " " + error));
-                    }
-                });
+                .logger(printing(userId));
         if (recorder != null) {
             b.listener(recorder);
         }
@@ -99,6 +88,22 @@ abstract class EndToEndBase {
         ChatClient c = b.build();
         clients.add(c);
         return c;
+    }
+
+    /** Logs into the test's output file, to explain a failure. */
+    static ChatLogger printing(String userId) {
+        return new ChatLogger() {
+            @Override
+            public void debug(String message) {
+                System.out.println(java.time.LocalTime.now() + " " + userId + " [" + Thread.currentThread().getName()
+                        + "] " + message);
+            }
+
+            @Override
+            public void warn(String message, Throwable error) {
+                debug("WARN " + message + (error == null ? "" : " " + error));
+            }
+        };
     }
 
     ChatClient connected(String userId, Recorder recorder) {

@@ -33,6 +33,17 @@ class MessageStoreTest {
     }
 
     @Test
+    void anOpenHoleHoldsTheConfirmedSeqWhateverArrivesUntilItIsFilled() {
+        store.merge("c-1", List.of(msg("m-1", 1, "a"), msg("m-2", 2, "b")));
+        store.holeAbove("c-1", 2); // a newest page after a reconnect starts at seq 60
+        store.merge("c-1", List.of(msg("m-60", 60, "x"), msg("m-61", 61, "y")));
+        store.merge("c-1", List.of(msg("m-62", 62, "live event")));
+        assertThat(store.confirmedSeq("c-1")).as("recovery must start again below the hole").isEqualTo(2);
+        store.holeFilled("c-1");
+        assertThat(store.confirmedSeq("c-1")).isEqualTo(62);
+    }
+
+    @Test
     void aNewerCopyOfAHeldMessageReplacesIt() {
         store.merge("c-1", List.of(msg("m-1", 1, "before")));
         MessageStore.Merge merge = store.merge("c-1", List.of(msg("m-1", 1, "after")));

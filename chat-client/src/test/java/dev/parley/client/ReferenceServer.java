@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Consumer;
 
 /**
  * The reference server ({@code chat-server-ref}) in-process, with HS256 tokens and its own embedded
@@ -25,9 +26,16 @@ final class ReferenceServer implements TestServer {
     }
 
     static ReferenceServer start(EngineConfig config, int port, Path dataDir) throws Exception {
-        ServerConfig sc = ServerConfig.builder().host("127.0.0.1").port(port).jwtSecret(SECRET).dataDir(dataDir)
-                .engineConfig(config).extensions(config.extensions()).build();
-        return new ReferenceServer(ChatServer.start(sc));
+        return start(config, port, dataDir, b -> { });
+    }
+
+    /** As {@link #start(EngineConfig, int, Path)}, with further server settings (push webhook, cluster). */
+    static ReferenceServer start(EngineConfig config, int port, Path dataDir, Consumer<ServerConfig.Builder> settings)
+            throws Exception {
+        ServerConfig.Builder b = ServerConfig.builder().host("127.0.0.1").port(port).jwtSecret(SECRET).dataDir(dataDir)
+                .engineConfig(config).extensions(config.extensions());
+        settings.accept(b);
+        return new ReferenceServer(ChatServer.start(b.build()));
     }
 
     static String token(String userId) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,55 @@ class ReliabilityEndToEndTest extends EndToEndBase {
         assertThat(aliceRec.phases).contains(ConnectionState.Phase.RECONNECTING);
         await("alice is authenticated again", () -> alice.connectionState().authenticated());
         assertThat(alice.outgoingMessages()).isEmpty();
+    }
+
+    @Test
+    void randomCutsAndSilencesWhileBothSidesSendEndWithExactlyTheServersHistory() throws Exception {
+        Random rnd = new Random(20261126L); // seeded: a failure replays the same schedule
+        TcpProxy proxy = closeLater(new TcpProxy(server.port()));
+        ChatClient alice = connected("alice", null);
+        ChatClient bob = client("bob", proxyUri(proxy), null, b -> { });
+        bob.connect().join();
+        String conv = alice.createDirectConversation("bob").join().id();
+        bob.joinConversation(conv).join();
+
+        int total = 300;
+        int cuts = 0;
+        List<CompletableFuture<SendResult>> sends = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            boolean fromBob = rnd.nextInt(4) == 0;
+            sends.add((fromBob ? bob : alice).sendMessage(conv, (fromBob ? "bob " : "alice ") + i));
+            int dice = rnd.nextInt(100);
+            if (dice < 3) {
+                proxy.swallowDownstream(true); // bob hears nothing and does not know it
+            } else if (dice < 5) {
+                proxy.swallowUpstream(true); // bob's frames are lost on the way
+            } else if (dice < 9) {
+                proxy.swallowDownstream(false);
+                proxy.swallowUpstream(false);
+                proxy.cutAll();
+                cuts++;
+            }
+            Thread.sleep(rnd.nextInt(10));
+        }
+        proxy.swallowDownstream(false);
+        proxy.swallowUpstream(false);
+        proxy.cutAll();
+
+        for (CompletableFuture<SendResult> f : sends) {
+            assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS).success()).isTrue();
+        }
+        assertThat(cuts).as("the schedule cut the connection many times").isGreaterThanOrEqualTo(5);
+        List<MessageRecord> stored = stored(conv, "alice");
+        assertThat(stored).hasSize(total);
+        assertThat(stored).extracting(MessageRecord::content).doesNotHaveDuplicates();
+        await("bob holds every message", () -> bob.messages(conv).size() == total,
+                () -> "bob holds " + bob.messages(conv).size());
+        await("alice holds every message", () -> alice.messages(conv).size() == total,
+                () -> "alice holds " + alice.messages(conv).size());
+        assertHeldExactlyOnceInOrder(bob.messages(conv), stored);
+        assertHeldExactlyOnceInOrder(alice.messages(conv), stored);
+        assertThat(bob.outgoingMessages()).isEmpty();
     }
 
     @Test

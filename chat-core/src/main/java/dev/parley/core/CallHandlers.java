@@ -35,8 +35,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * offered and answered.
  */
 final class CallHandlers {
-    /** Unanswered calls end after this long. */
-    static final Duration RING_TIMEOUT = Duration.ofSeconds(45);
     private static final Set<String> ROUTING_FIELDS = Set.of("targetUserId", "callId", "conversationId", "callType");
 
     private final ChatEngine engine;
@@ -96,7 +94,7 @@ final class CallHandlers {
         }
         Instant now = engine.now();
         CallRecord call = CallRecord.ringing(callId, me, s.id(), req.targetUserId(), req.conversationId(),
-                req.callTypeOrDefault(), now, now.plus(RING_TIMEOUT));
+                req.callTypeOrDefault(), now, now.plus(engine.config().ringTimeout()));
         calls.create(call);
         remember(s.id(), callId);
         engine.rooms().add(RoomRegistry.sessionTopic(s.id()), s);

@@ -39,6 +39,7 @@ public final class EngineConfig {
     private final Duration uploadIdleTimeout;
     private final long fileQuotaPerUser;
     private final RateLimit fileByteRate;
+    private final Duration ringTimeout;
     private final Set<Extension> extensions;
     private final int workerThreads;
 
@@ -74,6 +75,7 @@ public final class EngineConfig {
         }
         this.fileQuotaPerUser = b.fileQuotaPerUser;
         this.fileByteRate = Objects.requireNonNull(b.fileByteRate);
+        this.ringTimeout = positive(b.ringTimeout, "ringTimeout");
         this.extensions = Set.copyOf(b.extensions);
         this.workerThreads = atLeastOne(b.workerThreads, "workerThreads");
     }
@@ -148,6 +150,8 @@ public final class EngineConfig {
     public long fileQuotaPerUser() { return fileQuotaPerUser; }
     /** File bytes moved by {@code file_chunk} and {@code file_chunk_get} per connection (one permit per byte). */
     public RateLimit fileByteRate() { return fileByteRate; }
+    /** How long a call rings unanswered before the server ends it with reason {@code timeout} (6.8). */
+    public Duration ringTimeout() { return ringTimeout; }
     /** Extensions this server offers (section 6). */
     public Set<Extension> extensions() { return extensions; }
     /** Threads of the worker pool that runs requests (storage calls block there, never on transport threads). */
@@ -184,6 +188,7 @@ public final class EngineConfig {
         b.uploadIdleTimeout = uploadIdleTimeout;
         b.fileQuotaPerUser = fileQuotaPerUser;
         b.fileByteRate = fileByteRate;
+        b.ringTimeout = ringTimeout;
         b.extensions = EnumSet.noneOf(Extension.class);
         b.extensions.addAll(extensions);
         b.workerThreads = workerThreads;
@@ -233,6 +238,7 @@ public final class EngineConfig {
         private Duration uploadIdleTimeout = Duration.ofSeconds(60);
         private long fileQuotaPerUser = 1L << 30;
         private RateLimit fileByteRate = RateLimit.perSecond(4 << 20, 8 << 20);
+        private Duration ringTimeout = Duration.ofSeconds(45);
         private EnumSet<Extension> extensions = EnumSet.noneOf(Extension.class);
         private int workerThreads = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
 
@@ -264,6 +270,7 @@ public final class EngineConfig {
         public Builder uploadIdleTimeout(Duration v) { uploadIdleTimeout = v; return this; }
         public Builder fileQuotaPerUser(long v) { fileQuotaPerUser = v; return this; }
         public Builder fileByteRate(RateLimit v) { fileByteRate = v; return this; }
+        public Builder ringTimeout(Duration v) { ringTimeout = v; return this; }
         public Builder workerThreads(int v) { workerThreads = v; return this; }
 
         /** Offers these extensions (replacing the set). */

@@ -1,5 +1,6 @@
 package dev.parley.core.testkit;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,6 +25,8 @@ public final class TcpProxy implements AutoCloseable {
     private volatile ServerSocket server;
     private volatile boolean swallowUpstream;
     private volatile boolean swallowDownstream;
+    private volatile boolean recordDownstream;
+    private final ByteArrayOutputStream delivered = new ByteArrayOutputStream();
 
     /** A proxy to a port on the loopback address. */
     public TcpProxy(int targetPort) throws IOException {
@@ -51,6 +55,18 @@ public final class TcpProxy implements AutoCloseable {
     /** Target-to-client bytes are read and dropped while set. */
     public void swallowDownstream(boolean swallow) {
         swallowDownstream = swallow;
+    }
+
+    /** From now on, keeps a copy of every target-to-client byte delivered, for {@link #deliveredDownstream}. */
+    public void recordDownstream() {
+        recordDownstream = true;
+    }
+
+    /** What was delivered target-to-client while recording, as ISO-8859-1 text (unmasked WebSocket frames read as text). */
+    public String deliveredDownstream() {
+        synchronized (delivered) {
+            return delivered.toString(StandardCharsets.ISO_8859_1);
+        }
     }
 
     /** Starts accepting and forwarding again. */
@@ -126,6 +142,11 @@ public final class TcpProxy implements AutoCloseable {
                     }
                     out.write(buf, 0, n);
                     out.flush();
+                    if (!upstream && recordDownstream) {
+                        synchronized (delivered) {
+                            delivered.write(buf, 0, n);
+                        }
+                    }
                 }
             } catch (IOException e) {
                 // either side closed: drop both below
