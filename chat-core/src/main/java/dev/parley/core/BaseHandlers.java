@@ -45,6 +45,7 @@ final class BaseHandlers {
     private final ChatEngine engine;
     private final ChatStore store;
     private final ExtensionHandlers extensions;
+    private final AnnouncementOrder announcementOrder = new AnnouncementOrder();
 
     BaseHandlers(ChatEngine engine) {
         this.engine = engine;
@@ -243,18 +244,25 @@ final class BaseHandlers {
         NewMessage m = new NewMessage(conversationId, me, messageType,
                 content == null || content.isEmpty() ? null : content, perRecipient ? encryptedContents : null,
                 replyToId, threadRootId, clientMessageId, metadata);
-        MessageRecord stored;
-        // Under the conversation's lock, so events leave in seq order (the store orders the commits).
-        synchronized (engine.conversationLock(conversationId)) {
-            AppendResult result = store.appendMessage(m);
-            stored = result.message();
+        // Appends to one conversation may be in flight together (the store can commit them in one
+        // go); what is said about them still leaves in seq order.
+        AnnouncementOrder.Ticket ticket = announcementOrder.begin(conversationId);
+        AppendResult result;
+        try {
+            result = store.appendMessage(m);
+        } catch (RuntimeException e) {
+            announcementOrder.abandon(conversationId, ticket);
+            throw e;
+        }
+        MessageRecord stored = result.message();
+        announcementOrder.announce(conversationId, ticket, stored.seq(), () -> {
             if (!result.duplicate()) {
                 onStored.accept(stored);
             }
             s.send(MessageType.MESSAGE_SENT, MessageSent.of(engine.views().message(stored, me), result.duplicate()),
                     requestId);
             if (result.duplicate()) {
-                return stored;
+                return;
             }
             engine.messageStored(stored);
             engine.publishToConversation(conversationId, messageEvent(stored));
@@ -262,8 +270,10 @@ final class BaseHandlers {
                 extensions.announceThread(conversationId, stored.threadRootId(), me, s.id());
             }
             extensions.announceUnreadCounts(conversationId, me, null);
+        });
+        if (!result.duplicate()) {
+            stopTyping(conversationId, me);
         }
-        stopTyping(conversationId, me);
         return stored;
     }
 

@@ -26,7 +26,8 @@ import org.java_websocket.protocols.Protocol;
  * (403, 503) instead of the library's fixed 404; and it bounds the handshake's size. Frames are
  * limited to {@code maxFrameBytes} before their buffer is allocated (close 1009), so are messages
  * in fragments, which may also have at most {@link #MAX_FRAGMENTS} parts (close 1009), and
- * permessage-deflate is offered with bounded inflation.
+ * permessage-deflate is offered with bounded inflation, its zlib state built only for connections
+ * that ask for it.
  *
  * <p>The library copies the draft for every connection, so the per-request state below belongs to
  * one connection and is written and read on that connection's decoder thread.
@@ -50,7 +51,7 @@ final class ServerDraft extends Draft_6455 {
     private int fragments;
 
     ServerDraft(int maxFrameBytes) {
-        super(List.<IExtension>of(new BoundedDeflateExtension(maxFrameBytes)),
+        super(List.<IExtension>of(new DeflateOffer(maxFrameBytes)),
                 List.<IProtocol>of(new Protocol(SUBPROTOCOL), new Protocol("")), maxFrameBytes);
         this.maxFrameBytes = maxFrameBytes;
     }

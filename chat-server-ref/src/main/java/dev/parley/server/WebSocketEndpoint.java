@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
@@ -139,7 +140,8 @@ final class WebSocketEndpoint extends WebSocketServer {
         Connection c = conn.getAttachment();
         String label = "conn-" + connectionIds.incrementAndGet();
         c.label = label;
-        WebSocketTransport transport = new WebSocketTransport(conn, headersOf(handshake), conn.getRemoteSocketAddress(), label);
+        WebSocketTransport transport = new WebSocketTransport((WebSocketImpl) conn, this, headersOf(handshake),
+                conn.getRemoteSocketAddress(), label);
         try {
             c.session = engine.openSession(transport, tokenOf(handshake));
             log.debug("{} open from {}", label, hostOf(conn));

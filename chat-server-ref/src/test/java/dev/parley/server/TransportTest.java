@@ -6,6 +6,11 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.parley.core.EngineConfig;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.extensions.IExtension;
+import org.java_websocket.extensions.permessage_deflate.PerMessageDeflateExtension;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +71,42 @@ class TransportTest {
             assertThat(slowConsumerCloses()).as("the server saw bob's queue grow and closed it").isEqualTo(1);
             assertThat(bob.awaitClose()).isIn(4010, 1006);
             assertThat(alice.request("ping", new JsonObject()).get("type").getAsString()).isEqualTo("pong");
+        }
+    }
+
+    @Test
+    void oneBroadcastReachesPlainAndCompressedConnectionsAlike() throws Exception {
+        server = TestServer.start(b -> b.engineConfig(EngineConfig.builder().workerThreads(2).build()));
+        Draft_6455 deflate = new Draft_6455(List.<IExtension>of(new PerMessageDeflateExtension()));
+        try (WsClient alice = server.login("alice"); WsClient bob = server.login("bob");
+             WsClient carol = WsClient.connect(server.ws("/ws"), deflate, Map.of())) {
+            assertThat(((Draft_6455) carol.raw().getConnection().getDraft()).getExtension())
+                    .isInstanceOf(PerMessageDeflateExtension.class);
+            JsonObject auth = new JsonObject();
+            auth.addProperty("token", TestServer.token("carol"));
+            assertThat(carol.request("auth", auth).get("type").getAsString()).isEqualTo("auth_success");
+            JsonObject create = new JsonObject();
+            JsonArray ids = new JsonArray();
+            ids.add("bob");
+            ids.add("carol");
+            create.add("participant_ids", ids);
+            String conv = WsClient.payload(alice.request("create_conversation", create)).get("id").getAsString();
+            JsonObject join = new JsonObject();
+            join.addProperty("conversationId", conv);
+            bob.request("join_conversation", join);
+            carol.request("join_conversation", join);
+
+            String content = "gr\u00fc\u00dfe ".repeat(400); // compressible, and long enough for a 16-bit length
+            for (int i = 0; i < 3; i++) {
+                JsonObject send = new JsonObject();
+                send.addProperty("conversationId", conv);
+                send.addProperty("content", content + i);
+                alice.request("send_message", send);
+                JsonObject toBob = WsClient.payload(bob.next("message_received"));
+                JsonObject toCarol = WsClient.payload(carol.next("message_received"));
+                assertThat(toBob.getAsJsonObject("message").get("encrypted_content").getAsString()).isEqualTo(content + i);
+                assertThat(toCarol).isEqualTo(toBob);
+            }
         }
     }
 
