@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.parley.core.ChatEngine;
-import dev.parley.core.memory.InMemoryChatStore;
-import dev.parley.core.spi.Principal;
 import dev.parley.client.ChatException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -15,7 +12,6 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -27,29 +23,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The bot against a real engine behind a real WebSocket server on loopback, with a user talking to it. */
+/** The bot against the reference server (in-process, dev mode, real WebSocket on loopback), with a user talking to it. */
 @Timeout(30)
 class BotExampleTest {
-    private static final Map<String, Principal> TOKENS = Map.of(
-            "bot-token", Principal.of("u-bot", "timebot", null),
-            "alice-token", Principal.of("u-alice", "alice", null));
-
-    private LoopbackChatServer server;
+    private DevModeServer server;
     private ParleyBot bot;
     private UserClient alice;
 
     @BeforeEach
-    void startServerAndBot() throws InterruptedException {
-        server = LoopbackChatServer.start(ChatEngine.builder()
-                .store(new InMemoryChatStore())
-                .authenticator(new DemoAuthenticator(TOKENS))
-                .build());
-        bot = new ParleyBot(server.uri(), "bot-token", BotExample::answer, state -> { });
-        assertThat(bot.start().orTimeout(10, TimeUnit.SECONDS).join()).isEqualTo("u-bot");
+    void startServerAndBot() throws Exception {
+        server = DevModeServer.start();
+        bot = new ParleyBot(server.uri(), server.token("bot"), BotExample::answer, state -> { });
+        assertThat(bot.start().orTimeout(10, TimeUnit.SECONDS).join()).isEqualTo("bot");
     }
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() throws Exception {
         if (alice != null) {
             alice.closeBlocking();
         }
@@ -58,18 +47,18 @@ class BotExampleTest {
     }
 
     @Test
-    void botGreetsEchoesAndTellsTheTime() throws InterruptedException {
-        alice = UserClient.connect(server.uri(), "alice-token");
-        String conversationId = alice.createDirectConversation("u-bot");
+    void botGreetsEchoesAndTellsTheTime() throws Exception {
+        alice = UserClient.connect(server.uri(), server.token("alice"));
+        String conversationId = alice.createDirectConversation("bot");
 
         // The bot joins the new conversation and introduces itself.
-        assertThat(alice.nextMessageFrom("u-bot")).isEqualTo(BotExample.GREETING);
+        assertThat(alice.nextMessageFrom("bot")).isEqualTo(BotExample.GREETING);
 
         alice.say(conversationId, "hello");
-        assertThat(alice.nextMessageFrom("u-bot")).isEqualTo("echo: hello");
+        assertThat(alice.nextMessageFrom("bot")).isEqualTo("echo: hello");
 
         alice.say(conversationId, "!time");
-        String time = alice.nextMessageFrom("u-bot");
+        String time = alice.nextMessageFrom("bot");
         assertThat(time).startsWith("The time is ").endsWith(" UTC");
         LocalDateTime told = LocalDateTime.parse(time.substring("The time is ".length(), time.length() - " UTC".length()),
                 DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
@@ -78,22 +67,22 @@ class BotExampleTest {
     }
 
     @Test
-    void botJoinsConversationsThatExistedBeforeItConnected() throws InterruptedException {
-        alice = UserClient.connect(server.uri(), "alice-token");
-        String conversationId = alice.createDirectConversation("u-bot");
-        assertThat(alice.nextMessageFrom("u-bot")).isEqualTo(BotExample.GREETING);
+    void botJoinsConversationsThatExistedBeforeItConnected() throws Exception {
+        alice = UserClient.connect(server.uri(), server.token("alice"));
+        String conversationId = alice.createDirectConversation("bot");
+        assertThat(alice.nextMessageFrom("bot")).isEqualTo(BotExample.GREETING);
 
         // A restarted bot finds the conversation through load_conversations.
         bot.close();
-        bot = new ParleyBot(server.uri(), "bot-token", BotExample::answer, state -> { });
+        bot = new ParleyBot(server.uri(), server.token("bot"), BotExample::answer, state -> { });
         bot.start().orTimeout(10, TimeUnit.SECONDS).join();
         alice.say(conversationId, "are you back?");
-        assertThat(alice.nextMessageFrom("u-bot")).isEqualTo("echo: are you back?");
+        assertThat(alice.nextMessageFrom("bot")).isEqualTo("echo: are you back?");
     }
 
     @Test
     void aRefusedTokenFailsTheBotsStart() {
-        try (ParleyBot impostor = new ParleyBot(server.uri(), "stolen-token", BotExample::answer, state -> { })) {
+        try (ParleyBot impostor = new ParleyBot(server.uri(), "not-a-token-this-server-issued", BotExample::answer, state -> { })) {
             assertThat(impostor.start()).failsWithin(Duration.ofSeconds(10))
                     .withThrowableOfType(ExecutionException.class)
                     .havingCause().isInstanceOf(ChatException.class).withMessageContaining("INVALID_TOKEN");
