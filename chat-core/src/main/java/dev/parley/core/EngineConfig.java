@@ -41,6 +41,7 @@ public final class EngineConfig {
     private final RateLimit fileByteRate;
     private final Set<Extension> extensions;
     private final int workerThreads;
+    private final Duration subscribeTimeout;
 
     private EngineConfig(Builder b) {
         this.limits = Objects.requireNonNull(b.limits);
@@ -76,6 +77,7 @@ public final class EngineConfig {
         this.fileByteRate = Objects.requireNonNull(b.fileByteRate);
         this.extensions = Set.copyOf(b.extensions);
         this.workerThreads = atLeastOne(b.workerThreads, "workerThreads");
+        this.subscribeTimeout = positive(b.subscribeTimeout, "subscribeTimeout");
     }
 
     private static Duration positive(Duration d, String name) {
@@ -152,6 +154,8 @@ public final class EngineConfig {
     public Set<Extension> extensions() { return extensions; }
     /** Threads of the worker pool that runs requests (storage calls block there, never on transport threads). */
     public int workerThreads() { return workerThreads; }
+    /** How long a join waits for the broker to receive the room's events before failing with {@code SERVER_ERROR}. */
+    public Duration subscribeTimeout() { return subscribeTimeout; }
 
     public static Builder builder() {
         return new Builder();
@@ -187,6 +191,7 @@ public final class EngineConfig {
         b.extensions = EnumSet.noneOf(Extension.class);
         b.extensions.addAll(extensions);
         b.workerThreads = workerThreads;
+        b.subscribeTimeout = subscribeTimeout;
         return b;
     }
 
@@ -235,6 +240,7 @@ public final class EngineConfig {
         private RateLimit fileByteRate = RateLimit.perSecond(4 << 20, 8 << 20);
         private EnumSet<Extension> extensions = EnumSet.noneOf(Extension.class);
         private int workerThreads = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
+        private Duration subscribeTimeout = Duration.ofSeconds(5);
 
         private Builder() {
         }
@@ -265,6 +271,7 @@ public final class EngineConfig {
         public Builder fileQuotaPerUser(long v) { fileQuotaPerUser = v; return this; }
         public Builder fileByteRate(RateLimit v) { fileByteRate = v; return this; }
         public Builder workerThreads(int v) { workerThreads = v; return this; }
+        public Builder subscribeTimeout(Duration v) { subscribeTimeout = v; return this; }
 
         /** Offers these extensions (replacing the set). */
         public Builder extensions(Set<Extension> v) {

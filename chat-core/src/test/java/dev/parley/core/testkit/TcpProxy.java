@@ -23,6 +23,8 @@ public final class TcpProxy implements AutoCloseable {
     private volatile ServerSocket server;
     private volatile boolean swallowUpstream;
     private volatile boolean swallowDownstream;
+    private final Object holdLock = new Object();
+    private boolean holdUpstream;
 
     /** A proxy to a port on the loopback address. */
     public TcpProxy(int targetPort) throws IOException {
@@ -48,6 +50,17 @@ public final class TcpProxy implements AutoCloseable {
         swallowUpstream = swallow;
     }
 
+    /**
+     * Client-to-target bytes wait while set and flow on, in order, once cleared: a server too busy
+     * to read, whose clients time out while their commands still arrive later.
+     */
+    public void holdUpstream(boolean hold) {
+        synchronized (holdLock) {
+            holdUpstream = hold;
+            holdLock.notifyAll();
+        }
+    }
+
     /** Target-to-client bytes are read and dropped while set. */
     public void swallowDownstream(boolean swallow) {
         swallowDownstream = swallow;
@@ -69,6 +82,7 @@ public final class TcpProxy implements AutoCloseable {
 
     /** Refuses new connections and drops the open ones, as an unreachable host would look. */
     public synchronized void stop() {
+        holdUpstream(false);
         ServerSocket s = server;
         server = null;
         closeQuietly(s);
@@ -124,6 +138,9 @@ public final class TcpProxy implements AutoCloseable {
                     if (upstream ? swallowUpstream : swallowDownstream) {
                         continue;
                     }
+                    if (upstream) {
+                        awaitNoHold();
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }
@@ -138,6 +155,19 @@ public final class TcpProxy implements AutoCloseable {
         }, upstream ? "tcp-proxy-up" : "tcp-proxy-down");
         t.setDaemon(true);
         t.start();
+    }
+
+    private void awaitNoHold() throws IOException {
+        synchronized (holdLock) {
+            while (holdUpstream) {
+                try {
+                    holdLock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while held", e);
+                }
+            }
+        }
     }
 
     private static void closeQuietly(AutoCloseable c) {
