@@ -31,6 +31,7 @@ import dev.parley.protocol.payload.MessagePayloads.MessagesLoaded;
 import dev.parley.protocol.payload.MessagePayloads.SendMessage;
 import dev.parley.protocol.payload.TypingPayloads.TypingAck;
 import dev.parley.protocol.payload.TypingPayloads.TypingUpdate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,9 +40,17 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The base message types of protocol section 3 (auth and ping live in {@link ChatEngine}). */
 final class BaseHandlers {
+    private static final Logger log = LoggerFactory.getLogger(BaseHandlers.class);
     private final ChatEngine engine;
     private final ChatStore store;
     private final ExtensionHandlers extensions;
@@ -121,15 +130,39 @@ final class BaseHandlers {
                     Map.of("reason", "room_limit", "maxRooms", (long) engine.config().maxRoomsPerConnection()));
         }
         s.rememberParticipation(r.id());
-        enterRoom(s, r.id());
+        enterRoom(s, r.id(), true);
         return r;
     }
 
-    private void enterRoom(Session s, String conversationId) {
+    /**
+     * Waits (never under a conversation lock) until the node receives the room's events from every
+     * node, so that what is sent after the answer reaches this session. If the broker cannot
+     * subscribe within {@link EngineConfig#subscribeTimeout()}: {@code SERVER_ERROR} and no room when
+     * {@code required}, else the session stays in the room while the broker keeps trying.
+     */
+    private void enterRoom(Session s, String conversationId, boolean required) {
         s.rooms().add(conversationId);
-        engine.rooms().add(RoomRegistry.conversationTopic(conversationId), s);
+        CompletionStage<Void> subscribed = engine.rooms().add(RoomRegistry.conversationTopic(conversationId), s);
         if (s.state() == Session.State.CLOSED) {
             leaveRoom(s, conversationId); // closed meanwhile: cleanup may already have run
+            return;
+        }
+        Duration timeout = engine.config().subscribeTimeout();
+        try {
+            subscribed.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException | CancellationException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.warn("Conversation {} not subscribed within {} ms ({}){}", conversationId, timeout.toMillis(),
+                    e instanceof ExecutionException ? e.getCause().toString() : e.toString(),
+                    required ? "; join refused" : "");
+            if (!required) {
+                return;
+            }
+            leaveRoom(s, conversationId);
+            throw new ProtocolException(ErrorCode.SERVER_ERROR,
+                    "The conversation's events cannot be received right now; retry later");
         }
     }
 
@@ -181,7 +214,8 @@ final class BaseHandlers {
         CreateResult result = store.createConversation(new NewConversation(type, name, me, others));
         ConversationRecord r = result.conversation();
         s.rememberParticipation(r.id());
-        enterRoom(s, r.id());
+        // Stored already: answered as created even if the room is not subscribed in time (it keeps trying).
+        enterRoom(s, r.id(), false);
         s.send(MessageType.CONVERSATION_CREATED,
                 ConversationCreated.of(engine.views().conversation(r, me), result.created()), requestId);
         if (result.created()) {

@@ -42,6 +42,7 @@ public final class EngineConfig {
     private final Duration ringTimeout;
     private final Set<Extension> extensions;
     private final int workerThreads;
+    private final Duration subscribeTimeout;
 
     private EngineConfig(Builder b) {
         this.limits = Objects.requireNonNull(b.limits);
@@ -78,6 +79,7 @@ public final class EngineConfig {
         this.ringTimeout = positive(b.ringTimeout, "ringTimeout");
         this.extensions = Set.copyOf(b.extensions);
         this.workerThreads = atLeastOne(b.workerThreads, "workerThreads");
+        this.subscribeTimeout = positive(b.subscribeTimeout, "subscribeTimeout");
     }
 
     private static Duration positive(Duration d, String name) {
@@ -160,6 +162,8 @@ public final class EngineConfig {
      * of the store can take: the default of 64 lets 50 busy senders commit together.
      */
     public int workerThreads() { return workerThreads; }
+    /** How long a join waits for the broker to receive the room's events before failing with {@code SERVER_ERROR}. */
+    public Duration subscribeTimeout() { return subscribeTimeout; }
 
     public static Builder builder() {
         return new Builder();
@@ -196,6 +200,7 @@ public final class EngineConfig {
         b.extensions = EnumSet.noneOf(Extension.class);
         b.extensions.addAll(extensions);
         b.workerThreads = workerThreads;
+        b.subscribeTimeout = subscribeTimeout;
         return b;
     }
 
@@ -246,6 +251,7 @@ public final class EngineConfig {
         private EnumSet<Extension> extensions = EnumSet.noneOf(Extension.class);
         // Mostly blocked on storage, not on the CPU, so not tied to the core count.
         private int workerThreads = Math.max(64, Runtime.getRuntime().availableProcessors() * 8);
+        private Duration subscribeTimeout = Duration.ofSeconds(5);
 
         private Builder() {
         }
@@ -277,6 +283,7 @@ public final class EngineConfig {
         public Builder fileByteRate(RateLimit v) { fileByteRate = v; return this; }
         public Builder ringTimeout(Duration v) { ringTimeout = v; return this; }
         public Builder workerThreads(int v) { workerThreads = v; return this; }
+        public Builder subscribeTimeout(Duration v) { subscribeTimeout = v; return this; }
 
         /** Offers these extensions (replacing the set). */
         public Builder extensions(Set<Extension> v) {

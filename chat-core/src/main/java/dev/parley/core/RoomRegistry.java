@@ -5,6 +5,7 @@ import dev.parley.core.spi.BrokerEvent;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -39,19 +40,22 @@ final class RoomRegistry {
         return SESSION + sessionId;
     }
 
-    /** Adds the session to the topic; returns false if it was already there. */
-    boolean add(String topic, Session session) {
-        boolean[] added = {false};
+    /**
+     * Adds the session to the topic; the stage completes once the broker's subscription is in effect
+     * (at once if it already was), so that a caller can wait before promising delivery.
+     */
+    CompletionStage<Void> add(String topic, Session session) {
+        @SuppressWarnings("unchecked")
+        CompletionStage<Void>[] subscribed = new CompletionStage[1];
         // (Un)subscribing inside the map's lock keeps the broker's calls for a topic in the order of its changes.
         topics.compute(topic, (k, set) -> {
             Set<Session> s = set == null ? ConcurrentHashMap.newKeySet() : set;
-            if (s.isEmpty()) {
-                broker.subscribe(topic);
-            }
-            added[0] = s.add(session);
+            // Idempotent: a later session gets the first one's subscription, pending or done.
+            subscribed[0] = broker.subscribe(topic);
+            s.add(session);
             return s;
         });
-        return added[0];
+        return subscribed[0];
     }
 
     /** Removes the session from the topic; returns false if it was not there. */

@@ -3,6 +3,8 @@ package dev.parley.loadtest;
 import dev.parley.core.spi.Broker;
 import dev.parley.core.spi.BrokerEvent;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -22,7 +24,8 @@ final class SharedBroker {
             }
 
             @Override
-            public void subscribe(String topic) {
+            public CompletionStage<Void> subscribe(String topic) {
+                return CompletableFuture.completedStage(null);
             }
 
             @Override

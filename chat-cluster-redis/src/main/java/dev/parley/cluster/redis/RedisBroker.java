@@ -11,10 +11,13 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * delivery goes on while Redis is down (remote nodes then miss those events: delivery is at most
  * once). All publishes leave on one connection in call order, which keeps each topic's events in
  * publish order. After a reconnect every current topic is subscribed again.
+ *
+ * <p>{@link #subscribe} completes when Redis confirms the SUBSCRIBE; one that fails or times out is
+ * sent again with backoff until it is confirmed or the topic is no longer wanted, so a room never
+ * stays deaf. A publish is not retried: one that timed out may still have been delivered, and a
+ * second copy would arrive out of order; it is counted ({@link #failedPublishes}) and logged.
  */
 public final class RedisBroker implements Broker {
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
@@ -44,16 +52,35 @@ public final class RedisBroker implements Broker {
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final String channelPrefix;
     private final String nodeId;
-    private final Set<String> topics = ConcurrentHashMap.newKeySet();
+    private static final long FIRST_RETRY_MS = 50;
+    private static final long MAX_RETRY_MS = 2000;
+
+    /**
+     * One wanted topic; {@code confirmed} completes once Redis has first confirmed its SUBSCRIBE.
+     * {@code unconfirmed} is true from every SUBSCRIBE sent (again after a reconnect) to its confirmation.
+     */
+    private static final class Subscription {
+        final String topic;
+        final CompletableFuture<Void> confirmed = new CompletableFuture<>();
+        volatile boolean unconfirmed = true;
+        long retryDelayMs = FIRST_RETRY_MS;
+
+        Subscription(String topic) {
+            this.topic = topic;
+        }
+    }
+
+    private final Map<String, Subscription> topics = new ConcurrentHashMap<>();
     // Topics whose UNSUBSCRIBE failed during an outage: sent again after the reconnect.
     private final Set<String> unsubscribeAgain = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean publishFailing = new AtomicBoolean();
     private final AtomicLong droppedPublishes = new AtomicLong();
+    private final AtomicLong failedPublishes = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Listener listener = new Listener();
     private volatile Handler handler;
-    // Subscription commands leave in order on one connection: the last one done means all are done.
-    private CompletableFuture<?> lastSubscriptionChange = CompletableFuture.completedFuture(null);
+    // UNSUBSCRIBEs leave in order on one connection: the last one done means all are done.
+    private CompletableFuture<?> lastUnsubscribe = CompletableFuture.completedFuture(null);
 
     RedisBroker(RedisConnections redis) {
         this.redis = redis;
@@ -73,35 +100,88 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
-    public synchronized void subscribe(String topic) {
+    public synchronized CompletionStage<Void> subscribe(String topic) {
         unsubscribeAgain.remove(topic);
-        if (topics.add(topic)) {
-            sendSubscription(topic, true);
+        Subscription sub = topics.get(topic);
+        if (sub == null) {
+            sub = new Subscription(topic);
+            topics.put(topic, sub);
+            sendSubscribe(sub);
         }
+        return sub.confirmed.minimalCompletionStage();
     }
 
     @Override
     public synchronized void unsubscribe(String topic) {
-        if (topics.remove(topic)) {
-            sendSubscription(topic, false);
+        Subscription sub = topics.remove(topic);
+        if (sub != null) {
+            sub.confirmed.completeExceptionally(new CancellationException("unsubscribed from " + topic));
+            sendUnsubscribe(topic);
         }
     }
 
-    private void sendSubscription(String topic, boolean subscribe) {
-        String channel = channelPrefix + topic;
+    private void sendSubscribe(Subscription sub) {
         CompletableFuture<?> f;
         try {
-            f = (subscribe ? pubSub.async().subscribe(channel) : pubSub.async().unsubscribe(channel))
-                    .toCompletableFuture();
+            f = pubSub.async().subscribe(channelPrefix + sub.topic).toCompletableFuture();
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        lastSubscriptionChange = f;
         f.whenComplete((r, e) -> {
-            if (e != null && !subscribe) {
+            if (e == null) {
+                confirmed(sub);
+            } else {
+                retryLater(sub, e);
+            }
+        });
+    }
+
+    private synchronized void confirmed(Subscription sub) {
+        sub.unconfirmed = false;
+        sub.retryDelayMs = FIRST_RETRY_MS;
+        sub.confirmed.complete(null);
+    }
+
+    private boolean stillToSubscribe(Subscription sub) {
+        return !closed.get() && sub.unconfirmed && topics.get(sub.topic) == sub;
+    }
+
+    /** Sends the SUBSCRIBE again after a growing pause, while the topic is still wanted and unconfirmed. */
+    private void retryLater(Subscription sub, Throwable failure) {
+        if (!stillToSubscribe(sub)) {
+            return;
+        }
+        long delay;
+        synchronized (this) {
+            delay = sub.retryDelayMs;
+            sub.retryDelayMs = Math.min(MAX_RETRY_MS, delay * 2);
+        }
+        if (delay == FIRST_RETRY_MS) {
+            log.warn("Subscribing to {} failed ({}); retrying until it works", sub.topic, failure.toString());
+        } else {
+            log.debug("Subscribing to {} failed again ({})", sub.topic, failure.toString());
+        }
+        CompletableFuture.runAsync(() -> {
+            synchronized (this) {
+                if (stillToSubscribe(sub)) {
+                    sendSubscribe(sub);
+                }
+            }
+        }, CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
+    }
+
+    private void sendUnsubscribe(String topic) {
+        CompletableFuture<?> f;
+        try {
+            f = pubSub.async().unsubscribe(channelPrefix + topic).toCompletableFuture();
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        lastUnsubscribe = f;
+        f.whenComplete((r, e) -> {
+            if (e != null) {
                 unsubscribeAgain.add(topic);
             }
-            // A failed SUBSCRIBE needs nothing: the topic stays in 'topics', subscribed again on reconnect.
         });
     }
 
@@ -133,6 +213,7 @@ public final class RedisBroker implements Broker {
         if (closed.get() || !redis.isOpen()) {
             return; // shutting down: nothing to report
         }
+        failedPublishes.incrementAndGet();
         droppedPublishes.incrementAndGet();
         if (publishFailing.compareAndSet(false, true)) {
             log.warn("Publishing to Redis failed; other nodes miss events until it is back ({})", e.toString());
@@ -146,33 +227,63 @@ public final class RedisBroker implements Broker {
         }
     }
 
-    /** Waits until every subscription change made so far is confirmed by Redis (for tests). */
+    /**
+     * Publishes that failed or timed out since this broker started: other nodes may have missed
+     * those live events (they stay in the store, so clients catch up on resume or reload).
+     */
+    public long failedPublishes() {
+        return failedPublishes.get();
+    }
+
+    /** Waits until every current topic and every UNSUBSCRIBE so far is confirmed by Redis (for tests). */
     void awaitSubscriptions(Duration timeout) throws InterruptedException, TimeoutException {
-        CompletableFuture<?> f;
-        synchronized (this) {
-            f = lastSubscriptionChange;
-        }
-        try {
-            f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("subscription failed", e.getCause());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            CompletableFuture<?> f;
+            boolean pending;
+            synchronized (this) {
+                f = lastUnsubscribe;
+                pending = topics.values().stream().anyMatch(sub -> sub.unconfirmed);
+            }
+            if (f.isCompletedExceptionally()) {
+                throw new IllegalStateException("unsubscribing failed");
+            }
+            if (!pending && f.isDone()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("subscriptions not confirmed within " + timeout);
+            }
+            Thread.sleep(10);
         }
     }
 
     /** After a reconnect: subscribe every current topic, and drop the subscriptions that failed to end. */
     private synchronized void resubscribe() {
         if (!topics.isEmpty()) {
-            String[] channels = topics.stream().map(t -> channelPrefix + t).toArray(String[]::new);
+            List<Subscription> subs = List.copyOf(topics.values());
+            subs.forEach(sub -> sub.unconfirmed = true); // Redis forgot them with the old connection
+            String[] channels = subs.stream().map(sub -> channelPrefix + sub.topic).toArray(String[]::new);
+            CompletableFuture<?> f;
             try {
-                lastSubscriptionChange = pubSub.async().subscribe(channels).toCompletableFuture();
+                f = pubSub.async().subscribe(channels).toCompletableFuture();
             } catch (RuntimeException e) {
-                log.warn("Subscribing again after a reconnect failed ({}); retrying on the next reconnect", e.toString());
+                f = CompletableFuture.failedFuture(e);
             }
+            f.whenComplete((r, e) -> {
+                for (Subscription sub : subs) {
+                    if (e == null) {
+                        confirmed(sub);
+                    } else {
+                        retryLater(sub, e);
+                    }
+                }
+            });
         }
         for (String topic : Set.copyOf(unsubscribeAgain)) {
             unsubscribeAgain.remove(topic);
-            if (!topics.contains(topic)) {
-                sendSubscription(topic, false);
+            if (!topics.containsKey(topic)) {
+                sendUnsubscribe(topic);
             }
         }
     }
@@ -185,7 +296,10 @@ public final class RedisBroker implements Broker {
         }
         pubSub.removeListener((RedisPubSubAdapter<String, String>) listener);
         pubSub.removeListener((RedisConnectionStateListener) listener);
-        topics.clear();
+        synchronized (this) {
+            topics.values().forEach(sub -> sub.confirmed.completeExceptionally(new CancellationException("broker closed")));
+            topics.clear();
+        }
         if (redis.isOpen()) {
             try {
                 pubSub.async().unsubscribe();
@@ -204,7 +318,7 @@ public final class RedisBroker implements Broker {
             }
             String topic = channel.substring(channelPrefix.length());
             // A subscription that outlived an outage may still deliver; only current topics count.
-            if (!topics.contains(topic)) {
+            if (!topics.containsKey(topic)) {
                 return;
             }
             Wire wire;

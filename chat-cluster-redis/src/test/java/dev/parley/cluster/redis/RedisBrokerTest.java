@@ -6,11 +6,16 @@ import dev.parley.core.spi.Broker;
 import dev.parley.core.spi.BrokerEvent;
 import dev.parley.core.testkit.BrokerContract;
 import dev.parley.core.testkit.TcpProxy;
+import io.lettuce.core.AclSetuserArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -160,6 +165,50 @@ class RedisBrokerTest extends BrokerContract {
             RedisTestSupport.await("b got two events", Duration.ofSeconds(5), () -> atB.size() >= 2);
             sleep(300);
             assertThat(atB).extracting(r -> r.event().frame()).containsExactly("subscribed while down", "after");
+        }
+    }
+
+    @Test
+    void aSubscribeRefusedByRedisIsRetriedUntilItHolds() throws Exception {
+        // A Redis user that may not listen on conversation channels yet: its SUBSCRIBE fails with NOPERM.
+        String user = prefix + "-acl";
+        RedisClient admin = RedisClient.create(RedisTestSupport.URL);
+        try (StatefulRedisConnection<String, String> c = admin.connect()) {
+            c.sync().aclSetuser(user, AclSetuserArgs.Builder.on().nopass().allKeys().allCommands().resetChannels()
+                    .channelPattern(prefix + ":user:*"));
+            try {
+                RedisBroker a = broker(RedisTestSupport.URL);
+                RedisBroker b = broker("redis://" + user + ":any@" + RedisTestSupport.HOST + ":" + RedisTestSupport.PORT);
+                started(a);
+                List<Received> atB = started(b);
+                CompletableFuture<Void> subscribed = b.subscribe("conversation:refused").toCompletableFuture();
+                sleep(700);
+                assertThat(subscribed).as("not in effect while Redis refuses it").isNotDone();
+
+                c.sync().aclSetuser(user, AclSetuserArgs.Builder.allChannels());
+                subscribed.get(10, TimeUnit.SECONDS);
+                a.publish("conversation:refused", BrokerEvent.toAll("heard at last"));
+                RedisTestSupport.await("b got the event", Duration.ofSeconds(5), () -> !atB.isEmpty());
+                assertThat(atB).extracting(r -> r.event().frame()).containsExactly("heard at last");
+            } finally {
+                c.sync().aclDeluser(user);
+            }
+        } finally {
+            admin.shutdown();
+        }
+    }
+
+    @Test
+    void unsubscribingEndsAPendingSubscription() throws Exception {
+        try (TcpProxy proxy = new TcpProxy(RedisTestSupport.HOST, RedisTestSupport.PORT)) {
+            RedisBroker b = broker(RedisTestSupport.url(proxy));
+            started(b);
+            proxy.holdUpstream(true);
+            CompletableFuture<Void> subscribed = b.subscribe("conversation:left").toCompletableFuture();
+            b.unsubscribe("conversation:left");
+            assertThat(subscribed).isCompletedExceptionally();
+            proxy.holdUpstream(false);
+            awaitSubscribed();
         }
     }
 

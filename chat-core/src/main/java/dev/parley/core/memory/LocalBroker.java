@@ -2,6 +2,8 @@ package dev.parley.core.memory;
 
 import dev.parley.core.spi.Broker;
 import dev.parley.core.spi.BrokerEvent;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The one-node {@link Broker}: a publish is delivered at once, on the publishing thread, to this
@@ -16,7 +18,8 @@ public final class LocalBroker implements Broker {
     }
 
     @Override
-    public void subscribe(String topic) {
+    public CompletionStage<Void> subscribe(String topic) {
+        return CompletableFuture.completedStage(null);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.parley.core.spi;
 
+import java.util.concurrent.CompletionStage;
+
 /**
  * Publish/subscribe of events by topic, so that one node and many nodes work the same way. Topics
  * are conversation rooms ({@code conversation:<id>}) and users ({@code user:<id>}); a node
@@ -13,8 +15,13 @@ public interface Broker extends AutoCloseable {
     /** Starts delivering events of subscribed topics to {@code handler}. Called once, before anything else. */
     void start(Handler handler);
 
-    /** Begins receiving events of this topic on this node; idempotent; never blocks on the network. */
-    void subscribe(String topic);
+    /**
+     * Begins receiving events of this topic on this node; idempotent; never blocks on the network.
+     * The stage completes once the subscription is in effect: every event published after that, on
+     * any node, reaches this node's handler. A subscription that fails is retried until it holds or
+     * the topic is unsubscribed (then the stage fails); calling again returns the same pending stage.
+     */
+    CompletionStage<Void> subscribe(String topic);
 
     /** Stops receiving events of this topic on this node; idempotent; never blocks on the network. */
     void unsubscribe(String topic);

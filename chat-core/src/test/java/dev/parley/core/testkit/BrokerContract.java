@@ -72,6 +72,33 @@ public abstract class BrokerContract {
     }
 
     @Test
+    void afterSubscribeCompletesEveryLaterPublishFromAnyNodeArrives() throws Exception {
+        Node a = node();
+        Node b = connectsNodes() ? node() : a;
+        for (int round = 0; round < 20; round++) {
+            String topic = "conversation:fresh-" + round;
+            // No waiting beyond the stage itself: that is what a join relies on before it answers.
+            a.broker.subscribe(topic).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            b.broker.publish(topic, BrokerEvent.toAll("first on " + topic));
+        }
+        List<Received> got = a.await(20);
+        assertThat(got).extracting(r -> r.event.frame()).hasSize(20);
+        for (int round = 0; round < 20; round++) {
+            assertThat(got.get(round).event.frame()).isEqualTo("first on conversation:fresh-" + round);
+        }
+    }
+
+    @Test
+    void subscribingAgainReturnsTheSameSubscriptionOnceInEffect() throws Exception {
+        Node a = node();
+        a.broker.subscribe("user:again").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(a.broker.subscribe("user:again").toCompletableFuture().get(10, TimeUnit.SECONDS)).isNull();
+        a.broker.publish("user:again", BrokerEvent.toAll("once"));
+        assertThat(a.await(1)).hasSize(1);
+        a.expectNoMore(1);
+    }
+
+    @Test
     void subscribingTwiceDeliversOnce() {
         Node a = node();
         a.broker.subscribe("user:u1");

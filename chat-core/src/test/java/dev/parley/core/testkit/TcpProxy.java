@@ -27,6 +27,8 @@ public final class TcpProxy implements AutoCloseable {
     private volatile boolean swallowDownstream;
     private volatile boolean recordDownstream;
     private final ByteArrayOutputStream delivered = new ByteArrayOutputStream();
+    private final Object holdLock = new Object();
+    private boolean holdUpstream;
 
     /** A proxy to a port on the loopback address. */
     public TcpProxy(int targetPort) throws IOException {
@@ -50,6 +52,17 @@ public final class TcpProxy implements AutoCloseable {
     /** Client-to-target bytes are read and dropped while set. */
     public void swallowUpstream(boolean swallow) {
         swallowUpstream = swallow;
+    }
+
+    /**
+     * Client-to-target bytes wait while set and flow on, in order, once cleared: a server too busy
+     * to read, whose clients time out while their commands still arrive later.
+     */
+    public void holdUpstream(boolean hold) {
+        synchronized (holdLock) {
+            holdUpstream = hold;
+            holdLock.notifyAll();
+        }
     }
 
     /** Target-to-client bytes are read and dropped while set. */
@@ -85,6 +98,7 @@ public final class TcpProxy implements AutoCloseable {
 
     /** Refuses new connections and drops the open ones, as an unreachable host would look. */
     public synchronized void stop() {
+        holdUpstream(false);
         ServerSocket s = server;
         server = null;
         closeQuietly(s);
@@ -140,6 +154,9 @@ public final class TcpProxy implements AutoCloseable {
                     if (upstream ? swallowUpstream : swallowDownstream) {
                         continue;
                     }
+                    if (upstream) {
+                        awaitNoHold();
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                     if (!upstream && recordDownstream) {
@@ -159,6 +176,19 @@ public final class TcpProxy implements AutoCloseable {
         }, upstream ? "tcp-proxy-up" : "tcp-proxy-down");
         t.setDaemon(true);
         t.start();
+    }
+
+    private void awaitNoHold() throws IOException {
+        synchronized (holdLock) {
+            while (holdUpstream) {
+                try {
+                    holdLock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while held", e);
+                }
+            }
+        }
     }
 
     private static void closeQuietly(AutoCloseable c) {
