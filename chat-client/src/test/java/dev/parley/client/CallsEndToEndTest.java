@@ -136,8 +136,9 @@ class CallsEndToEndTest extends ReferenceEndToEndBase {
         CallEndEvent end = aliceHears.awaitOne("alice hears the hang-up", CallEndEvent.class);
         assertThat(end.from()).isEqualTo("bob");
         assertThat(end.reason()).isEqualTo("hangup");
+        // a party's request on an ended call: the call existed, so CONFLICT rather than NOT_FOUND
         assertThatThrownBy(() -> alice.calls().iceCandidate(calling.callId(), candidate).join()).cause()
-                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
     }
 
     @Test
@@ -223,10 +224,8 @@ class CallsEndToEndTest extends ReferenceEndToEndBase {
             assertThat(e.reason()).isEqualTo("timeout");
             assertThat(e.duration()).isNull();
         });
-        // the table of section 5 says CONFLICT for an ended call; the engine forgets ended calls (NOT_FOUND)
         assertThatThrownBy(() -> bob.calls().answer(calling.callId(), new JsonPrimitive("too late")).join()).cause()
-                .isInstanceOfSatisfying(ChatException.class,
-                        e -> assertThat(e.code()).isIn(ErrorCode.CONFLICT, ErrorCode.NOT_FOUND));
+                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
     }
 
     @Test

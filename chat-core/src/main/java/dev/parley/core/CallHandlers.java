@@ -32,7 +32,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The server keeps each call's state (ringing, connected, ended) and relays media descriptions,
  * candidates and any other field unchanged; it never parses them. Before an answer the caller's
  * frames go to every connection of the callee; afterwards only between the two connections that
- * offered and answered.
+ * offered and answered. An ended call is remembered for a while ({@link CallStore#ENDED_CALL_RETENTION}):
+ * its parties' late requests get {@code CONFLICT}, while everyone else still gets {@code NOT_FOUND}, so
+ * strangers learn nothing about calls they are not in.
  */
 final class CallHandlers {
     private static final Set<String> ROUTING_FIELDS = Set.of("targetUserId", "callId", "conversationId", "callType");
@@ -110,7 +112,7 @@ final class CallHandlers {
     }
 
     private void answer(Session s, CallAnswer req, JsonObject raw, String requestId) {
-        calleesCall(req.callId(), s.userId());
+        callOf(req.callId(), s.userId(), true);
         CallRecord call = calls.connect(req.callId(), s.id(), engine.now()).orElseThrow(CallHandlers::notRinging);
         remember(s.id(), call.id());
         engine.rooms().add(RoomRegistry.sessionTopic(s.id()), s);
@@ -123,8 +125,8 @@ final class CallHandlers {
     }
 
     private void decline(Session s, CallClose req, String requestId) {
-        calleesCall(req.callId(), s.userId());
-        CallRecord call = calls.endRinging(req.callId()).orElseThrow(CallHandlers::notRinging);
+        callOf(req.callId(), s.userId(), true);
+        CallRecord call = calls.endRinging(req.callId(), engine.now()).orElseThrow(CallHandlers::notRinging);
         forget(call.callerSession(), call.id());
         s.send(MessageType.CALL_STATUS, new CallStatus(call.id(), "declined", null, null), requestId);
         JsonObject relayed = new JsonObject();
@@ -136,8 +138,8 @@ final class CallHandlers {
     }
 
     private void end(Session s, CallClose req, String requestId) {
-        callOf(req.callId(), s.userId());
-        CallRecord call = calls.end(req.callId()).orElseThrow(() -> ProtocolException.notFound("call"));
+        callOf(req.callId(), s.userId(), false);
+        CallRecord call = calls.end(req.callId(), engine.now()).orElseThrow(CallHandlers::ended);
         forget(call.callerSession(), call.id());
         if (call.calleeSession() != null) {
             forget(call.calleeSession(), call.id());
@@ -151,7 +153,7 @@ final class CallHandlers {
     private void relay(Session s, MessageType type, String callId, String targetUserId, JsonObject raw,
                        String requestId) {
         String me = s.userId();
-        CallRecord call = callOf(callId, me);
+        CallRecord call = callOf(callId, me, false);
         String other = me.equals(call.callerId()) ? call.calleeId() : call.callerId();
         if (targetUserId != null && !targetUserId.equals(other)) {
             throw ProtocolException.invalidData("targetUserId", "must be the other party of the call");
@@ -189,7 +191,7 @@ final class CallHandlers {
             for (String callId : ids) {
                 calls.find(callId)
                         .filter(c -> s.id().equals(c.callerSession()) || s.id().equals(c.calleeSession()))
-                        .flatMap(c -> calls.end(callId))
+                        .flatMap(c -> calls.end(callId, engine.now()))
                         .ifPresent(call -> notifyEnded(call, s.userId(), "disconnected", duration(call), s.id()));
             }
         }
@@ -242,27 +244,37 @@ final class CallHandlers {
                 new BrokerEvent(frame, null, null, answeringSession, Extension.CALLS.wireName()));
     }
 
-    /** The call, if this user is its callee; otherwise (or if unknown) {@code NOT_FOUND}. */
-    private CallRecord calleesCall(String callId, String userId) {
-        CallRecord call = callOf(callId, userId);
-        if (!call.calleeId().equals(userId)) {
-            throw ProtocolException.notFound("call");
-        }
-        return call;
-    }
-
     /** Answering or declining needs a ringing call ({@code CONFLICT} once answered, declined or ended). */
     private static ProtocolException notRinging() {
         return new ProtocolException(ErrorCode.CONFLICT, "The call is no longer ringing");
     }
 
-    /** The call, if this user is one of its parties; otherwise (or if unknown) {@code NOT_FOUND}. */
-    private CallRecord callOf(String callId, String userId) {
-        CallRecord call = calls.find(callId).orElse(null);
-        if (call == null || (!call.callerId().equals(userId) && !call.calleeId().equals(userId))) {
-            throw ProtocolException.notFound("call");
+    private static ProtocolException ended() {
+        return new ProtocolException(ErrorCode.CONFLICT, "The call has ended");
+    }
+
+    /**
+     * The live call, if this user may act on it: its callee, or with {@code calleeOnly} false either
+     * party. {@code CONFLICT} if it has ended (told only to those users), {@code NOT_FOUND} if it is
+     * unknown or not theirs. The live call is looked up first: a call ends by moving to its tombstone
+     * atomically, so one of the two lookups sees it.
+     */
+    private CallRecord callOf(String callId, String userId, boolean calleeOnly) {
+        Optional<CallRecord> live = calls.find(callId);
+        if (live.isPresent()) {
+            if (!mayActOn(live.get(), userId, calleeOnly)) {
+                throw ProtocolException.notFound("call");
+            }
+            return live.get();
         }
-        return call;
+        if (calls.findEnded(callId, engine.now()).filter(c -> mayActOn(c, userId, calleeOnly)).isPresent()) {
+            throw ended();
+        }
+        throw ProtocolException.notFound("call");
+    }
+
+    private static boolean mayActOn(CallRecord call, String userId, boolean calleeOnly) {
+        return call.calleeId().equals(userId) || (!calleeOnly && call.callerId().equals(userId));
     }
 
     /** The request's fields minus routing fields, each opaque value at most the content limit. */

@@ -17,7 +17,9 @@ class CallsTest extends EngineHarness {
 
     @BeforeEach
     void setUp() {
-        useConfig(EngineConfig.builder().extensions(Set.of(Extension.CALLS)).build());
+        // connections stay open while a test moves the clock past the tombstone retention
+        useConfig(EngineConfig.builder().extensions(Set.of(Extension.CALLS)).idleTimeout(Duration.ofHours(1))
+                .build());
         alice = login("alice", "calls");
         bobPhone = login("bob", "calls");
         bobLaptop = login("bob", "calls");
@@ -79,7 +81,49 @@ class CallsTest extends EngineHarness {
         JsonObject end = payload(bobPhone.next("call_end"));
         assertThat(end.get("reason").getAsString()).isEqualTo("bye");
         assertThat(end.get("duration").getAsLong()).isEqualTo(42);
-        alice.callError("call_end", "{\"callId\":\"" + callId + "\"}", "NOT_FOUND");
+        alice.callError("call_end", "{\"callId\":\"" + callId + "\"}", "CONFLICT");
+    }
+
+    @Test
+    void requestsOnAnEndedCallAreConflictsForItsPartiesUntilTheCallIsForgotten() {
+        String callId = offer();
+        alice.call("call_end", "{\"callId\":\"" + callId + "\",\"reason\":\"changed my mind\"}");
+        assertThat(payload(bobPhone.next("call_end")).get("reason").getAsString()).isEqualTo("changed my mind");
+
+        String id = "{\"callId\":\"" + callId + "\"";
+        bobPhone.callError("call_answer", id + ",\"sdpAnswer\":\"late\"}", "CONFLICT");
+        bobLaptop.callError("call_decline", id + "}", "CONFLICT");
+        bobPhone.callError("call_end", id + "}", "CONFLICT");
+        alice.callError("call_end", id + "}", "CONFLICT");
+        alice.callError("call_ice_candidate", id + ",\"candidate\":{\"c\":1}}", "CONFLICT");
+        bobPhone.callError("call_sdp_answer", id + ",\"sdp\":\"x\"}", "CONFLICT");
+        alice.callError("call_answer", id + ",\"sdpAnswer\":\"x\"}", "NOT_FOUND");
+
+        clock.advance(Duration.ofMinutes(10));
+        bobPhone.callError("call_answer", id + ",\"sdpAnswer\":\"much later\"}", "NOT_FOUND");
+        alice.callError("call_end", id + "}", "NOT_FOUND");
+    }
+
+    @Test
+    void answeringOrDecliningACallThatRangOutIsAConflict() {
+        String callId = offer();
+        clock.advance(Duration.ofSeconds(45));
+        engine.sweep();
+        assertThat(payload(bobPhone.next("call_end")).get("reason").getAsString()).isEqualTo("timeout");
+        bobPhone.callError("call_answer", "{\"callId\":\"" + callId + "\",\"sdpAnswer\":\"late\"}", "CONFLICT");
+        bobLaptop.callError("call_decline", "{\"callId\":\"" + callId + "\"}", "CONFLICT");
+    }
+
+    @Test
+    void anEndedCallIsStillNotFoundForNonParties() {
+        Client eve = login("eve", "calls");
+        String callId = offer();
+        bobLaptop.call("call_decline", "{\"callId\":\"" + callId + "\",\"reason\":\"busy\"}");
+        bobPhone.callError("call_answer", "{\"callId\":\"" + callId + "\",\"sdpAnswer\":\"a\"}", "CONFLICT");
+        eve.callError("call_answer", "{\"callId\":\"" + callId + "\",\"sdpAnswer\":\"x\"}", "NOT_FOUND");
+        eve.callError("call_decline", "{\"callId\":\"" + callId + "\"}", "NOT_FOUND");
+        eve.callError("call_end", "{\"callId\":\"" + callId + "\"}", "NOT_FOUND");
+        eve.callError("call_ice_candidate", "{\"callId\":\"" + callId + "\",\"candidate\":\"c\"}", "NOT_FOUND");
     }
 
     @Test

@@ -19,7 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>{@code call:<callId>}: hash of the call's fields; it expires a minute after the ring
  *       deadline while ringing, {@link #CONNECTED_TTL} after the answer once connected, so calls
  *       whose nodes all crashed leave nothing behind;</li>
- *   <li>{@code calls:ringing}: sorted set of ringing call ids by ring deadline (epoch ms).</li>
+ *   <li>{@code calls:ringing}: sorted set of ringing call ids by ring deadline (epoch ms);</li>
+ *   <li>{@code ended-call:<callId>}: the tombstone of an ended call, its last fields plus
+ *       {@code endedAt} (the engine's time, epoch ms); the call's hash is renamed to it in the
+ *       script that ends the call, and it expires after {@link CallStore#ENDED_CALL_RETENTION}.</li>
  * </ul>
  * Every transition is one Lua script, so answer, decline, end and the ring timeout race safely
  * across nodes: exactly one wins. Commands fail at once while Redis is unreachable (the engine
@@ -50,17 +53,20 @@ public final class RedisCallStore implements CallStore {
             return redis.call('HGETALL', KEYS[1])
             """;
 
-    // KEYS: call, ringing. ARGV: call id, '1' to end only a ringing call.
+    // KEYS: call, ringing, ended call. ARGV: call id, '1' to end only a ringing call, ended at ms, retention ms.
     private static final String END = """
             local fields = redis.call('HGETALL', KEYS[1])
             if #fields == 0 then return {} end
             if ARGV[2] == '1' and redis.call('HEXISTS', KEYS[1], 'calleeSession') == 1 then return {} end
-            redis.call('DEL', KEYS[1])
+            redis.call('RENAME', KEYS[1], KEYS[3])
+            redis.call('HSET', KEYS[3], 'endedAt', ARGV[3])
+            redis.call('PEXPIRE', KEYS[3], ARGV[4])
             redis.call('ZREM', KEYS[2], ARGV[1])
             return fields
             """;
 
-    // KEYS: ringing. ARGV: now ms, call key prefix. Returns {id, fields, id, fields, ...}.
+    // KEYS: ringing. ARGV: now ms, call key prefix, ended call key prefix, retention ms.
+    // Returns {id, fields, id, fields, ...}.
     private static final String CLAIM = """
             local out = {}
             for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 100)) do
@@ -69,7 +75,10 @@ public final class RedisCallStore implements CallStore {
               if redis.call('HEXISTS', key, 'calleeSession') == 0 then
                 local fields = redis.call('HGETALL', key)
                 if #fields > 0 then
-                  redis.call('DEL', key)
+                  local ended = ARGV[3] .. id
+                  redis.call('RENAME', key, ended)
+                  redis.call('HSET', ended, 'endedAt', ARGV[1])
+                  redis.call('PEXPIRE', ended, ARGV[4])
                   out[#out + 1] = id
                   out[#out + 1] = fields
                 end
@@ -81,6 +90,7 @@ public final class RedisCallStore implements CallStore {
     private final RedisConnections redis;
     private final RedisCommands<String, String> commands;
     private final String callPrefix;
+    private final String endedPrefix;
     private final String ringingKey;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -88,6 +98,7 @@ public final class RedisCallStore implements CallStore {
         this.redis = redis;
         this.commands = redis.commands().sync();
         this.callPrefix = redis.settings().keyPrefix() + ":call:";
+        this.endedPrefix = redis.settings().keyPrefix() + ":ended-call:";
         this.ringingKey = redis.settings().keyPrefix() + ":calls:ringing";
     }
 
@@ -127,6 +138,16 @@ public final class RedisCallStore implements CallStore {
     }
 
     @Override
+    public Optional<CallRecord> findEnded(String callId, Instant now) {
+        Map<String, String> fields = commands.hgetall(endedPrefix + callId);
+        String endedAt = fields.get("endedAt");
+        if (endedAt == null || !now.isBefore(instant(endedAt).plus(ENDED_CALL_RETENTION))) {
+            return Optional.empty();
+        }
+        return record(callId, fields);
+    }
+
+    @Override
     public Optional<CallRecord> connect(String callId, String answeringSession, Instant at) {
         List<Object> fields = commands.eval(CONNECT, ScriptOutputType.MULTI, new String[] {key(callId), ringingKey},
                 callId, answeringSession, Long.toString(at.toEpochMilli()), Long.toString(CONNECTED_TTL.toMillis()));
@@ -134,25 +155,26 @@ public final class RedisCallStore implements CallStore {
     }
 
     @Override
-    public Optional<CallRecord> end(String callId) {
-        return end(callId, false);
+    public Optional<CallRecord> end(String callId, Instant at) {
+        return end(callId, at, false);
     }
 
     @Override
-    public Optional<CallRecord> endRinging(String callId) {
-        return end(callId, true);
+    public Optional<CallRecord> endRinging(String callId, Instant at) {
+        return end(callId, at, true);
     }
 
-    private Optional<CallRecord> end(String callId, boolean onlyRinging) {
-        List<Object> fields = commands.eval(END, ScriptOutputType.MULTI, new String[] {key(callId), ringingKey},
-                callId, onlyRinging ? "1" : "0");
+    private Optional<CallRecord> end(String callId, Instant at, boolean onlyRinging) {
+        List<Object> fields = commands.eval(END, ScriptOutputType.MULTI,
+                new String[] {key(callId), ringingKey, endedPrefix + callId}, callId, onlyRinging ? "1" : "0",
+                Long.toString(at.toEpochMilli()), Long.toString(ENDED_CALL_RETENTION.toMillis()));
         return record(callId, fields);
     }
 
     @Override
     public List<CallRecord> claimUnanswered(Instant now) {
         List<Object> out = commands.eval(CLAIM, ScriptOutputType.MULTI, new String[] {ringingKey},
-                Long.toString(now.toEpochMilli()), callPrefix);
+                Long.toString(now.toEpochMilli()), callPrefix, endedPrefix, Long.toString(ENDED_CALL_RETENTION.toMillis()));
         List<CallRecord> claimed = new ArrayList<>();
         for (int i = 0; i + 1 < out.size(); i += 2) {
             record((String) out.get(i), (List<?>) out.get(i + 1)).ifPresent(claimed::add);

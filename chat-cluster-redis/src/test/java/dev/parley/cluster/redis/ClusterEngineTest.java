@@ -299,7 +299,9 @@ class ClusterEngineTest {
         JsonObject end = payload(alice.next("call_end"));
         assertThat(end.get("reason").getAsString()).isEqualTo("bye");
         assertThat(end.get("from").getAsString()).isEqualTo("bob");
-        alice.callError("call_end", "{\"callId\":\"" + callId + "\"}", "NOT_FOUND");
+        // ended on node B; node A still knows the call ended, for its parties
+        alice.callError("call_end", "{\"callId\":\"" + callId + "\"}", "CONFLICT");
+        alice.callError("call_ice_candidate", "{\"callId\":\"" + callId + "\",\"candidate\":\"late\"}", "CONFLICT");
         alice.transport.expectNothing(Duration.ofMillis(300));
         bob.transport.expectNothing(Duration.ofMillis(100));
     }
@@ -340,7 +342,9 @@ class ClusterEngineTest {
         JsonObject ack = payload(bob.call("call_decline", "{\"callId\":\"" + callId + "\",\"reason\":\"busy\"}"));
         assertThat(ack.get("status").getAsString()).isEqualTo("declined");
         assertThat(payload(alice.next("call_decline")).get("reason").getAsString()).isEqualTo("busy");
-        alice.callError("call_end", "{\"callId\":\"" + callId + "\"}", "NOT_FOUND");
+        alice.callError("call_end", "{\"callId\":\"" + callId + "\"}", "CONFLICT");
+        Client eve = a.login("eve", "calls");
+        eve.callError("call_decline", "{\"callId\":\"" + callId + "\"}", "NOT_FOUND");
     }
 
     @Test
@@ -359,7 +363,7 @@ class ClusterEngineTest {
         JsonObject end = payload(bob.next("call_end"));
         assertThat(end.get("callId").getAsString()).isEqualTo(callId);
         assertThat(end.get("reason").getAsString()).isEqualTo("disconnected");
-        bob.callError("call_end", "{\"callId\":\"" + callId + "\"}", "NOT_FOUND");
+        bob.callError("call_end", "{\"callId\":\"" + callId + "\"}", "CONFLICT");
     }
 
     @Test
@@ -383,7 +387,8 @@ class ClusterEngineTest {
         alice.transport.expectNothing(Duration.ofMillis(600)); // several sweeps of both nodes
         bob.transport.expectNothing(Duration.ofMillis(100));
         bobOnA.transport.expectNothing(Duration.ofMillis(100));
-        bob.callError("call_answer", "{\"callId\":\"" + callId + "\",\"sdpAnswer\":\"late\"}", "NOT_FOUND");
+        bob.callError("call_answer", "{\"callId\":\"" + callId + "\",\"sdpAnswer\":\"late\"}", "CONFLICT");
+        bobOnA.callError("call_decline", "{\"callId\":\"" + callId + "\"}", "CONFLICT");
     }
 
     @Test

@@ -76,10 +76,48 @@ public abstract class CallStoreContract {
         CallStore calls = store();
         calls.create(ringing("c1"));
         CallRecord connected = calls.connect("c1", "s-bob", T0.plusSeconds(1)).orElseThrow();
-        assertThat(calls.end("c1")).contains(connected);
-        assertThat(calls.end("c1")).isEmpty();
+        assertThat(calls.end("c1", T0.plusSeconds(5))).contains(connected);
+        assertThat(calls.end("c1", T0.plusSeconds(6))).isEmpty();
         assertThat(calls.find("c1")).isEmpty();
         assertThat(calls.connect("c1", "s-bob", T0.plusSeconds(2))).isEmpty();
+        assertThat(calls.endRinging("c1", T0.plusSeconds(6))).isEmpty();
+        assertThat(calls.end("unknown", T0)).isEmpty();
+    }
+
+    @Test
+    void anEndedCallIsRememberedWithItsPartiesUntilTheRetentionPasses() {
+        CallStore calls = store();
+        calls.create(ringing("c1"));
+        assertThat(calls.findEnded("c1", T0)).as("a ringing call has not ended").isEmpty();
+        CallRecord connected = calls.connect("c1", "s-bob", T0.plusSeconds(1)).orElseThrow();
+        assertThat(calls.findEnded("c1", T0.plusSeconds(1))).as("a connected call has not ended").isEmpty();
+        Instant endedAt = T0.plusSeconds(30);
+        calls.end("c1", endedAt);
+
+        assertThat(calls.findEnded("c1", endedAt)).contains(connected);
+        Instant expiry = endedAt.plus(CallStore.ENDED_CALL_RETENTION);
+        assertThat(calls.findEnded("c1", expiry.minusMillis(1))).contains(connected);
+        assertThat(calls.end("c1", expiry.minusMillis(1))).as("ending again wins nothing").isEmpty();
+        assertThat(calls.findEnded("c1", expiry)).isEmpty();
+        assertThat(calls.findEnded("unknown", endedAt)).isEmpty();
+        assertThat(calls.find("c1")).isEmpty();
+    }
+
+    @Test
+    void declinedAndTimedOutCallsAreRememberedAsTheyRang() {
+        CallStore calls = store();
+        calls.create(ringing("declined"));
+        calls.create(ringing("unanswered"));
+        Instant declinedAt = T0.plusSeconds(4);
+        calls.endRinging("declined", declinedAt);
+        calls.claimUnanswered(DEADLINE);
+
+        assertThat(calls.findEnded("declined", DEADLINE)).contains(ringing("declined"));
+        assertThat(calls.findEnded("unanswered", DEADLINE)).contains(ringing("unanswered"));
+        Instant declineExpiry = declinedAt.plus(CallStore.ENDED_CALL_RETENTION);
+        assertThat(calls.findEnded("declined", declineExpiry)).isEmpty();
+        assertThat(calls.findEnded("unanswered", declineExpiry)).as("it ended later").isPresent();
+        assertThat(calls.findEnded("unanswered", DEADLINE.plus(CallStore.ENDED_CALL_RETENTION))).isEmpty();
     }
 
     @Test
@@ -87,12 +125,13 @@ public abstract class CallStoreContract {
         CallStore calls = store();
         calls.create(ringing("c1"));
         calls.create(ringing("c2"));
-        assertThat(calls.endRinging("c1")).contains(ringing("c1"));
+        assertThat(calls.endRinging("c1", T0.plusSeconds(2))).contains(ringing("c1"));
         assertThat(calls.find("c1")).isEmpty();
         calls.connect("c2", "s-bob", T0.plusSeconds(1));
-        assertThat(calls.endRinging("c2")).as("already answered").isEmpty();
+        assertThat(calls.endRinging("c2", T0.plusSeconds(2))).as("already answered").isEmpty();
         assertThat(calls.find("c2")).isPresent();
-        assertThat(calls.endRinging("unknown")).isEmpty();
+        assertThat(calls.findEnded("c2", T0.plusSeconds(2))).isEmpty();
+        assertThat(calls.endRinging("unknown", T0.plusSeconds(2))).isEmpty();
     }
 
     @Test
@@ -124,7 +163,7 @@ public abstract class CallStoreContract {
                 String session = "s-bob-" + t;
                 racers.add(() -> calls.connect(id, session, T0.plusSeconds(1)).isPresent());
             }
-            racers.add(() -> calls.endRinging(id).isPresent());
+            racers.add(() -> calls.endRinging(id, T0.plusSeconds(1)).isPresent());
             racers.add(() -> !calls.claimUnanswered(DEADLINE).isEmpty());
             assertThat(race(racers)).as("winners in round " + round).isEqualTo(1);
         }
@@ -139,7 +178,7 @@ public abstract class CallStoreContract {
             calls.connect(id, "s-bob", T0.plusSeconds(1));
             List<Callable<Boolean>> racers = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
-                racers.add(() -> calls.end(id).isPresent());
+                racers.add(() -> calls.end(id, T0.plusSeconds(2)).isPresent());
             }
             assertThat(race(racers)).as("winners in round " + round).isEqualTo(1);
         }
@@ -156,8 +195,10 @@ public abstract class CallStoreContract {
         assertThat(nodeA.find("c1").orElseThrow().calleeSession()).isEqualTo("s-bob-on-b");
         assertThat(nodeA.claimUnanswered(DEADLINE)).extracting(CallRecord::id).containsExactly("c2");
         assertThat(nodeB.claimUnanswered(DEADLINE)).isEmpty();
-        assertThat(nodeA.end("c1")).isPresent();
-        assertThat(nodeB.end("c1")).isEmpty();
+        assertThat(nodeA.end("c1", T0.plusSeconds(9))).isPresent();
+        assertThat(nodeB.end("c1", T0.plusSeconds(9))).isEmpty();
+        assertThat(nodeB.findEnded("c1", T0.plusSeconds(10))).map(CallRecord::calleeSession).contains("s-bob-on-b");
+        assertThat(nodeB.findEnded("c2", T0.plusSeconds(10))).as("timed out on node A").isPresent();
     }
 
     /** Runs the tasks at once; returns how many returned true. */
