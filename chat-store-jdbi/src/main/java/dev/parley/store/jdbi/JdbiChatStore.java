@@ -169,9 +169,14 @@ public final class JdbiChatStore implements ChatStore {
             throw new StoreException("cannot connect to the database", e);
         }
         try {
+            List<String> locations = new ArrayList<>(List.of("classpath:dev/parley/store/jdbi/migration"));
+            if (dialect == Dialect.POSTGRES) {
+                // Versions between the shared ones (2.1 after 2), so the two sets never collide.
+                locations.add("classpath:dev/parley/store/jdbi/postgres-migration");
+            }
             Flyway.configure()
                     .dataSource(dataSource)
-                    .locations("classpath:dev/parley/store/jdbi/migration")
+                    .locations(locations.toArray(String[]::new))
                     .table("parley_schema_history")
                     .failOnMissingLocations(true)
                     .load()
@@ -852,6 +857,17 @@ public final class JdbiChatStore implements ChatStore {
                         "beforeSeq", beforeSeq == null ? Long.MAX_VALUE : beforeSeq), limit, viewerId));
     }
 
+    /**
+     * On H2, and on PostgreSQL for a query holding anything but letters, digits and spaces, a
+     * message matches when its shared body contains the query, ignoring case, as the contract
+     * says; this scans the scope's messages newest first. On PostgreSQL a query of words is a
+     * full-text search on an index instead: a message matches when each query word (in any order)
+     * begins a word of its body, so {@code "hel wor"} finds "Hello, world" but {@code "ello"} does
+     * not find "hello", as a substring would. Words are split and lower-cased without stemming
+     * (the {@code simple} configuration), whatever the language; scripts written without spaces
+     * (Chinese, Japanese) are one word per run, so only their run's first characters are found.
+     * Per-recipient (end-to-end encrypted) and deleted bodies never match on either database.
+     */
     @Override
     public Optional<MessagePage> searchMessages(String userId, String conversationId, String query,
                                                 String beforeMessageId, int limit) {
@@ -876,18 +892,23 @@ public final class JdbiChatStore implements ChatStore {
                     return Optional.<MessagePage>empty();
                 }
             }
-            // The LIKE on the search image may over-match (see SearchText); read batches newest
-            // first and keep the exact hits until one more than the page is found.
+            // A LIKE on the search image may over-match (see SearchText); read batches newest first
+            // and keep the exact hits until one more than the page is found. Full-text hits are final.
+            String tsquery = dialect.fullTextSearch ? SearchText.prefixQuery(query) : null;
+            String match = tsquery != null
+                    ? " AND m.search_text IS NOT NULL"
+                            + " AND to_tsvector('simple', m.search_text) @@ to_tsquery('simple', :match)"
+                    : " AND m.search_text LIKE :match ESCAPE '\\'";
             List<String> hits = new ArrayList<>();
             int batchSize = Math.max(limit + 1, 50);
             while (hits.size() <= limit) {
                 var batchQuery = h.createQuery("SELECT m.id, m.created_at, m.content" + scope
                                 + " AND m.deleted_at IS NULL AND m.per_recipient = FALSE"
-                                + " AND m.search_text LIKE :pattern ESCAPE '\\'"
+                                + match
                                 + (cursor == null ? "" : " AND (m.created_at < :t OR (m.created_at = :t AND m.id < :id))")
                                 + " ORDER BY m.created_at DESC, m.id DESC LIMIT :n")
                         .bindMap(scopeBinds)
-                        .bind("pattern", SearchText.containsPattern(query))
+                        .bind("match", tsquery != null ? tsquery : SearchText.containsPattern(query))
                         .bind("n", batchSize);
                 if (cursor != null) {
                     batchQuery.bind("t", time(cursor.createdAt)).bind("id", cursor.id);
@@ -895,7 +916,7 @@ public final class JdbiChatStore implements ChatStore {
                 List<Hit> batch = batchQuery.map((rs, ctx) -> new Hit(rs.getString(1), instant(rs, 2), text(rs, "content")))
                         .list();
                 for (Hit hit : batch) {
-                    if (SearchText.contains(hit.content, query) && hits.size() <= limit) {
+                    if ((tsquery != null || SearchText.contains(hit.content, query)) && hits.size() <= limit) {
                         hits.add(hit.id);
                     }
                 }
