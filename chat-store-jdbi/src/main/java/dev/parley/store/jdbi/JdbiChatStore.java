@@ -30,6 +30,8 @@ import dev.parley.protocol.payload.KeyPayloads.PublicKeyInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -472,6 +474,10 @@ public final class JdbiChatStore implements ChatStore {
         }
     }
 
+    /** A conversation's highest seq and the time of its message, as the batch advances them. */
+    private record Counter(long latestSeq, Instant lastMessageAt) {
+    }
+
     /** Set once the transaction's work is done and its commit begins. */
     private static final class Attempt {
         boolean committing;
@@ -558,8 +564,6 @@ public final class JdbiChatStore implements ChatStore {
      */
     private void writeLocked(Handle tx, List<NewMessage> batch, List<Integer> toWrite, Outcome[] outcomes,
                              Map<String, User> senders, Map<String, ReplyRecord> replies) {
-        record Counter(long latestSeq, Instant lastMessageAt) {
-        }
         Instant now = now();
         Map<String, Counter> counters = new HashMap<>();
         // Every node locks in the database's order of ids, so two batches cannot deadlock; a
@@ -582,73 +586,115 @@ public final class JdbiChatStore implements ChatStore {
                     .forEach(r -> stored.put(new ClientKey(r.conversationId(), r.senderId(), r.clientMessageId()), r));
         }
 
-        PreparedBatch rows = tx.prepareBatch("INSERT INTO messages (id, conversation_id, seq, sender_id,"
-                + " message_type, content, per_recipient, reply_to_id, thread_root_id, client_message_id, metadata,"
-                + " created_at, search_text)"
-                + " VALUES (:id, :conversationId, :seq, :senderId, :messageType, :content, :perRecipient,"
-                + " :replyToId, :threadRootId, :clientMessageId, :metadata, :createdAt, :searchText)");
-        PreparedBatch copies = tx.prepareBatch(
-                "INSERT INTO message_contents (message_id, user_id, content) VALUES (:id, :userId, :content)");
-        Set<String> advanced = new LinkedHashSet<>();
-        for (int i : toWrite) {
-            NewMessage m = batch.get(i);
-            Counter counter = counters.get(m.conversationId());
-            if (counter == null) {
-                outcomes[i] = Outcome.failed(new IllegalArgumentException("unknown conversation"));
-                continue;
-            }
-            MessageRecord earlier = m.clientMessageId() == null ? null : stored.get(ClientKey.of(m));
-            if (earlier != null) {
-                outcomes[i] = Outcome.stored(new AppendResult(earlier, true));
-                continue;
-            }
-            // created_at never decreases with seq, even if the clock steps back.
-            Instant createdAt = counter.lastMessageAt == null || now.isAfter(counter.lastMessageAt)
-                    ? now : counter.lastMessageAt;
-            long seq = counter.latestSeq + 1;
-            counters.put(m.conversationId(), new Counter(seq, createdAt));
-            advanced.add(m.conversationId());
-            String id = UUID.randomUUID().toString();
-            boolean perRecipient = m.contents() != null;
-            rows.bind("id", id)
-                    .bind("conversationId", m.conversationId())
-                    .bind("seq", seq)
-                    .bind("senderId", m.senderId())
-                    .bind("messageType", m.messageType())
-                    .bind("content", perRecipient ? null : ExactText.encode(m.content()))
-                    .bind("perRecipient", perRecipient)
-                    .bind("replyToId", m.replyToId())
-                    .bind("threadRootId", m.threadRootId())
-                    .bind("clientMessageId", m.clientMessageId())
-                    .bind("metadata", ExactText.encode(m.metadata().toString()))
-                    .bind("createdAt", time(createdAt))
-                    .bind("searchText", perRecipient ? null : SearchText.image(m.content()))
-                    .add();
-            if (perRecipient) {
-                for (Map.Entry<String, String> copy : m.contents().entrySet()) {
-                    copies.bind("id", id).bind("userId", copy.getKey())
-                            .bind("content", ExactText.encode(copy.getValue())).add();
+        // Plain JDBC from here: binding each value through JDBI cost the committer more than the
+        // driver's own work. The driver sends each batch as multi-row INSERTs (reWriteBatchedInserts).
+        Connection connection = tx.getConnection();
+        try (PreparedStatement rows = connection.prepareStatement(INSERT_MESSAGE);
+             PreparedStatement copies = connection.prepareStatement(INSERT_COPY)) {
+            int copyCount = 0;
+            Set<String> advanced = new LinkedHashSet<>();
+            for (int i : toWrite) {
+                NewMessage m = batch.get(i);
+                Counter counter = counters.get(m.conversationId());
+                if (counter == null) {
+                    outcomes[i] = Outcome.failed(new IllegalArgumentException("unknown conversation"));
+                    continue;
                 }
+                MessageRecord earlier = m.clientMessageId() == null ? null : stored.get(ClientKey.of(m));
+                if (earlier != null) {
+                    outcomes[i] = Outcome.stored(new AppendResult(earlier, true));
+                    continue;
+                }
+                // created_at never decreases with seq, even if the clock steps back.
+                Instant createdAt = counter.lastMessageAt == null || now.isAfter(counter.lastMessageAt)
+                        ? now : counter.lastMessageAt;
+                long seq = counter.latestSeq + 1;
+                counters.put(m.conversationId(), new Counter(seq, createdAt));
+                advanced.add(m.conversationId());
+                String id = UUID.randomUUID().toString();
+                boolean perRecipient = m.contents() != null;
+                rows.setString(1, id);
+                rows.setString(2, m.conversationId());
+                rows.setLong(3, seq);
+                rows.setString(4, m.senderId());
+                rows.setString(5, m.messageType());
+                rows.setBytes(6, perRecipient ? null : ExactText.encode(m.content()));
+                rows.setBoolean(7, perRecipient);
+                rows.setString(8, m.replyToId());
+                rows.setString(9, m.threadRootId());
+                rows.setString(10, m.clientMessageId());
+                rows.setBytes(11, ExactText.encode(m.metadata().toString()));
+                rows.setObject(12, time(createdAt));
+                rows.setString(13, perRecipient ? null : SearchText.image(m.content()));
+                rows.addBatch();
+                if (perRecipient) {
+                    for (Map.Entry<String, String> copy : m.contents().entrySet()) {
+                        copies.setString(1, id);
+                        copies.setString(2, copy.getKey());
+                        copies.setBytes(3, ExactText.encode(copy.getValue()));
+                        copies.addBatch();
+                        copyCount++;
+                    }
+                }
+                outcomes[i] = Outcome.stored(new AppendResult(new MessageRecord(id, m.conversationId(), seq,
+                        m.senderId(), senders.get(m.senderId()), m.messageType(), perRecipient ? null : m.content(),
+                        m.contents(), m.replyToId(), m.replyToId() == null ? null : replies.get(m.replyToId()),
+                        m.metadata().deepCopy(), createdAt, m.clientMessageId(), null, null, m.threadRootId(), 0,
+                        null, List.of()), false));
             }
-            outcomes[i] = Outcome.stored(new AppendResult(new MessageRecord(id, m.conversationId(), seq,
-                    m.senderId(), senders.get(m.senderId()), m.messageType(), perRecipient ? null : m.content(),
-                    m.contents(), m.replyToId(), m.replyToId() == null ? null : replies.get(m.replyToId()),
-                    m.metadata().deepCopy(), createdAt, m.clientMessageId(), null, null, m.threadRootId(), 0, null,
-                    List.of()), false));
+            if (advanced.isEmpty()) {
+                return;
+            }
+            advanceConversations(connection, advanced.stream()
+                    .map(c -> Map.entry(c, counters.get(c))).toList());
+            rows.executeBatch();
+            if (copyCount > 0) {
+                copies.executeBatch();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("append message failed", e);
         }
-        if (advanced.isEmpty()) {
+    }
+
+    private static final String INSERT_MESSAGE = "INSERT INTO messages (id, conversation_id, seq, sender_id,"
+            + " message_type, content, per_recipient, reply_to_id, thread_root_id, client_message_id, metadata,"
+            + " created_at, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_COPY = "INSERT INTO message_contents (message_id, user_id, content)"
+            + " VALUES (?, ?, ?)";
+
+    /** Sets each conversation's latest_seq and last message time: on PostgreSQL in one statement. */
+    private void advanceConversations(Connection connection, List<Map.Entry<String, Counter>> advanced)
+            throws SQLException {
+        if (dialect.arrayParameters) {
+            Object[] ids = new Object[advanced.size()];
+            Object[] seqs = new Object[advanced.size()];
+            Object[] times = new Object[advanced.size()];
+            for (int i = 0; i < advanced.size(); i++) {
+                ids[i] = advanced.get(i).getKey();
+                seqs[i] = advanced.get(i).getValue().latestSeq;
+                // ISO-8601 with offset, which timestamptz reads exactly.
+                times[i] = advanced.get(i).getValue().lastMessageAt.toString();
+            }
+            try (PreparedStatement bump = connection.prepareStatement("UPDATE conversations c"
+                    + " SET latest_seq = v.seq, last_message_at = v.t::timestamptz, updated_at = v.t::timestamptz"
+                    + " FROM unnest(?::varchar[], ?::bigint[], ?::varchar[]) AS v(id, seq, t) WHERE c.id = v.id")) {
+                bump.setArray(1, connection.createArrayOf("varchar", ids));
+                bump.setArray(2, connection.createArrayOf("bigint", seqs));
+                bump.setArray(3, connection.createArrayOf("varchar", times));
+                bump.executeUpdate();
+            }
             return;
         }
-        PreparedBatch bumps = tx.prepareBatch("UPDATE conversations SET latest_seq = :seq, last_message_at = :t,"
-                + " updated_at = :t WHERE id = :id");
-        for (String conversationId : advanced) {
-            Counter counter = counters.get(conversationId);
-            bumps.bind("seq", counter.latestSeq).bind("t", time(counter.lastMessageAt)).bind("id", conversationId).add();
-        }
-        bumps.execute();
-        rows.execute();
-        if (copies.size() > 0) {
-            copies.execute();
+        try (PreparedStatement bump = connection.prepareStatement("UPDATE conversations SET latest_seq = ?,"
+                + " last_message_at = ?, updated_at = ? WHERE id = ?")) {
+            for (Map.Entry<String, Counter> e : advanced) {
+                bump.setLong(1, e.getValue().latestSeq);
+                bump.setObject(2, time(e.getValue().lastMessageAt));
+                bump.setObject(3, time(e.getValue().lastMessageAt));
+                bump.setString(4, e.getKey());
+                bump.addBatch();
+            }
+            bump.executeBatch();
         }
     }
 
