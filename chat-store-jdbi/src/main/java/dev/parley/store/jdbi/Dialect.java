@@ -5,7 +5,7 @@ package dev.parley.store.jdbi;
  * Statements keep their parameters named, so callers bind the same names for either database.
  */
 enum Dialect {
-    POSTGRES(
+    POSTGRES(true, true,
             // Not FOR UPDATE: that would also block inserts of rows referencing the conversation
             // (participants take a key-share lock on it); an append changes no key.
             "FOR NO KEY UPDATE",
@@ -15,17 +15,26 @@ enum Dialect {
                     + " display_name = EXCLUDED.display_name, avatar_url = EXCLUDED.avatar_url,"
                     + " email = EXCLUDED.email, phone = EXCLUDED.phone, auth_user_id = EXCLUDED.auth_user_id,"
                     + " updated_at = EXCLUDED.updated_at"),
-    H2(
+    H2(false, false,
             "FOR UPDATE",
             "MERGE INTO users (id, username, display_name, avatar_url, email, phone, auth_user_id, updated_at)"
                     + " KEY (id) VALUES (:id, :username, :displayName, :avatarUrl, :email, :phone, :authUserId, :now)");
 
+    /**
+     * Whether search uses PostgreSQL's full-text index (migration V2_1) for queries made of words;
+     * otherwise every query is a LIKE on {@code search_text}.
+     */
+    final boolean fullTextSearch;
+    /** Whether a statement can take a batch's rows as array parameters ({@code unnest}). */
+    final boolean arrayParameters;
     /** Ends a SELECT of conversation rows, locking them until commit against other appends. */
     final String lockForAppend;
     /** Inserts or updates user {@code :id}; {@code created_at} is set on insert only. */
     final String upsertUser;
 
-    Dialect(String lockForAppend, String upsertUser) {
+    Dialect(boolean fullTextSearch, boolean arrayParameters, String lockForAppend, String upsertUser) {
+        this.fullTextSearch = fullTextSearch;
+        this.arrayParameters = arrayParameters;
         this.lockForAppend = lockForAppend;
         this.upsertUser = upsertUser;
     }

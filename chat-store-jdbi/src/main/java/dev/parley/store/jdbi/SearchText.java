@@ -39,6 +39,25 @@ final class SearchText {
         return pattern.append('%').toString();
     }
 
+    /**
+     * A PostgreSQL {@code tsquery} that holds when every word of {@code query} begins a word of the
+     * body ({@code 'hel':* & 'wor':*}), or null when the query has anything but letters, digits and
+     * white space: punctuation, symbols and emoji are not words to the text search parser, so such a
+     * query is matched literally instead. Words contain no quote or operator, so they need no escaping.
+     */
+    static String prefixQuery(String query) {
+        if (query.isBlank() || !query.codePoints().allMatch(c -> Character.isLetterOrDigit(c)
+                || Character.getType(c) == Character.NON_SPACING_MARK
+                || Character.getType(c) == Character.COMBINING_SPACING_MARK || Character.isWhitespace(c))) {
+            return null;
+        }
+        StringBuilder tsquery = new StringBuilder();
+        for (String word : lower(query).strip().split("\\s+")) {
+            tsquery.append(tsquery.length() == 0 ? "" : " & ").append('\'').append(word).append("':*");
+        }
+        return tsquery.toString();
+    }
+
     /** The exact test: case-insensitive containment, as the in-memory store defines it. */
     static boolean contains(String body, String query) {
         return body != null && lower(body).contains(lower(query));

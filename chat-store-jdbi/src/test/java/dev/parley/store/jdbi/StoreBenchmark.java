@@ -26,6 +26,18 @@ import java.util.concurrent.Future;
  */
 public final class StoreBenchmark {
     private static final String BODY = "x".repeat(200);
+    /** Distinct words, so a body gives the full-text index as many entries as a chat line would. */
+    private static final int VOCABULARY = 20_000;
+
+    /** About 200 B of 30 words, different for each sender and message. */
+    static String body(int sender, int message) {
+        StringBuilder body = new StringBuilder(210);
+        for (int w = 0; body.length() < 200; w++) {
+            long word = ((long) sender * 7919 + (long) message * 104_729 + w * 15_485_863L) % VOCABULARY;
+            body.append(body.length() == 0 ? "" : " ").append("word").append(word);
+        }
+        return body.toString();
+    }
 
     private StoreBenchmark() {
     }
@@ -86,7 +98,7 @@ public final class StoreBenchmark {
                     members)).conversation().id());
         }
 
-        System.out.printf(Locale.ROOT, "%s: %d senders x %d appends of 200 B, each acknowledged after its commit%n",
+        System.out.printf(Locale.ROOT, "%s: %d senders x %d appends of 200 B (30 words), each acknowledged after its commit%n",
                 target, senders, perSender);
         // Warm-up: JIT, pool, caches.
         appendAll(store, senders, Math.max(10, perSender / 10), own::get);
@@ -194,10 +206,12 @@ public final class StoreBenchmark {
             for (int s = 0; s < senders; s++) {
                 String conversationId = conversationOf.apply(s);
                 String sender = "u" + (s + 1);
+                int senderIndex = s;
                 futures.add(pool.submit(() -> {
                     start.await();
                     for (int i = 0; i < perSender; i++) {
-                        store.appendMessage(new NewMessage(conversationId, sender, "text", BODY, null, null, null,
+                        store.appendMessage(new NewMessage(conversationId, sender, "text", body(senderIndex, i),
+                                null, null, null,
                                 null, null));
                     }
                     return null;
