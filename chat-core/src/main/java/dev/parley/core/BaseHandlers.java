@@ -39,6 +39,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
@@ -124,6 +125,7 @@ final class BaseHandlers {
      */
     ConversationRecord joinRoom(Session s, String conversationId) {
         ConversationRecord r = store.findConversation(conversationId, s.userId())
+                .or(() -> joinOpenRoom(conversationId, s.userId()))
                 .orElseThrow(ProtocolException::accessDenied);
         if (!s.rooms().contains(r.id()) && s.rooms().size() >= engine.config().maxRoomsPerConnection()) {
             throw new ProtocolException(ErrorCode.CONFLICT, "Too many joined conversations on this connection",
@@ -132,6 +134,21 @@ final class BaseHandlers {
         s.rememberParticipation(r.id());
         enterRoom(s, r.id(), true);
         return r;
+    }
+
+    /** Open rooms ({@link EngineConfig#openRoomPrefix()}): creates or enters the group durably; empty when off or another id. */
+    private Optional<ConversationRecord> joinOpenRoom(String conversationId, String userId) {
+        String prefix = engine.config().openRoomPrefix();
+        if (prefix == null || !conversationId.startsWith(prefix)) {
+            return Optional.empty();
+        }
+        if (!EngineConfig.OPEN_ROOM_ID.matcher(conversationId).matches()) {
+            throw ProtocolException.invalidData("conversation_id", "an open room id is 1-64 of [A-Za-z0-9._:-]");
+        }
+        int maxGroupSize = engine.config().limits().maxGroupSize();
+        return Optional.of(store.joinOpenConversation(conversationId, userId, maxGroupSize)
+                .orElseThrow(() -> new ProtocolException(ErrorCode.CONFLICT, "The conversation is full",
+                        Map.of("reason", "group_full", "maxGroupSize", (long) maxGroupSize))));
     }
 
     /**

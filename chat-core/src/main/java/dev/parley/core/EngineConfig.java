@@ -43,6 +43,7 @@ public final class EngineConfig {
     private final Set<Extension> extensions;
     private final int workerThreads;
     private final Duration subscribeTimeout;
+    private final String openRoomPrefix;
 
     private EngineConfig(Builder b) {
         this.limits = Objects.requireNonNull(b.limits);
@@ -80,6 +81,7 @@ public final class EngineConfig {
         this.extensions = Set.copyOf(b.extensions);
         this.workerThreads = atLeastOne(b.workerThreads, "workerThreads");
         this.subscribeTimeout = positive(b.subscribeTimeout, "subscribeTimeout");
+        this.openRoomPrefix = openRoomPrefix(b.openRoomPrefix);
     }
 
     private static Duration positive(Duration d, String name) {
@@ -164,6 +166,28 @@ public final class EngineConfig {
     public int workerThreads() { return workerThreads; }
     /** How long a join waits for the broker to receive the room's events before failing with {@code SERVER_ERROR}. */
     public Duration subscribeTimeout() { return subscribeTimeout; }
+    /**
+     * Open rooms (like public channels), off when null: {@code join_conversation} for an id with this
+     * prefix creates the group conversation of that id if it does not exist, and adds the joiner as a
+     * participant (up to the group size limit).
+     */
+    public String openRoomPrefix() { return openRoomPrefix; }
+
+    /** Ids of open rooms must match this (the store keeps ids of at most 64 characters). */
+    static final java.util.regex.Pattern OPEN_ROOM_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    private static String openRoomPrefix(String prefix) {
+        if (prefix == null) {
+            return null;
+        }
+        // Conversation ids made by the stores are UUIDs: a prefix made of hex digits and '-' only could
+        // match one, and would open a private conversation to everyone.
+        if (prefix.isEmpty() || !OPEN_ROOM_ID.matcher(prefix).matches() || prefix.matches("[0-9A-Fa-f-]*")) {
+            throw new IllegalArgumentException("openRoomPrefix must be 1-64 of [A-Za-z0-9._:-] and hold a character"
+                    + " that is not a hex digit or '-' (so it can never match a UUID)");
+        }
+        return prefix;
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -201,6 +225,7 @@ public final class EngineConfig {
         b.extensions.addAll(extensions);
         b.workerThreads = workerThreads;
         b.subscribeTimeout = subscribeTimeout;
+        b.openRoomPrefix = openRoomPrefix;
         return b;
     }
 
@@ -252,6 +277,7 @@ public final class EngineConfig {
         // Mostly blocked on storage, not on the CPU, so not tied to the core count.
         private int workerThreads = Math.max(64, Runtime.getRuntime().availableProcessors() * 8);
         private Duration subscribeTimeout = Duration.ofSeconds(5);
+        private String openRoomPrefix;
 
         private Builder() {
         }
@@ -284,6 +310,8 @@ public final class EngineConfig {
         public Builder ringTimeout(Duration v) { ringTimeout = v; return this; }
         public Builder workerThreads(int v) { workerThreads = v; return this; }
         public Builder subscribeTimeout(Duration v) { subscribeTimeout = v; return this; }
+        /** Turns on open rooms for ids with this prefix (null: off, the default). */
+        public Builder openRoomPrefix(String v) { openRoomPrefix = v; return this; }
 
         /** Offers these extensions (replacing the set). */
         public Builder extensions(Set<Extension> v) {

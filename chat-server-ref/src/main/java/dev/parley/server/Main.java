@@ -81,6 +81,8 @@ public final class Main implements Callable<Integer> {
     Integer maxConnectionsPerUser;
     @Option(names = "--max-group-size", paramLabel = "N", description = "MAX_GROUP_SIZE: participants of a group, creator included (default 256).")
     Integer maxGroupSize;
+    @Option(names = "--open-room-prefix", paramLabel = "PREFIX", description = "OPEN_ROOM_PREFIX: joining a conversation id with this prefix creates or enters that group, like a public channel (default: off).")
+    String openRoomPrefix;
     @Option(names = "--extensions", paramLabel = "LIST", description = "EXTENSIONS: protocol extensions to offer: all, none, or names such as reactions,edits (default: every extension the store supports).")
     String extensions;
     @Option(names = "--push-webhook-url", paramLabel = "URL", description = "PUSH_WEBHOOK_URL: where notifications for offline users are posted (default: logged).")
@@ -134,6 +136,7 @@ public final class Main implements Callable<Integer> {
         set(framesPerSecond, b::framesPerSecond);
         set(maxConnectionsPerUser, b::maxConnectionsPerUser);
         set(maxGroupSize, b::maxGroupSize);
+        set(openRoomPrefix, b::openRoomPrefix);
         set(pushWebhookUrl, b::pushWebhookUrl);
         set(pushWebhookSecret, b::pushWebhookSecret);
         set(extensions == null ? null : ServerConfig.parseExtensions(extensions), b::extensions);

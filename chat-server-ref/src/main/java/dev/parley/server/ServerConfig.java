@@ -151,6 +151,7 @@ public final class ServerConfig {
         if (groupSize != null) {
             b.maxGroupSize(parseInt("MAX_GROUP_SIZE", groupSize));
         }
+        b.openRoomPrefix(blankToNull(env.get("OPEN_ROOM_PREFIX")));
         b.pushWebhookUrl(env.get("PUSH_WEBHOOK_URL"));
         b.pushWebhookSecret(env.get("PUSH_WEBHOOK_SECRET"));
         String extensions = blankToNull(env.get("EXTENSIONS"));
@@ -344,6 +345,12 @@ public final class ServerConfig {
                     .limits(engineConfig.limits().toBuilder().maxGroupSize(v).build()).build();
             return this;
         }
+        /** Open rooms for conversation ids with this prefix (null: off); see {@link EngineConfig#openRoomPrefix()}. */
+        public Builder openRoomPrefix(String v) {
+            engineConfig = engineConfig.toBuilder().openRoomPrefix(v).build();
+            return this;
+        }
+
         public Builder store(ChatStore v) { store = v; return this; }
         public Builder healthCheckInterval(Duration v) { healthCheckInterval = v; return this; }
         public Builder shutdownTimeout(Duration v) { shutdownTimeout = v; return this; }

@@ -150,6 +150,12 @@ class ServerConfigTest {
         assertThat(c.engineConfig().frameRate().permits()).isEqualTo(3000);
         assertThat(c.engineConfig().maxConnectionsPerUser()).isEqualTo(50);
         assertThat(c.engineConfig().limits().maxGroupSize()).isEqualTo(600);
+        assertThat(c.engineConfig().openRoomPrefix()).isNull();
+        assertThat(ServerConfig.fromEnvironment(Map.of("OPEN_ROOM_PREFIX", "room-")).build()
+                .engineConfig().openRoomPrefix()).isEqualTo("room-");
+        // a prefix that a UUID could start with would open private conversations
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.fromEnvironment(
+                Map.of("OPEN_ROOM_PREFIX", "ab-")).build()).isInstanceOf(IllegalArgumentException.class);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.fromEnvironment(
                 Map.of("RATE_MESSAGES_PER_SECOND", "0")).build()).isInstanceOf(IllegalArgumentException.class);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.fromEnvironment(

@@ -31,6 +31,7 @@ final class ServerProcess implements AutoCloseable {
             "REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_PRESENCE_TTL_SECONDS", "ALLOWED_ORIGINS", "WEBSOCKET_HOST", "WEBSOCKET_PORT", "DATA_DIR",
             "TLS_KEYSTORE", "TLS_KEYSTORE_PASSWORD", "LOG_LEVEL", "LOG_FILE", "MAX_CONNECTIONS_PER_IP",
             "RATE_MESSAGES_PER_SECOND", "RATE_FRAMES_PER_SECOND", "MAX_CONNECTIONS_PER_USER", "MAX_GROUP_SIZE",
+            "OPEN_ROOM_PREFIX",
             "PUSH_WEBHOOK_URL", "PUSH_WEBHOOK_SECRET", "EXTENSIONS");
     /** What a JVM reports as the exit value of a process that SIGKILL ended (128 + 9). */
     static final int KILLED_BY_SIGKILL = 137;

@@ -105,6 +105,27 @@ public final class InMemoryChatStore implements ChatStore {
     }
 
     @Override
+    public synchronized Optional<ConversationRecord> joinOpenConversation(String conversationId, String userId,
+            int maxParticipants) {
+        Conv c = conversations.get(conversationId);
+        Instant now = now();
+        if (c == null) {
+            c = new Conv(conversationId, ConversationType.GROUP, conversationId, userId, now);
+            c.participants.add(new Part(userId, Role.ADMIN, now));
+            conversations.put(c.id, c);
+        } else if (c.type != ConversationType.GROUP) {
+            return Optional.empty();
+        } else if (c.part(userId) == null) {
+            if (c.participants.size() >= maxParticipants) {
+                return Optional.empty();
+            }
+            c.participants.add(new Part(userId, Role.MEMBER, now));
+        }
+        conversationsByUser.computeIfAbsent(userId, k -> new LinkedHashSet<>()).add(c.id);
+        return Optional.of(view(c, userId));
+    }
+
+    @Override
     public synchronized Optional<ConversationRecord> findConversation(String conversationId, String viewerId) {
         Conv c = conversations.get(conversationId);
         if (c == null || c.part(viewerId) == null) {

@@ -55,6 +55,18 @@ public interface ChatStore extends AutoCloseable {
     List<String> conversationIdsOf(String userId);
 
     /**
+     * Open rooms: makes {@code userId} an active participant of the group conversation with exactly
+     * this id, first creating it (named after its id, created by the user) if absent, and returns it
+     * as the user sees it. Empty, changing nothing, when the user is not yet a participant and it
+     * already has {@code maxParticipants} active ones, or when that id is not a group conversation.
+     * Concurrent first joiners end with one conversation holding them all.
+     */
+    default Optional<ConversationRecord> joinOpenConversation(String conversationId, String userId,
+            int maxParticipants) {
+        throw new UnsupportedOperationException("open rooms");
+    }
+
+    /**
      * Stores a message, assigning its id, {@code seq} and {@code createdAt} in the same commit, or
      * returns the stored one for a repeated client message id. The caller has checked participation
      * and the reply and thread references.

@@ -274,6 +274,94 @@ public abstract class ChatStoreContract {
         }
     }
 
+    // ---------------------------------------------------------------- open rooms
+
+    @Test
+    void joiningAnAbsentOpenRoomCreatesTheGroupWithThatIdAndTheJoinerAsAdmin() {
+        user("alice");
+
+        ConversationRecord room = store.joinOpenConversation("room-7", "alice", 10).orElseThrow();
+
+        assertThat(room.id()).isEqualTo("room-7");
+        assertThat(room.type()).isEqualTo(ConversationType.GROUP);
+        assertThat(room.name()).isEqualTo("room-7");
+        assertThat(room.createdBy()).isEqualTo("alice");
+        assertThat(room.participants()).extracting(Participant::role).containsExactly(Role.ADMIN);
+        assertThat(store.isParticipant("room-7", "alice")).isTrue();
+        assertThat(store.conversationIdsOf("alice")).containsExactly("room-7");
+    }
+
+    @Test
+    void joiningAnExistingOpenRoomAddsTheJoinerOnceAsMember() {
+        user("alice");
+        user("bob");
+        store.joinOpenConversation("room-1", "alice", 10).orElseThrow();
+
+        ConversationRecord asBob = store.joinOpenConversation("room-1", "bob", 10).orElseThrow();
+        ConversationRecord again = store.joinOpenConversation("room-1", "bob", 10).orElseThrow();
+
+        assertThat(asBob.participantIds()).containsExactly("alice", "bob");
+        assertThat(again.participantIds()).containsExactly("alice", "bob");
+        assertThat(asBob.participants()).extracting(Participant::role).containsExactly(Role.ADMIN, Role.MEMBER);
+        assertThat(store.participantIds("room-1")).containsExactly("alice", "bob");
+        assertThat(send("room-1", "bob", "hi").seq()).isEqualTo(1);
+        assertThat(store.findConversation("room-1", "alice").orElseThrow().latestSeq()).isEqualTo(1);
+    }
+
+    @Test
+    void aFullOpenRoomRefusesNewJoinersButNotItsParticipants() {
+        user("alice");
+        user("bob");
+        user("carol");
+        store.joinOpenConversation("room-1", "alice", 2).orElseThrow();
+        store.joinOpenConversation("room-1", "bob", 2).orElseThrow();
+
+        assertThat(store.joinOpenConversation("room-1", "carol", 2)).isEmpty();
+        assertThat(store.joinOpenConversation("room-1", "bob", 2)).isPresent();
+        assertThat(store.participantIds("room-1")).containsExactly("alice", "bob");
+        assertThat(store.isParticipant("room-1", "carol")).isFalse();
+    }
+
+    @Test
+    void anOpenJoinNeverEntersADirectConversation() {
+        user("alice");
+        user("bob");
+        user("mallory");
+        ConversationRecord d = direct("alice", "bob");
+
+        assertThat(store.joinOpenConversation(d.id(), "mallory", 10)).isEmpty();
+        assertThat(store.participantIds(d.id())).containsExactlyInAnyOrder("alice", "bob");
+    }
+
+    @Test
+    void concurrentFirstJoinersOfAnOpenRoomEndInOneConversationTogether() throws Exception {
+        int threads = 6;
+        for (int round = 0; round < 10; round++) {
+            String roomId = "room-" + round;
+            for (int i = 0; i < threads; i++) {
+                user("u" + i);
+            }
+            List<ConversationRecord> results = runConcurrently(threads,
+                    index -> store.joinOpenConversation(roomId, "u" + index, 100).orElseThrow());
+
+            assertThat(results).extracting(ConversationRecord::id).containsOnly(roomId);
+            assertThat(store.participantIds(roomId)).containsExactlyInAnyOrder("u0", "u1", "u2", "u3", "u4", "u5");
+            assertThat(store.findConversation(roomId, "u0").orElseThrow().participants())
+                    .filteredOn(p -> p.role() == Role.ADMIN).hasSize(1);
+        }
+    }
+
+    @Test
+    void concurrentJoinersOfAnOpenRoomNeverOverfillIt() throws Exception {
+        for (int i = 0; i < 8; i++) {
+            user("u" + i);
+        }
+        List<Boolean> joined = runConcurrently(8, index -> store.joinOpenConversation("room-x", "u" + index, 3).isPresent());
+
+        assertThat(joined).filteredOn(j -> j).hasSize(3);
+        assertThat(store.participantIds("room-x")).hasSize(3);
+    }
+
     @Test
     void groupHasCreatorFirstAsAdminThenOthersInOrderAsMembers() {
         user("alice");

@@ -432,6 +432,55 @@ public final class JdbiChatStore implements ChatStore {
                 .bind("u", userId).mapTo(String.class).list());
     }
 
+    @Override
+    public Optional<ConversationRecord> joinOpenConversation(String conversationId, String userId, int maxParticipants) {
+        return run("join open conversation", h -> {
+            try {
+                h.useTransaction(tx -> insertConversation(tx, conversationId,
+                        new NewConversation(ConversationType.GROUP, conversationId, userId, List.of()), null));
+                return view(h, conversationId, userId);
+            } catch (JdbiException e) {
+                if (!isUniqueViolation(e)) {
+                    throw e;
+                }
+                // It exists (maybe created by a concurrent first joiner this instant): join it.
+            }
+            boolean joined = h.inTransaction(tx -> {
+                // The row lock orders concurrent joiners, so the count below cannot be overtaken.
+                Optional<String> type = tx.createQuery("SELECT type FROM conversations WHERE id = :c FOR UPDATE")
+                        .bind("c", conversationId).mapTo(String.class).findOne();
+                if (type.isEmpty() || !ConversationType.GROUP.wireName().equals(type.get())) {
+                    return false;
+                }
+                Optional<Boolean> active = tx.createQuery("SELECT left_at IS NULL FROM participants"
+                                + " WHERE conversation_id = :c AND user_id = :u")
+                        .bind("c", conversationId).bind("u", userId).mapTo(Boolean.class).findOne();
+                if (active.orElse(false)) {
+                    return true;
+                }
+                int count = tx.createQuery("SELECT COUNT(*) FROM participants WHERE conversation_id = :c AND left_at IS NULL")
+                        .bind("c", conversationId).mapTo(Integer.class).one();
+                if (count >= maxParticipants) {
+                    return false;
+                }
+                OffsetDateTime now = time(now());
+                if (active.isPresent()) {
+                    tx.createUpdate("UPDATE participants SET left_at = NULL, joined_at = :now"
+                                    + " WHERE conversation_id = :c AND user_id = :u")
+                            .bind("c", conversationId).bind("u", userId).bind("now", now).execute();
+                } else {
+                    tx.createUpdate("INSERT INTO participants (conversation_id, user_id, role, position, joined_at)"
+                                    + " SELECT :c, :u, :role, COALESCE(MAX(position), -1) + 1, :now"
+                                    + " FROM participants WHERE conversation_id = :c")
+                            .bind("c", conversationId).bind("u", userId).bind("role", role(Role.MEMBER))
+                            .bind("now", now).execute();
+                }
+                return true;
+            });
+            return joined ? view(h, conversationId, userId) : Optional.<ConversationRecord>empty();
+        });
+    }
+
     // ---------------------------------------------------------------- messages
 
     /**
