@@ -184,6 +184,7 @@ class ExtensionsEndToEndTest extends EndToEndBase {
         await("bob and carol see the edit", () -> "fixed".equals(held(bob.client, group, typo.id()).encryptedContent())
                 && "fixed".equals(held(carol.client, group, typo.id()).encryptedContent()));
         assertThat(held(carol.client, group, typo.id()).seq()).isEqualTo(typo.seq());
+        await("bob's listener hears the edit", () -> !bob.events.edited.isEmpty()); // callbacks run after the state changed
         assertThat(bob.events.edited).extracting(Message::id).containsExactly(typo.id());
 
         assertRejected(bob.client.editMessage(group, typo.id(), "hijacked"), ErrorCode.ACCESS_DENIED);
