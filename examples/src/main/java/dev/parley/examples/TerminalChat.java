@@ -1,6 +1,7 @@
 package dev.parley.examples;
 
 import dev.parley.client.ChatClient;
+import dev.parley.client.ChatException;
 import dev.parley.client.ChatListener;
 import dev.parley.client.ConnectionState;
 import dev.parley.protocol.model.Conversation;
@@ -475,6 +476,9 @@ final class TerminalChat implements ChatListener {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             String reason = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+            if (cause instanceof ChatException refused && refused.code() != null) {
+                reason += " (" + refused.code() + ")";
+            }
             throw new CommandFailed(failure == null ? reason : failure + ": " + reason);
         } catch (TimeoutException e) {
             throw new CommandFailed("no answer from the server within " + timeout.toSeconds() + " s");

@@ -6,6 +6,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.parley.client.ChatException;
+import dev.parley.protocol.ErrorCode;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -85,7 +86,8 @@ class BotExampleTest {
         try (ParleyBot impostor = new ParleyBot(server.uri(), "not-a-token-this-server-issued", BotExample::answer, state -> { })) {
             assertThat(impostor.start()).failsWithin(Duration.ofSeconds(10))
                     .withThrowableOfType(ExecutionException.class)
-                    .havingCause().isInstanceOf(ChatException.class).withMessageContaining("INVALID_TOKEN");
+                    .havingCause().isInstanceOfSatisfying(ChatException.class,
+                            refused -> assertThat(refused.code()).isEqualTo(ErrorCode.INVALID_TOKEN));
         }
     }
 
