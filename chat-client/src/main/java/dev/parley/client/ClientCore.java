@@ -498,6 +498,11 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
         if (toRecover.isEmpty()) {
             return;
         }
+        for (String c : toRecover) {
+            // Events of a room can come before the answer to its join or resume; they must not count
+            // as received in order past what was missed while away, also if this recovery is cut short.
+            messages.holeAbove(c, messages.confirmedSeq(c));
+        }
         if (extensions.contains("resume")) {
             // edits and deletions since shortly before the drop (6.7)
             Instant since = lastFrameBeforeDrop == null ? null : lastFrameBeforeDrop.minusSeconds(5);
@@ -553,7 +558,7 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
      * held never has a hole.
      */
     private void reloadNewest(String conversationId) {
-        long confirmed = messages.confirmedSeq(conversationId); // before this room's new events move it
+        long confirmed = messages.confirmedSeq(conversationId);
         request(MessageType.LOAD_MESSAGES, new LoadMessages(conversationId, null, false, null, null), true)
                 .thenApply(env -> codec.readServerPayload(env.payload(), MessagesLoaded.class))
                 .whenComplete((page, e) -> {
@@ -573,6 +578,8 @@ final class ClientCore implements WebSocketLink.Events, TypingController.Sink {
                     features.loaded(conversationId, page, false);
                     if (target >= 0) {
                         fillGap(conversationId, page, target, 0);
+                    } else {
+                        messages.holeFilled(conversationId); // nothing was held below this page
                     }
                 });
     }

@@ -103,6 +103,7 @@ class ExtensionsEndToEndTest extends EndToEndBase {
         bob.client.removeReaction(conv, m.id(), "\uD83D\uDC4D").join();
         await("alice sees the removal", () -> reactions(alice.client.messages(conv).get(0))
                 .equals(Map.of("\uD83D\uDC4D", Set.of("alice"), "party", Set.of("alice"))));
+        await("alice's listener hears both changes", () -> alice.events.reactions.size() >= 2);
         assertThat(alice.events.reactions).extracting(ReactionUpdated::action).containsExactly("added", "removed");
 
         assertRejected(carol.client.addReaction(conv, m.id(), "x"), ErrorCode.ACCESS_DENIED);
@@ -144,7 +145,7 @@ class ExtensionsEndToEndTest extends EndToEndBase {
                 .containsExactly("reply 1", "reply 2", "reply 3");
         await("bob's held root counts them", () -> held(bob.client, conv, root.id()).threadReplyCount() == 3);
         assertThat(held(bob.client, conv, root.id()).threadLastReplyAt()).isEqualTo(replies.get(2).createdAt());
-        assertThat(bob.events.threads).isNotEmpty();
+        await("bob's listener hears of the thread", () -> !bob.events.threads.isEmpty());
 
         ThreadLoaded newest = alice.client.loadThread(conv, root.id()).join();
         assertThat(newest.messages()).extracting(Message::id).containsExactly(replies.get(1).id(), replies.get(2).id());
@@ -204,7 +205,9 @@ class ExtensionsEndToEndTest extends EndToEndBase {
         assertThat(bob.client.deleteMessage(group, bobs.id()).join().deletedAt()).isEqualTo(byAdmin.deletedAt());
         assertRejected(bob.client.editMessage(group, bobs.id(), "revive"), ErrorCode.NOT_FOUND);
         alice.client.editMessage(group, typo.id(), "fixed twice").join();
-        await("carol sees the later edit", () -> "fixed twice".equals(held(carol.client, group, typo.id()).encryptedContent()));
+        // Listeners run in order, so once carol's listener has heard the later edit it has heard everything before it.
+        await("carol's listener hears the later edit", () -> carol.events.edited.stream()
+                .anyMatch(m -> "fixed twice".equals(m.encryptedContent())));
         assertThat(carol.events.deleted).as("deleting again sends nothing").extracting(Message::id).containsExactly(bobs.id());
 
         String direct = alice.client.createDirectConversation("bob").join().id();
@@ -236,8 +239,9 @@ class ExtensionsEndToEndTest extends EndToEndBase {
         assertThat(read.unreadCount()).isEqualTo(1);
         assertThat(bob.client.unreadCount(conv)).isEqualTo(1);
         await("bob's phone hears of the read", () -> bobPhone.client.unreadCount(conv) == 1);
-        assertThat(bobPhone.events.unread).containsEntry(conv, 1);
+        await("bob's phone's listener hears the count", () -> Integer.valueOf(1).equals(bobPhone.events.unread.get(conv)));
         await("alice gets bob's receipt", () -> alice.client.readPositions(conv).getOrDefault("bob", 0L) == sent.get(1).seq());
+        await("alice's listener hears the receipt", () -> !alice.events.receipts.isEmpty());
         assertThat(alice.events.receipts).extracting(ReadReceipt::userId, ReadReceipt::lastReadMessageId)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("bob", sent.get(1).id()));
 
@@ -277,8 +281,9 @@ class ExtensionsEndToEndTest extends EndToEndBase {
         PresenceSet set = alice.client.setPresence(PresenceStatus.AWAY, "at lunch").join();
         assertThat(List.of(set.status(), set.customStatus())).containsExactly("away", "at lunch");
         assertThat(alice.client.presence("alice").status()).isEqualTo("away");
-        await("bob sees alice away", () -> isPresence(bob.client.presence("alice"), "away", "at lunch"));
-        assertThat(bob.events.presence).extracting(PresenceInfo::userId).contains("alice");
+        // The state is updated before listeners run, so wait for the callback too.
+        await("bob sees alice away and is told", () -> isPresence(bob.client.presence("alice"), "away", "at lunch")
+                && bob.events.presence.stream().anyMatch(p -> p.userId().equals("alice")));
 
         assertThat(alice.client.setPresence(PresenceStatus.BUSY).join().customStatus()).as("kept").isEqualTo("at lunch");
         await("bob sees alice busy", () -> isPresence(bob.client.presence("alice"), "busy", "at lunch"));
