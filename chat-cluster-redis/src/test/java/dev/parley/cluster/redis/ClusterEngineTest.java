@@ -407,6 +407,11 @@ class ClusterEngineTest {
 
         a.redis.shutdown(); // node a is gone: nobody there will end alice's typing
         JsonObject stopped = payload(bob.nextWithin("typing_update", typingTtl.multipliedBy(4)));
+        if (stopped.get("isTyping").getAsBoolean()) {
+            // alice's start, published before bob joined, may reach him after his join's answer listed her
+            assertThat(stopped.get("userId").getAsString()).isEqualTo("alice");
+            stopped = payload(bob.nextWithin("typing_update", typingTtl.multipliedBy(4)));
+        }
         assertThat(stopped.get("userId").getAsString()).isEqualTo("alice");
         assertThat(stopped.get("isTyping").getAsBoolean()).isFalse();
         bob.transport.expectNothing(Duration.ofMillis(600));
