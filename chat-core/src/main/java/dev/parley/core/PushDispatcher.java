@@ -6,7 +6,9 @@ import dev.parley.core.spi.PresenceStore;
 import dev.parley.core.spi.PushNotification;
 import dev.parley.core.spi.PushNotifier;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -60,8 +62,11 @@ final class PushDispatcher implements AutoCloseable {
                 drained.add(first);
                 queue.drainTo(drained, MAX_BATCH - 1);
                 List<PushNotification> batch = new ArrayList<>();
+                // One participant lookup per conversation of the batch, not one per message.
+                Map<String, List<String>> participants = new HashMap<>();
                 for (MessageRecord m : drained) {
-                    batch.addAll(notificationsFor(m));
+                    batch.addAll(notificationsFor(m,
+                            participants.computeIfAbsent(m.conversationId(), store::participantIds)));
                 }
                 drained.clear();
                 if (!batch.isEmpty()) {
@@ -79,8 +84,8 @@ final class PushDispatcher implements AutoCloseable {
         }
     }
 
-    private List<PushNotification> notificationsFor(MessageRecord m) {
-        List<String> others = new ArrayList<>(store.participantIds(m.conversationId()));
+    private List<PushNotification> notificationsFor(MessageRecord m, List<String> participantIds) {
+        List<String> others = new ArrayList<>(participantIds);
         others.remove(m.senderId());
         Set<String> online = presence.online(others);
         List<PushNotification> list = new ArrayList<>();
