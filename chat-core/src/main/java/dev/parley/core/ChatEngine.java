@@ -18,6 +18,7 @@ import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.PresenceStore;
 import dev.parley.core.spi.Principal;
 import dev.parley.core.spi.PushNotifier;
+import dev.parley.core.spi.StoreException;
 import dev.parley.core.spi.Transport;
 import dev.parley.core.spi.TypingStore;
 import dev.parley.core.spi.UserProfile;
@@ -429,9 +430,24 @@ public final class ChatEngine implements AutoCloseable {
 
     private void serverError(Session s, String requestId, Throwable e) {
         String correlationId = UUID.randomUUID().toString();
-        log.error("Request failed in session {} (correlationId {})", s.id(), correlationId, e);
+        if (e instanceof StoreException) {
+            // During a database outage every request fails alike: one line each, the trace at debug.
+            log.warn("Request failed in session {} (correlationId {}): storage: {}", s.id(), correlationId,
+                    rootCause(e));
+            log.debug("Storage failure (correlationId {})", correlationId, e);
+        } else {
+            log.error("Request failed in session {} (correlationId {})", s.id(), correlationId, e);
+        }
         s.replyError(new ProtocolException(ErrorCode.SERVER_ERROR, "Internal server error",
                 Map.of("correlationId", correlationId)).withRequestId(requestId));
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
     private void runCustom(Session s, Envelope env, CustomHandler handler) {
