@@ -594,29 +594,24 @@ public final class ChatEngine implements AutoCloseable {
 
     /**
      * The rest of a first authentication once the user's topic is subscribed, or not within
-     * {@link EngineConfig#subscribeTimeout()} ({@code failure} set): then, as for a join,
-     * {@code SERVER_ERROR} and the connection stays unauthenticated, so the client can try again.
+     * {@link EngineConfig#subscribeTimeout()} ({@code failure} set). Then the broker is down or slow:
+     * the user is still signed in, as this node keeps serving what it can (its own connections and
+     * rooms), and the broker keeps trying the subscription; until it holds, what other nodes send to
+     * this user is missed (a client catches up when it loads or resumes).
      */
     private void firstAuthSubscribed(Session s, Principal p, Set<String> negotiated, User user, String requestId,
                                      Throwable failure) {
         String userTopic = RoomRegistry.userTopic(p.userId());
-        if (s.state() == Session.State.CLOSED || failure != null) {
+        if (s.state() == Session.State.CLOSED) {
             rooms.remove(userTopic, s);
             forgetUserSession(p.userId(), s);
-            if (failure != null && s.state() != Session.State.CLOSED) {
-                Throwable cause = unwrap(failure);
-                log.warn("The events of the user of session {} not subscribed within {} ms ({}); auth refused",
-                        s.id(), config.subscribeTimeout().toMillis(), cause.toString());
-                ProtocolException pe = new ProtocolException(ErrorCode.SERVER_ERROR,
-                        "Your events cannot be received right now; retry later");
-                if (requestId == null) {
-                    counters.increment("errors." + ErrorCode.SERVER_ERROR.name());
-                    s.send(MessageType.AUTH_ERROR, JsonCodec.errorPayload(pe, null), null);
-                } else {
-                    s.replyError(pe.withRequestId(requestId));
-                }
-            }
             return;
+        }
+        if (failure != null) {
+            log.warn("The events of the user of session {} not subscribed within {} ms ({}); signed in without"
+                    + " them until the broker confirms", s.id(), config.subscribeTimeout().toMillis(),
+                    unwrap(failure).toString());
+            counters.increment("authWithoutSubscription");
         }
         boolean cameOnline = presence.add(p.userId(), s.id());
         if (presence.connectionCount(p.userId()) > config.maxConnectionsPerUser()) {
