@@ -328,8 +328,10 @@ final class BaseHandlers {
         return stored;
     }
 
+    /** Carries the seq, so that every node hands the room's messages to its connections in seq order. */
     private BrokerEvent messageEvent(MessageRecord stored) {
-        return engine.perViewerEvent(MessageType.MESSAGE_RECEIVED, stored, MessageReceived::new, null, null);
+        return engine.perViewerEvent(MessageType.MESSAGE_RECEIVED, stored, MessageReceived::new, null, null)
+                .withSeq(stored.seq());
     }
 
     void checkRecipients(String conversationId, Set<String> recipients) {

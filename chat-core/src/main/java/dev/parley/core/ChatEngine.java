@@ -141,7 +141,7 @@ public final class ChatEngine implements AutoCloseable {
         this.callStore = b.callStore != null ? b.callStore : new LocalCallStore();
         this.clock = b.clock;
         this.customHandlers = Map.copyOf(b.customHandlers);
-        this.rooms = new RoomRegistry(broker);
+        this.rooms = new RoomRegistry(broker, clock, config.reorderWindow(), this::scheduleOnce, counters);
         this.userLimits = new UserRateLimits(config);
         this.typing = new TypingTracker(b.typingStore != null ? b.typingStore : new LocalTypingStore(),
                 config.typingTtl());
@@ -505,14 +505,16 @@ public final class ChatEngine implements AutoCloseable {
                 if (error != null) {
                     onAuthFailure(s, unwrap(error), requestId, atConnect);
                 } else {
-                    onAuthSuccess(s, principal, requested == null ? List.of() : requested, requestId);
+                    return onAuthSuccess(s, principal, requested == null ? List.of() : requested, requestId);
                 }
             } catch (RuntimeException e) {
                 serverError(s, requestId, e);
             }
-            return null;
-        });
+            return DONE;
+        }).thenCompose(answered -> answered);
     }
+
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedStage(null);
 
     private static Throwable unwrap(Throwable t) {
         return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
@@ -546,21 +548,22 @@ public final class ChatEngine implements AutoCloseable {
         }
     }
 
-    private void onAuthSuccess(Session s, Principal p, List<String> requested, String requestId) {
+    /** Completes once the answer is sent: a first authentication waits for the user's topic first. */
+    private CompletionStage<Void> onAuthSuccess(Session s, Principal p, List<String> requested, String requestId) {
         if (s.state() == Session.State.CLOSED) {
-            return;
+            return DONE;
         }
         Principal current = s.principal();
         if (current != null && !current.userId().equals(p.userId())) {
             s.replyError(new ProtocolException(ErrorCode.CONFLICT,
                     "This connection is authenticated as another user; open a new connection to switch")
                     .withRequestId(requestId));
-            return;
+            return DONE;
         }
         if (p.expiresAt() != null && !p.expiresAt().isAfter(now())) {
             failAuth(s, new ProtocolException(ErrorCode.TOKEN_EXPIRED, "Token expired"), requestId, requestId == null,
                     p.expiresAt());
-            return;
+            return DONE;
         }
         Set<String> negotiated = new LinkedHashSet<>();
         for (String name : requested) {
@@ -569,36 +572,91 @@ public final class ChatEngine implements AutoCloseable {
             }
         }
         User user = store.upsertUser(UserProfile.of(p));
-        boolean firstAuth = current == null;
-        boolean cameOnline = false;
-        if (firstAuth) {
-            // Register before answering, so that nothing sent to this user after auth_success is missed.
-            sessionsByUser.computeIfAbsent(p.userId(), k -> ConcurrentHashMap.newKeySet()).add(s);
-            cameOnline = presence.add(p.userId(), s.id());
-            if (presence.connectionCount(p.userId()) > config.maxConnectionsPerUser()) {
-                presence.remove(p.userId(), s.id());
-                forgetUserSession(p.userId(), s);
-                s.close(CloseCodes.TOO_MANY_CONNECTIONS, "too_many_connections");
-                return;
-            }
-            rooms.add(RoomRegistry.userTopic(p.userId()), s);
-            if (cameOnline) {
-                presenceHandlers.firstConnection(p.userId());
-                user = store.findUsers(List.of(p.userId())).stream().findFirst().orElse(user);
-            }
+        if (current != null) {
+            answerAuth(s, p, negotiated, user, requestId); // a refresh: registered already
+            return DONE;
         }
+        // Register before answering, and wait until the broker delivers the user's topic here, so that
+        // nothing sent to this user after auth_success is missed, from any node.
+        sessionsByUser.computeIfAbsent(p.userId(), k -> ConcurrentHashMap.newKeySet()).add(s);
+        CompletableFuture<Void> subscribed = rooms.add(RoomRegistry.userTopic(p.userId()), s).toCompletableFuture();
+        if (subscribed.isDone()) {
+            Throwable failure = subscribed.isCompletedExceptionally()
+                    ? subscribed.handle((v, e) -> e).join() : null;
+            firstAuthSubscribed(s, p, negotiated, user, requestId, failure);
+            return DONE;
+        }
+        // Not on this thread (it may be the broker's or the authenticator's): back on a worker.
+        Duration timeout = config.subscribeTimeout();
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        subscribed.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((v, failure) -> {
+            Runnable finish = () -> {
+                try {
+                    firstAuthSubscribed(s, p, negotiated, user, requestId, failure);
+                } catch (RuntimeException e) {
+                    serverError(s, requestId, e);
+                } finally {
+                    answered.complete(null);
+                }
+            };
+            try {
+                workers.execute(finish);
+            } catch (RejectedExecutionException e) {
+                answered.complete(null); // shutting down
+            }
+        });
+        return answered;
+    }
+
+    /**
+     * The rest of a first authentication once the user's topic is subscribed, or not within
+     * {@link EngineConfig#subscribeTimeout()} ({@code failure} set). Then the broker is down or slow:
+     * the user is still signed in, as this node keeps serving what it can (its own connections and
+     * rooms), and the broker keeps trying the subscription; until it holds, what other nodes send to
+     * this user is missed (a client catches up when it loads or resumes).
+     */
+    private void firstAuthSubscribed(Session s, Principal p, Set<String> negotiated, User user, String requestId,
+                                     Throwable failure) {
+        String userTopic = RoomRegistry.userTopic(p.userId());
+        if (s.state() == Session.State.CLOSED) {
+            rooms.remove(userTopic, s);
+            forgetUserSession(p.userId(), s);
+            return;
+        }
+        if (failure != null) {
+            log.warn("The events of the user of session {} not subscribed within {} ms ({}); signed in without"
+                    + " them until the broker confirms", s.id(), config.subscribeTimeout().toMillis(),
+                    unwrap(failure).toString());
+            counters.increment("authWithoutSubscription");
+        }
+        boolean cameOnline = presence.add(p.userId(), s.id());
+        if (presence.connectionCount(p.userId()) > config.maxConnectionsPerUser()) {
+            presence.remove(p.userId(), s.id());
+            rooms.remove(userTopic, s);
+            forgetUserSession(p.userId(), s);
+            s.close(CloseCodes.TOO_MANY_CONNECTIONS, "too_many_connections");
+            return;
+        }
+        if (cameOnline) {
+            presenceHandlers.firstConnection(p.userId());
+            user = store.findUsers(List.of(p.userId())).stream().findFirst().orElse(user);
+        }
+        answerAuth(s, p, negotiated, user, requestId);
+        if (cameOnline) {
+            announcePresence(p.userId(), MessageType.USER_ONLINE);
+        }
+        if (s.state() == Session.State.CLOSED) {
+            sessionClosed(s); // closed while authenticating: undo what was just registered
+        }
+    }
+
+    private void answerAuth(Session s, Principal p, Set<String> negotiated, User user, String requestId) {
         s.authenticated(p, negotiated);
         AuthUser authUser = AuthUser.of(views.user(user), p.email(), p.phone(), p.authUserId());
         Limits limits = new Limits(config.limits().maxFrameBytes(), config.limits().maxContentBytes(),
                 config.limits().maxFileBytes(), config.limits().fileChunkBytes());
         s.send(MessageType.AUTH_SUCCESS,
                 new AuthSuccess(authUser, p.expiresAt(), 1, List.copyOf(negotiated), limits), requestId);
-        if (cameOnline) {
-            announcePresence(p.userId(), MessageType.USER_ONLINE);
-        }
-        if (firstAuth && s.state() == Session.State.CLOSED) {
-            sessionClosed(s); // closed while authenticating: undo what was just registered
-        }
     }
 
     private void forgetUserSession(String userId, Session s) {
@@ -655,7 +713,10 @@ public final class ChatEngine implements AutoCloseable {
         }
     }
 
-    /** One pass of every timer: auth deadline, token expiry and grace, idle timeout, pings, typing expiry. */
+    /**
+     * One pass of every timer: auth deadline, token expiry and grace, idle timeout, pings, typing
+     * expiry, and room events held past the reorder window.
+     */
     void sweep() {
         Instant now = now();
         for (Session s : sessions) {
@@ -704,6 +765,7 @@ public final class ChatEngine implements AutoCloseable {
         }
         // Rate-limit buckets of users with no connection here are dropped; a returning user starts full.
         userLimits.retainUsers(sessionsByUser::containsKey);
+        rooms.expireHeld();
         if (fileHandlers != null) {
             fileHandlers.sweep(now);
         }
@@ -760,6 +822,21 @@ public final class ChatEngine implements AutoCloseable {
                 refreshingPresence.set(false);
             }
         });
+    }
+
+    /** Runs a task once on the timer thread after a delay (nothing once the engine is closing). */
+    private void scheduleOnce(Runnable task, Duration delay) {
+        try {
+            scheduler.schedule(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.error("Timer task failed", e);
+                }
+            }, Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // shutting down
+        }
     }
 
     private static ThreadFactory named(String prefix) {

@@ -43,6 +43,7 @@ public final class EngineConfig {
     private final Set<Extension> extensions;
     private final int workerThreads;
     private final Duration subscribeTimeout;
+    private final Duration reorderWindow;
     private final String openRoomPrefix;
 
     private EngineConfig(Builder b) {
@@ -81,6 +82,7 @@ public final class EngineConfig {
         this.extensions = Set.copyOf(b.extensions);
         this.workerThreads = atLeastOne(b.workerThreads, "workerThreads");
         this.subscribeTimeout = positive(b.subscribeTimeout, "subscribeTimeout");
+        this.reorderWindow = positive(b.reorderWindow, "reorderWindow");
         this.openRoomPrefix = openRoomPrefix(b.openRoomPrefix);
     }
 
@@ -164,8 +166,19 @@ public final class EngineConfig {
      * of the store can take: the default of 64 lets 50 busy senders commit together.
      */
     public int workerThreads() { return workerThreads; }
-    /** How long a join waits for the broker to receive the room's events before failing with {@code SERVER_ERROR}. */
+    /**
+     * How long a join, or the first {@code auth} of a connection, waits for the broker to receive the
+     * room's (the user's) events before failing with {@code SERVER_ERROR}.
+     */
     public Duration subscribeTimeout() { return subscribeTimeout; }
+    /**
+     * With several nodes: how long a conversation's {@code message_received} that arrived before a
+     * lower seq (appended on another node) waits for it, so that connections get a room's messages
+     * in seq order. After it, the held messages go out and the missing seq is given up (counted as
+     * {@code reorderSkippedSeqs}). Longer tolerates a slower broker; shorter bounds the delay a seq
+     * lost on the way costs.
+     */
+    public Duration reorderWindow() { return reorderWindow; }
     /**
      * Open rooms (like public channels), off when null: {@code join_conversation} for an id with this
      * prefix creates the group conversation of that id if it does not exist, and adds the joiner as a
@@ -225,6 +238,7 @@ public final class EngineConfig {
         b.extensions.addAll(extensions);
         b.workerThreads = workerThreads;
         b.subscribeTimeout = subscribeTimeout;
+        b.reorderWindow = reorderWindow;
         b.openRoomPrefix = openRoomPrefix;
         return b;
     }
@@ -277,6 +291,7 @@ public final class EngineConfig {
         // Mostly blocked on storage, not on the CPU, so not tied to the core count.
         private int workerThreads = Math.max(64, Runtime.getRuntime().availableProcessors() * 8);
         private Duration subscribeTimeout = Duration.ofSeconds(5);
+        private Duration reorderWindow = Duration.ofMillis(250);
         private String openRoomPrefix;
 
         private Builder() {
@@ -310,6 +325,7 @@ public final class EngineConfig {
         public Builder ringTimeout(Duration v) { ringTimeout = v; return this; }
         public Builder workerThreads(int v) { workerThreads = v; return this; }
         public Builder subscribeTimeout(Duration v) { subscribeTimeout = v; return this; }
+        public Builder reorderWindow(Duration v) { reorderWindow = v; return this; }
         /** Turns on open rooms for ids with this prefix (null: off, the default). */
         public Builder openRoomPrefix(String v) { openRoomPrefix = v; return this; }
 

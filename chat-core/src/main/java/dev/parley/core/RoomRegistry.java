@@ -2,11 +2,15 @@ package dev.parley.core;
 
 import dev.parley.core.spi.Broker;
 import dev.parley.core.spi.BrokerEvent;
+import dev.parley.core.spi.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node's subscriptions: which local sessions listen on which broker topic (conversation
@@ -14,17 +18,28 @@ import java.util.concurrent.ConcurrentHashMap;
  * unsubscribed on its last, so a node only receives what its connections want; empty topics are
  * removed at once. {@link Broker#subscribe} and {@link Broker#unsubscribe} run under the topic's
  * map lock, so they must not block.
+ *
+ * <p>Conversation rooms' events pass through a {@link SeqReorder}, so that their messages reach
+ * local sessions in seq order whichever node published them; its state for a room goes with the
+ * room's last local session.
  */
 final class RoomRegistry {
+    private static final Logger log = LoggerFactory.getLogger(RoomRegistry.class);
     static final String CONVERSATION = "conversation:";
     static final String USER = "user:";
     static final String SESSION = "session:";
 
     private final ConcurrentHashMap<String, Set<Session>> topics = new ConcurrentHashMap<>();
     private final Broker broker;
+    private final SeqReorder order;
 
-    RoomRegistry(Broker broker) {
+    /**
+     * @param holdWindow how long a room's message event waits for a missing lower seq
+     * @param timer      the engine's timer, which wakes rooms whose held events are due
+     */
+    RoomRegistry(Broker broker, Clock clock, Duration holdWindow, SeqReorder.Timer timer, Counters counters) {
         this.broker = broker;
+        this.order = new SeqReorder(clock, holdWindow, timer, counters, this::send);
     }
 
     static String conversationTopic(String conversationId) {
@@ -65,6 +80,7 @@ final class RoomRegistry {
             removed[0] = set.remove(session);
             if (set.isEmpty()) {
                 broker.unsubscribe(topic);
+                order.drop(topic); // in the map's lock: a session joining meanwhile starts a fresh order
                 return null;
             }
             return set;
@@ -99,8 +115,29 @@ final class RoomRegistry {
         return n;
     }
 
-    /** Delivers a broker event to the qualifying local sessions of its topic. */
+    /**
+     * The broker's handler, for this node's publishes and other nodes' alike: delivers an event to
+     * the qualifying local sessions of its topic, a conversation's messages in seq order.
+     */
     void deliver(String topic, BrokerEvent event) {
+        if (!topic.startsWith(CONVERSATION)) {
+            send(topic, event);
+        } else if (topics.containsKey(topic)) {
+            order.offer(topic, event);
+        }
+    }
+
+    /** For tests: rooms with reorder state. */
+    int orderedRooms() {
+        return order.topicCount();
+    }
+
+    /** Delivers what has waited the hold window; forgets rooms left while an event was on its way. */
+    void expireHeld() {
+        order.expire(topics::containsKey);
+    }
+
+    private void send(String topic, BrokerEvent event) {
         for (Session s : sessions(topic)) {
             String userId = s.userId();
             if (userId == null
@@ -109,7 +146,12 @@ final class RoomRegistry {
                     || (event.extension() != null && !s.hasNegotiated(event.extension()))) {
                 continue;
             }
-            s.sendEvent(event.frameFor(userId));
+            try {
+                s.sendEvent(event.frameFor(userId));
+            } catch (RuntimeException e) {
+                // One broken connection must not keep the event (or the room's order) from the others.
+                log.error("Delivering an event of {} to session {} failed", topic, s.id(), e);
+            }
         }
     }
 }

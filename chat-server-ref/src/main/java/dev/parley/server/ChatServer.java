@@ -1,5 +1,6 @@
 package dev.parley.server;
 
+import dev.parley.cluster.redis.RedisBroker;
 import dev.parley.cluster.redis.RedisConnections;
 import dev.parley.cluster.redis.RedisSettings;
 import dev.parley.core.ChatEngine;
@@ -21,8 +22,10 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
@@ -122,7 +125,8 @@ public final class ChatServer implements AutoCloseable {
             health = new HealthMonitor(store, config.healthCheckInterval());
             OriginPolicy origins = OriginPolicy.of(config.allowedOrigins(), devMode);
             endpoint = new WebSocketEndpoint(bind, config.engineConfig().limits().maxFrameBytes(), engine,
-                    new HttpRoutes(engine, health, devMode ? devTokens(config, secret) : null), origins,
+                    new HttpRoutes(engine, health, devMode ? devTokens(config, secret) : null, brokerCounters(redis)),
+                    origins,
                     new AddressLimiter(config.maxConnectionsPerIp()));
             if (sslContext != null) {
                 endpoint.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(sslContext));
@@ -144,6 +148,16 @@ public final class ChatServer implements AutoCloseable {
                 sslContext != null);
         server.logStarted(secret);
         return server;
+    }
+
+    /** What {@code /metrics} shows of the Redis broker's faults; nothing on a single node. */
+    private static Supplier<Map<String, Long>> brokerCounters(RedisConnections redis) {
+        if (redis == null) {
+            return Map::of;
+        }
+        RedisBroker broker = redis.broker();
+        return () -> Map.of("failedPublishes", broker.failedPublishes(),
+                "failedSubscribes", broker.failedSubscribes());
     }
 
     /** The web demo's dev sign-in: tokens like the {@code token} command's, valid for an hour. */

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -37,19 +38,24 @@ final class HttpRoutes {
     private final ChatEngine engine;
     private final HealthMonitor health;
     private final UnaryOperator<String> devTokens;
+    private final Supplier<Map<String, Long>> brokerCounters;
 
     /**
-     * @param devTokens mints a short-lived token for a user id; {@code null} unless the server runs
-     *                  in dev mode, and then {@code /dev/token/} answers 404
+     * @param devTokens      mints a short-lived token for a user id; {@code null} unless the server
+     *                       runs in dev mode, and then {@code /dev/token/} answers 404
+     * @param brokerCounters the cluster broker's fault counters by name ({@code failedPublishes}, ...),
+     *                       empty on a single node
      */
-    HttpRoutes(ChatEngine engine, HealthMonitor health, UnaryOperator<String> devTokens) {
+    HttpRoutes(ChatEngine engine, HealthMonitor health, UnaryOperator<String> devTokens,
+               Supplier<Map<String, Long>> brokerCounters) {
         this.engine = engine;
         this.health = health;
         this.devTokens = devTokens;
+        this.brokerCounters = brokerCounters;
     }
 
     HttpRoutes(ChatEngine engine, HealthMonitor health) {
-        this(engine, health, null);
+        this(engine, health, null, Map::of);
     }
 
     HttpAnswer answer(String path) {
@@ -64,7 +70,8 @@ final class HttpRoutes {
             case "/health" -> health();
             case "/stats" -> HttpAnswer.json(200, engine.stats().toJson().toString());
             case "/metrics" -> new HttpAnswer(200, PROMETHEUS_TEXT,
-                    prometheus(engine.stats()).getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+                    prometheus(engine.stats(), brokerCounters.get()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    Map.of());
             case "/ws" -> HttpAnswer.text(426, "This is a WebSocket endpoint: connect with a WebSocket client.\n")
                     .withHeader("Upgrade", "websocket");
             default -> HttpAnswer.text(404, "Not found\n");
@@ -106,8 +113,11 @@ final class HttpRoutes {
         return HttpAnswer.json(storeOk ? 200 : 503, body.toString());
     }
 
-    /** Prometheus text exposition: the engine's gauges and counters, then JVM basics. */
-    static String prometheus(EngineStats stats) {
+    /**
+     * Prometheus text exposition: the engine's gauges and counters, the cluster broker's fault
+     * counters ({@code parley_broker_<name>_total}), then JVM basics.
+     */
+    static String prometheus(EngineStats stats, Map<String, Long> brokerCounters) {
         StringBuilder out = new StringBuilder(2048);
         gauge(out, "parley_connections", "Open WebSocket connections.", stats.totalConnections());
         gauge(out, "parley_authenticated_connections", "Authenticated connections.", stats.authenticatedConnections());
@@ -136,6 +146,12 @@ final class HttpRoutes {
                 }
                 out.append(' ').append(v.getValue()).append('\n');
             }
+        });
+        new TreeMap<>(brokerCounters).forEach((key, value) -> {
+            String name = "parley_broker_" + metricName(key) + "_total";
+            out.append("# HELP ").append(name).append(" Cluster broker counter ").append(key).append(".\n");
+            out.append("# TYPE ").append(name).append(" counter\n");
+            out.append(name).append(' ').append(value).append('\n');
         });
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         MemoryUsage nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage();

@@ -44,7 +44,10 @@ public final class RedisBroker implements Broker {
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
-    /** What travels on a channel: the event and the node that published it. */
+    /**
+     * What travels on a channel: the event and the node that published it. The event's fields are
+     * carried by name; one without {@code seq} (from a node of an older version) arrives unordered.
+     */
     record Wire(String node, BrokerEvent event) {
     }
 
@@ -76,6 +79,7 @@ public final class RedisBroker implements Broker {
     private final AtomicBoolean publishFailing = new AtomicBoolean();
     private final AtomicLong droppedPublishes = new AtomicLong();
     private final AtomicLong failedPublishes = new AtomicLong();
+    private final AtomicLong failedSubscribes = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Listener listener = new Listener();
     private volatile Handler handler;
@@ -151,6 +155,7 @@ public final class RedisBroker implements Broker {
         if (!stillToSubscribe(sub)) {
             return;
         }
+        failedSubscribes.incrementAndGet();
         long delay;
         synchronized (this) {
             delay = sub.retryDelayMs;
@@ -233,6 +238,14 @@ public final class RedisBroker implements Broker {
      */
     public long failedPublishes() {
         return failedPublishes.get();
+    }
+
+    /**
+     * SUBSCRIBEs that failed or timed out since this broker started (each is sent again until it
+     * holds): while one is pending, joins and first authentications on this node wait or fail.
+     */
+    public long failedSubscribes() {
+        return failedSubscribes.get();
     }
 
     /** Waits until every current topic and every UNSUBSCRIBE so far is confirmed by Redis (for tests). */

@@ -179,7 +179,8 @@ class ClusterEngineTest {
         proxy = new TcpProxy(RedisTestSupport.HOST, RedisTestSupport.PORT);
         // A long TTL: the outage must not look like a crash.
         Node a = node(RedisTestSupport.URL, Duration.ofSeconds(30));
-        Node b = node(RedisTestSupport.url(proxy), Duration.ofSeconds(30));
+        Node b = node(RedisTestSupport.url(proxy), Duration.ofSeconds(30),
+                EngineConfig.builder().subscribeTimeout(Duration.ofSeconds(3)).build());
         Client alice = a.login("alice");
         Client bob = b.login("bob");
         Client dave = b.login("dave");
@@ -193,6 +194,11 @@ class ClusterEngineTest {
                 "{\"conversationId\":\"" + conv + "\",\"content\":\"while redis is down\"}");
         assertThat(sent.get("type").getAsString()).isEqualTo("message_sent");
         assertThat(content(bob.next("message_received"))).isEqualTo("while redis is down");
+        // A user whose events node b already receives signs in at once; a new one after the subscribe
+        // timeout, without the other nodes' events until Redis is back.
+        Client daveAgain = b.connect();
+        assertThat(daveAgain.call("auth", "{\"token\":\"" + TestAuthenticator.token("dave") + "\"}")
+                .get("type").getAsString()).isEqualTo("auth_success");
         Client erin = b.login("erin");
         proxy.start();
 
@@ -202,6 +208,7 @@ class ClusterEngineTest {
         RedisTestSupport.await("erin, who came while Redis was down, is online for node a", Duration.ofSeconds(20),
                 () -> strings(payload(a.join(alice, conv)).getAsJsonArray("onlineUserIds")).contains("erin"));
         assertThat(erin.session.isAuthenticated()).isTrue();
+        assertThat(daveAgain.session.isAuthenticated()).isTrue();
     }
 
     @Test
@@ -226,6 +233,33 @@ class ClusterEngineTest {
         release.join();
         assertThat(content(bob.nextWithin("message_received", Duration.ofSeconds(10))))
                 .isEqualTo("right after the join");
+    }
+
+    @Test
+    void anAuthAnsweredOnOneNodeHearsWhatIsSentToTheUserRightAfterOnTheOther() throws Exception {
+        proxy = new TcpProxy(RedisTestSupport.HOST, RedisTestSupport.PORT);
+        Node a = node(RedisTestSupport.URL, Duration.ofSeconds(30));
+        // A subscribe timeout well past the delay below, so that a loaded machine does not turn it into a refusal.
+        Node b = brokerOnlyNode(RedisTestSupport.url(proxy),
+                EngineConfig.builder().subscribeTimeout(Duration.ofSeconds(15)).build());
+        Client alice = a.login("alice");
+        a.login("bob").close(); // known to the store
+
+        // Redis reads node b's SUBSCRIBE to bob's topic only 2 s late, as on a machine under load.
+        proxy.holdUpstream(true);
+        Thread release = new Thread(() -> {
+            sleep(2000);
+            proxy.holdUpstream(false);
+        });
+        release.start();
+        Client bob = b.connect();
+        bob.send("auth", "{\"token\":\"" + TestAuthenticator.token("bob") + "\"}");
+        bob.nextWithin("auth_success", Duration.ofSeconds(20));
+        // No waiting beyond the answer: a client may be told about new things at once.
+        String conv = alice.createConversation("direct", "bob");
+        release.join();
+        assertThat(payload(bob.nextWithin("conversation_created", Duration.ofSeconds(10))).get("id").getAsString())
+                .isEqualTo(conv);
     }
 
     @Test

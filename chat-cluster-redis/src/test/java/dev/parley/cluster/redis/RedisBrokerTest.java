@@ -88,12 +88,31 @@ class RedisBrokerTest extends BrokerContract {
         b.subscribe("conversation:x");
         awaitSubscribed();
         BrokerEvent full = new BrokerEvent("{\"type\":\"message_received\",\"text\":\"<é \uD83D\uDE00 \\\"q\\\">\"}",
-                Map.of("u1", "{\"for\":\"u1\"}", "u2", "{\"for\":\"u2\"}"), "u3", "session-7", "reactions");
+                Map.of("u1", "{\"for\":\"u1\"}", "u2", "{\"for\":\"u2\"}"), "u3", "session-7", "reactions", 17);
         BrokerEvent bare = BrokerEvent.toAll("plain");
         a.publish("conversation:x", full);
         a.publish("conversation:x", bare);
         RedisTestSupport.await("b got both events", Duration.ofSeconds(5), () -> atB.size() >= 2);
         assertThat(atB).containsExactly(new Received("conversation:x", full), new Received("conversation:x", bare));
+    }
+
+    @Test
+    void anEventFromANodeThatSendsNoSeqArrivesUnordered() {
+        RedisBroker b = broker(RedisTestSupport.URL);
+        List<Received> atB = started(b);
+        b.subscribe("conversation:mixed");
+        awaitSubscribed();
+        RedisClient client = RedisClient.create(RedisTestSupport.URL);
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            c.sync().publish(prefix + ":conversation:mixed",
+                    "{\"node\":\"older-node\",\"event\":{\"frame\":\"{}\",\"excludeUserId\":\"u1\"}}");
+        } finally {
+            client.shutdown();
+        }
+        RedisTestSupport.await("b got the event", Duration.ofSeconds(5), () -> !atB.isEmpty());
+        assertThat(atB).containsExactly(
+                new Received("conversation:mixed", new BrokerEvent("{}", null, "u1", null, null)));
+        assertThat(atB.get(0).event().seq()).isZero();
     }
 
     @Test
@@ -146,6 +165,8 @@ class RedisBrokerTest extends BrokerContract {
             proxy.stop();
             b.publish("conversation:kept", BrokerEvent.toAll("local while down"));
             assertThat(atB).extracting(r -> r.event().frame()).containsExactly("local while down");
+            RedisTestSupport.await("the failed publish is counted", Duration.ofSeconds(10),
+                    () -> b.failedPublishes() == 1);
             b.subscribe("conversation:added");
             b.unsubscribe("conversation:dropped");
             sleep(300);
@@ -184,6 +205,7 @@ class RedisBrokerTest extends BrokerContract {
                 CompletableFuture<Void> subscribed = b.subscribe("conversation:refused").toCompletableFuture();
                 sleep(700);
                 assertThat(subscribed).as("not in effect while Redis refuses it").isNotDone();
+                assertThat(b.failedSubscribes()).as("each refusal is counted").isPositive();
 
                 c.sync().aclSetuser(user, AclSetuserArgs.Builder.allChannels());
                 subscribed.get(10, TimeUnit.SECONDS);

@@ -8,7 +8,9 @@ import java.util.concurrent.CompletionStage;
  * subscribes to a topic while it has a local connection that wants it.
  *
  * <p>Delivery is at most once per subscribed node, and events published by one node on one topic
- * arrive in publish order. {@link #publish} never blocks on the network.
+ * arrive in publish order, whole ({@link BrokerEvent#seq()} included). Across nodes there is no
+ * order: the engine puts a room's messages back in seq order when it receives them.
+ * {@link #publish} never blocks on the network.
  */
 public interface Broker extends AutoCloseable {
 

@@ -48,7 +48,7 @@ public abstract class BrokerContract {
         a.broker.subscribe("conversation:c1");
         awaitSubscribed();
         BrokerEvent event = new BrokerEvent("{\"type\":\"x\",\"emoji\":\"\uD83D\uDE00\"}", Map.of("u1", "own-frame"),
-                "u2", "s-9", "reactions");
+                "u2", "s-9", "reactions", 42);
         a.broker.publish("conversation:c1", event);
         List<Received> got = a.await(1);
         assertThat(got).hasSize(1);
