@@ -323,7 +323,12 @@ final class BaseHandlers {
             extensions.announceUnreadCounts(conversationId, me, null);
         });
         if (!result.duplicate()) {
-            stopTyping(conversationId, me);
+            try {
+                stopTyping(conversationId, me);
+            } catch (RuntimeException e) {
+                // The send is answered already; a typing store that is down must not answer it twice.
+                log.warn("Ending the typing state after a send failed: {}", e.toString());
+            }
         }
         return stored;
     }

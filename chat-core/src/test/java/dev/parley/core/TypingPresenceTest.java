@@ -3,7 +3,13 @@ package dev.parley.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
+import dev.parley.core.memory.LocalTypingStore;
+import dev.parley.core.spi.StoreException;
+import dev.parley.core.spi.TypingStore;
+import dev.parley.core.testkit.TestAuthenticator;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TypingPresenceTest extends EngineHarness {
@@ -86,5 +92,56 @@ class TypingPresenceTest extends EngineHarness {
         bob.transport.expectNothing(Duration.ofMillis(200));
         a2.close();
         bob.next("user_offline");
+    }
+
+    @Test
+    void aSendIsAnsweredOnceWhenEndingTheSendersTypingFails() {
+        TypingStore local = new LocalTypingStore();
+        TypingStore stopFails = new TypingStore() {
+            @Override
+            public boolean start(String c, String u, String name, Instant expiresAt, Instant now) {
+                return local.start(c, u, name, expiresAt, now);
+            }
+
+            @Override
+            public boolean stop(String c, String u) {
+                throw new StoreException("typing store unreachable", new IllegalStateException("down"));
+            }
+
+            @Override
+            public List<String> typingIn(String c, Instant now) {
+                return local.typingIn(c, now);
+            }
+
+            @Override
+            public List<String> conversationsOf(String u, Instant now) {
+                return local.conversationsOf(u, now);
+            }
+
+            @Override
+            public List<Expired> claimExpired(Instant now) {
+                return local.claimExpired(now);
+            }
+        };
+        engine = ChatEngine.builder().store(store).authenticator(new TestAuthenticator()).clock(clock)
+                .typingStore(stopFails).build();
+        engine.start();
+        try {
+            Client alice = login("alice");
+            login("bob");
+            String conv = createConversation(alice, "direct", "bob");
+            alice.call("typing_start", "{\"conversationId\":\"" + conv + "\"}");
+            String id = alice.send("send_message", "{\"conversationId\":\"" + conv + "\",\"content\":\"hi\"}");
+            List<String> answers = new java.util.ArrayList<>();
+            for (JsonObject f = alice.transport.poll(Duration.ofSeconds(2)); f != null;
+                    f = alice.transport.poll(Duration.ofMillis(300))) {
+                if (f.has("requestId") && id.equals(f.get("requestId").getAsString())) {
+                    answers.add(f.get("type").getAsString());
+                }
+            }
+            assertThat(answers).as("one answer, not a SERVER_ERROR after it").containsExactly("message_sent");
+        } finally {
+            engine.close();
+        }
     }
 }
