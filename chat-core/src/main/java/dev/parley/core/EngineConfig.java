@@ -167,8 +167,9 @@ public final class EngineConfig {
      */
     public int workerThreads() { return workerThreads; }
     /**
-     * How long a join, or the first {@code auth} of a connection, waits for the broker to receive the
-     * room's (the user's) events before failing with {@code SERVER_ERROR}.
+     * How long a join waits for the broker to receive the room's events before failing with
+     * {@code SERVER_ERROR}, and the first {@code auth} of a user on this node for the user's events
+     * before it is answered anyway (the broker keeps trying; see {@code authWithoutSubscription}).
      */
     public Duration subscribeTimeout() { return subscribeTimeout; }
     /**
