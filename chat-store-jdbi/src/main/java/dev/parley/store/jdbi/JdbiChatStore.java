@@ -148,8 +148,10 @@ public final class JdbiChatStore implements ChatStore {
         }
         String file = directory.toAbsolutePath().resolve("parley").toString();
         HikariConfig config = new HikariConfig();
+        // DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database while a graceful
+        // shutdown still writes (last-seen times of the closing connections); close() closes it.
         config.setJdbcUrl("jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE"
-                + ";DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000;WRITE_DELAY=0");
+                + ";DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
         config.setUsername("sa");
         config.setPassword("");
         config.setPoolName("parley-embedded");
