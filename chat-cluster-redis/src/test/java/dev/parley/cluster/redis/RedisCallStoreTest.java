@@ -9,36 +9,17 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RedisCallStoreTest extends CallStoreContract {
-    private final String prefix = RedisTestSupport.uniquePrefix();
-    private final List<RedisConnections> connections = new ArrayList<>();
-    private boolean redisUp;
-
-    @BeforeEach
-    void requireRedis() {
-        RedisTestSupport.requireRedis();
-        redisUp = true;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        connections.forEach(RedisConnections::shutdown);
-        if (redisUp) {
-            RedisTestSupport.deleteKeys(prefix);
-        }
-    }
+    @RegisterExtension
+    final RedisPerTest redis = new RedisPerTest();
 
     @Override
     protected CallStore newStore() {
-        RedisConnections redis = RedisConnections.connect(RedisTestSupport.settings(RedisTestSupport.URL, prefix).build());
-        connections.add(redis);
-        return redis.calls();
+        return redis.connect().calls();
     }
 
     @Override
@@ -55,14 +36,14 @@ class RedisCallStoreTest extends CallStoreContract {
         calls.connect("answered", "s2", now);
         RedisClient client = RedisClient.create(RedisTestSupport.URL);
         try (StatefulRedisConnection<String, String> c = client.connect()) {
-            long ringingTtl = c.sync().pttl(prefix + ":call:ringing");
+            long ringingTtl = c.sync().pttl(redis.prefix() + ":call:ringing");
             assertThat(ringingTtl).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(45 + 60).toMillis());
-            assertThat(c.sync().pttl(prefix + ":call:answered")).isGreaterThan(Duration.ofHours(1).toMillis());
+            assertThat(c.sync().pttl(redis.prefix() + ":call:answered")).isGreaterThan(Duration.ofHours(1).toMillis());
 
             calls.end("answered", now);
             calls.endRinging("ringing", now);
-            List<String> keys = c.sync().keys(prefix + ":*");
-            assertThat(keys).containsExactlyInAnyOrder(prefix + ":ended-call:answered", prefix + ":ended-call:ringing");
+            List<String> keys = c.sync().keys(redis.prefix() + ":*");
+            assertThat(keys).containsExactlyInAnyOrder(redis.prefix() + ":ended-call:answered", redis.prefix() + ":ended-call:ringing");
             for (String key : keys) {
                 assertThat(c.sync().pttl(key)).as(key).isPositive()
                         .isLessThanOrEqualTo(CallStore.ENDED_CALL_RETENTION.toMillis());

@@ -6,40 +6,23 @@ import dev.parley.core.spi.PresenceStore;
 import dev.parley.core.testkit.PresenceStoreContract;
 import dev.parley.core.testkit.TcpProxy;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RedisPresenceStoreTest extends PresenceStoreContract {
     private static final Duration TTL = Duration.ofSeconds(2);
-    private final String prefix = RedisTestSupport.uniquePrefix();
-    private boolean redisUp;
-    private final List<RedisConnections> connections = new ArrayList<>();
-
-    @BeforeEach
-    void requireRedis() {
-        RedisTestSupport.requireRedis();
-        redisUp = true;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        connections.forEach(RedisConnections::shutdown);
-        if (redisUp) {
-            RedisTestSupport.deleteKeys(prefix);
-        }
-    }
+    @RegisterExtension
+    final RedisPerTest redis = new RedisPerTest();
 
     @Override
     protected PresenceStore newStore() {
         // The contract closes the store, which closes the connections (this test's hold is given up at once).
-        try (RedisConnections redis = RedisConnections.connect(RedisTestSupport.settings(RedisTestSupport.URL, prefix)
-                .build())) {
-            return redis.presence();
+        try (RedisConnections connections = RedisConnections.connect(
+                RedisTestSupport.settings(RedisTestSupport.URL, redis.prefix()).build())) {
+            return connections.presence();
         }
     }
 
@@ -49,9 +32,7 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
     }
 
     private RedisConnections node(String url) {
-        RedisConnections redis = RedisConnections.connect(RedisTestSupport.settings(url, prefix).presenceTtl(TTL).build());
-        connections.add(redis);
-        return redis;
+        return redis.connect(RedisTestSupport.settings(url, redis.prefix()).presenceTtl(TTL));
     }
 
     @Test
@@ -99,7 +80,7 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
         n1.close();
         assertThat(n2.online(List.of("dan", "erin"))).isEmpty();
         n2.close();
-        assertThat(RedisTestSupport.countKeys(prefix)).isZero();
+        assertThat(RedisTestSupport.countKeys(redis.prefix())).isZero();
     }
 
     @Test
@@ -133,7 +114,7 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
         RedisPresenceStore n2 = node(RedisTestSupport.URL).presence();
         n1.add("iris", "i1");
         n1.add("iris", "i2");
-        RedisTestSupport.deleteKeys(prefix); // what a Redis restart without persistence looks like
+        RedisTestSupport.deleteKeys(redis.prefix()); // what a Redis restart without persistence looks like
         assertThat(n2.online(List.of("iris"))).isEmpty();
         RedisTestSupport.await("n1 writes its connections back", TTL.multipliedBy(3),
                 () -> n2.connectionCount("iris") == 2);
