@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.parley.core.spi.ChatStore;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,15 +71,7 @@ class ClusterNodeCrashIT {
             node2.close();
         }
         if (prefix != null) {
-            RedisClient client = RedisClient.create(REDIS);
-            try (StatefulRedisConnection<String, String> c = client.connect()) {
-                List<String> keys = c.sync().keys(prefix + ":*");
-                if (!keys.isEmpty()) {
-                    c.sync().del(keys.toArray(String[]::new));
-                }
-            } finally {
-                client.shutdown();
-            }
+            ClusterServerTest.deleteRedisKeys(prefix);
         }
         if (schema != null) {
             ClusterServerTest.dropSchema(schema);

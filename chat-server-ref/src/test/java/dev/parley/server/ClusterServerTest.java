@@ -66,6 +66,19 @@ class ClusterServerTest {
         return name;
     }
 
+    /** Deletes a test's Redis keys (those under {@code prefix}). */
+    static void deleteRedisKeys(String prefix) {
+        RedisClient client = RedisClient.create(REDIS);
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            List<String> keys = c.sync().keys(prefix + ":*");
+            if (!keys.isEmpty()) {
+                c.sync().del(keys.toArray(String[]::new));
+            }
+        } finally {
+            client.shutdown();
+        }
+    }
+
     static void dropSchema(String name) throws SQLException {
         try (Connection c = DriverManager.getConnection(POSTGRES, "postgres", null); Statement st = c.createStatement()) {
             st.execute("DROP SCHEMA " + name + " CASCADE");
@@ -112,15 +125,7 @@ class ClusterServerTest {
             redisProxy.close();
         }
         if (prefix != null) {
-            RedisClient client = RedisClient.create(REDIS);
-            try (StatefulRedisConnection<String, String> c = client.connect()) {
-                List<String> keys = c.sync().keys(prefix + ":*");
-                if (!keys.isEmpty()) {
-                    c.sync().del(keys.toArray(String[]::new));
-                }
-            } finally {
-                client.shutdown();
-            }
+            deleteRedisKeys(prefix);
         }
         if (schema != null) {
             dropSchema(schema);
