@@ -221,12 +221,7 @@ class ClusterEngineTest {
         String conv = alice.createConversation("direct", "bob");
 
         // Redis reads node b's SUBSCRIBE only 2 s late (past the 1 s command timeout), as on a machine under load.
-        proxy.holdUpstream(true);
-        Thread release = new Thread(() -> {
-            sleep(2000);
-            proxy.holdUpstream(false);
-        });
-        release.start();
+        Thread release = holdUpstreamFor(Duration.ofSeconds(2));
         JsonObject joined = bob.call("join_conversation", "{\"conversationId\":\"" + conv + "\"}");
         assertThat(joined.get("type").getAsString()).isEqualTo("conversation_joined");
         alice.call("send_message", "{\"conversationId\":\"" + conv + "\",\"content\":\"right after the join\"}");
@@ -246,12 +241,7 @@ class ClusterEngineTest {
         a.login("bob").close(); // known to the store
 
         // Redis reads node b's SUBSCRIBE to bob's topic only 2 s late, as on a machine under load.
-        proxy.holdUpstream(true);
-        Thread release = new Thread(() -> {
-            sleep(2000);
-            proxy.holdUpstream(false);
-        });
-        release.start();
+        Thread release = holdUpstreamFor(Duration.ofSeconds(2));
         Client bob = b.connect();
         bob.send("auth", "{\"token\":\"" + TestAuthenticator.token("bob") + "\"}");
         bob.nextWithin("auth_success", Duration.ofSeconds(20));
@@ -469,6 +459,17 @@ class ClusterEngineTest {
         assertThat(payload(dan.next("typing_update")).get("isTyping").getAsBoolean()).isFalse();
         dan.transport.expectNothing(Duration.ofMillis(300)); // one start and one stop for the whole cluster
         assertThat(strings(payload(b.join(dan, conv)).getAsJsonArray("typingUserIds"))).isEmpty();
+    }
+
+    /** Redis reads nothing from the proxy's clients until {@code delay} has passed; join the thread to wait for that. */
+    private Thread holdUpstreamFor(Duration delay) {
+        proxy.holdUpstream(true);
+        Thread release = new Thread(() -> {
+            sleep(delay.toMillis());
+            proxy.holdUpstream(false);
+        });
+        release.start();
+        return release;
     }
 
     /** Sends messages from one user until the other user receives one of them. */
