@@ -104,8 +104,11 @@ public final class ChatServer implements AutoCloseable {
         try {
             store = Stores.open(config);
             EngineConfig engineConfig = config.engineConfig().toBuilder().extensions(offeredExtensions(config, store)).build();
-            ChatEngine.Builder eb = ChatEngine.builder().store(store).authenticator(authenticator).config(engineConfig)
-                    .pushNotifier(pushNotifier(config));
+            ChatEngine.Builder eb = ChatEngine.builder().store(store).authenticator(authenticator).config(engineConfig);
+            PushNotifier notifier = pushNotifier(config, devMode);
+            if (notifier != null) {
+                eb.pushNotifier(notifier);
+            }
             if (engineConfig.extensions().contains(Extension.FILES)) {
                 eb.blobStore(new FileSystemBlobStore(config.dataDir().resolve("files")));
             }
@@ -201,10 +204,14 @@ public final class ChatServer implements AutoCloseable {
         return b.build();
     }
 
-    /** The webhook when configured, else the log: offline users' notifications are never silently lost. */
-    private static PushNotifier pushNotifier(ServerConfig config) throws ConfigurationException {
+    /**
+     * The webhook when configured; else, in dev mode, the log (to show what would be sent); else
+     * none: a production server without a webhook has nowhere to send notifications, and looking up
+     * who is offline for every stored message would only cost the send path.
+     */
+    static PushNotifier pushNotifier(ServerConfig config, boolean devMode) throws ConfigurationException {
         if (config.pushWebhookUrl() == null) {
-            return new LoggingPushNotifier();
+            return devMode ? new LoggingPushNotifier() : null;
         }
         try {
             return new WebhookPushNotifier(URI.create(config.pushWebhookUrl()), config.pushWebhookSecret(), Duration.ofSeconds(5));
@@ -253,7 +260,8 @@ public final class ChatServer implements AutoCloseable {
             log.info("cluster mode: node {} sharing broker, presence, calls and typing through Redis (key prefix {}, presence TTL {} s)",
                     redis.settings().nodeId(), redis.settings().keyPrefix(), redis.settings().presenceTtl().toSeconds());
         }
-        log.info("push notifications: {}", config.pushWebhookUrl() == null ? "logged" : "posted to " + config.pushWebhookUrl());
+        log.info("push notifications: {}", config.pushWebhookUrl() != null ? "posted to " + config.pushWebhookUrl()
+                : devMode ? "logged (dev mode)" : "off (PUSH_WEBHOOK_URL unset)");
         log.info("protocol extensions offered: {}", engine.config().extensions().isEmpty() ? "none"
                 : engine.config().extensions().stream().map(e -> e.wireName()).sorted().toList());
         if (config.allowedOrigins() == null && !devMode) {

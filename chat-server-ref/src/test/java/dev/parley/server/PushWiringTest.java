@@ -7,6 +7,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpServer;
+import dev.parley.server.push.LoggingPushNotifier;
+import dev.parley.server.push.WebhookPushNotifier;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -49,6 +51,16 @@ class PushWiringTest {
         } finally {
             hook.stop(0);
         }
+    }
+
+    @Test
+    void withoutAWebhookNotificationsAreLoggedInDevModeAndOffOtherwise() throws Exception {
+        ServerConfig noWebhook = ServerConfig.fromEnvironment(Map.of()).build();
+        assertThat(ChatServer.pushNotifier(noWebhook, true)).isInstanceOf(LoggingPushNotifier.class);
+        assertThat(ChatServer.pushNotifier(noWebhook, false)).isNull();
+        ServerConfig webhook = ServerConfig.fromEnvironment(Map.of("PUSH_WEBHOOK_URL", "https://hooks.example/p",
+                "PUSH_WEBHOOK_SECRET", "a-webhook-secret-for-tests")).build();
+        assertThat(ChatServer.pushNotifier(webhook, false)).isInstanceOf(WebhookPushNotifier.class);
     }
 
     @Test

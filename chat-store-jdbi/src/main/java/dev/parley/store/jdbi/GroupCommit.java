@@ -1,7 +1,5 @@
 package dev.parley.store.jdbi;
 
-import dev.parley.core.spi.AppendResult;
-import dev.parley.core.spi.NewMessage;
 import dev.parley.core.spi.StoreException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,33 +13,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for appends. Callers queue their message and block; one committer thread takes
- * everything queued (up to {@code maxBatch}) and hands it to the writer, which stores the batch in
- * one transaction and settles each caller's {@link Pending} after the commit. While one batch
- * commits, the next one queues up, so the batch size follows the load: one message when idle, many
- * when many callers wait, and one WAL flush serves them all.
+ * Group commit for small writes of one kind (appends, user upserts). Callers queue their item and
+ * block; one committer thread takes everything queued (up to {@code maxBatch}) and hands it to the
+ * writer, which stores the batch in one transaction and settles each caller's {@link Pending} after
+ * the commit. While one batch commits, the next one queues up, so the batch size follows the load:
+ * one item when idle, many when many callers wait, and one commit (one WAL flush) serves them all.
  *
- * <p>Every queued append is settled exactly once: by the writer, or, if the writer throws, with a
+ * <p>Every queued item is settled exactly once: by the writer, or, if the writer throws, with a
  * {@link StoreException}. {@link #close} stops admission, lets the committer write what was already
  * queued, and waits for it.
+ *
+ * @param <T> what callers queue
+ * @param <R> what each of them gets back after the commit
  */
-final class GroupCommit {
+final class GroupCommit<T, R> {
     private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
-    /** Queued by {@link #close} behind every admitted append: the committer stops when it takes it. */
-    private static final Pending END = new Pending(null);
 
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Pending<T, R>> queue = new LinkedBlockingQueue<>();
+    /** Queued by {@link #close} behind every admitted item: the committer stops when it takes it. */
+    private final Pending<T, R> end = new Pending<>(null);
     private final Object admission = new Object();
+    private final String what;
     private final int maxBatch;
-    private final Consumer<List<Pending>> writer;
+    private final Consumer<List<Pending<T, R>>> writer;
     private final Thread committer;
     private boolean closed;
-    /** Batches and appends handed to the writer so far; written by the committer only. */
+    /** Batches and items handed to the writer so far; written by the committer only. */
     private volatile long batches;
-    private volatile long appends;
+    private volatile long items;
 
-    /** {@code writer} must settle every pending append of the batch it is given. */
-    GroupCommit(String threadName, int maxBatch, Consumer<List<Pending>> writer) {
+    /**
+     * {@code writer} must settle every pending item of the batch it is given; {@code what} names the
+     * operation in the errors of items that never reached it (e.g. "append message").
+     */
+    GroupCommit(String threadName, String what, int maxBatch, Consumer<List<Pending<T, R>>> writer) {
+        this.what = what;
         this.maxBatch = maxBatch;
         this.writer = writer;
         this.committer = new Thread(this::commitUntilClosed, threadName);
@@ -49,12 +55,12 @@ final class GroupCommit {
         committer.start();
     }
 
-    /** Queues the message and blocks until its batch committed (or failed); throws the caller's own error. */
-    AppendResult append(NewMessage message) {
-        Pending pending = new Pending(message);
+    /** Queues the item and blocks until its batch committed (or failed); throws the caller's own error. */
+    R submit(T item) {
+        Pending<T, R> pending = new Pending<>(item);
         synchronized (admission) {
             if (closed) {
-                throw new StoreException("append message failed", new IllegalStateException("the chat store is closed"));
+                throw new StoreException(what + " failed", new IllegalStateException("the chat store is closed"));
             }
             queue.add(pending);
         }
@@ -62,7 +68,7 @@ final class GroupCommit {
     }
 
     /**
-     * Stops admitting appends and waits up to {@code waitMillis} for the queued ones to be written.
+     * Stops admitting items and waits up to {@code waitMillis} for the queued ones to be written.
      * Returns whether the committer finished; if not, it is still writing (and fails fast once the
      * caller closes the database).
      */
@@ -70,7 +76,7 @@ final class GroupCommit {
         synchronized (admission) {
             if (!closed) {
                 closed = true;
-                queue.add(END);
+                queue.add(end);
             }
         }
         try {
@@ -82,48 +88,48 @@ final class GroupCommit {
     }
 
     private void commitUntilClosed() {
-        List<Pending> batch = new ArrayList<>(maxBatch);
-        boolean end = false;
-        while (!end) {
-            Pending first = takeUninterruptibly();
-            if (first == END) {
+        List<Pending<T, R>> batch = new ArrayList<>(maxBatch);
+        boolean ended = false;
+        while (!ended) {
+            Pending<T, R> first = takeUninterruptibly();
+            if (first == end) {
                 return;
             }
             batch.add(first);
             queue.drainTo(batch, maxBatch - 1);
-            end = batch.remove(END);
+            ended = batch.remove(end);
             batches++;
-            appends += batch.size();
+            items += batch.size();
             try {
                 writer.accept(batch);
             } catch (Throwable t) {
-                log.error("writing a batch of {} appends failed", batch.size(), t);
-                StoreException failure = new StoreException("append message failed", t);
+                log.error("writing a batch of {} ({}) failed", batch.size(), what, t);
+                StoreException failure = new StoreException(what + " failed", t);
                 batch.forEach(p -> p.fail(failure));
             }
             // Whatever the writer did, no caller may wait forever.
-            for (Pending p : batch) {
+            for (Pending<T, R> p : batch) {
                 if (!p.settled()) {
-                    log.error("the writer left an append unsettled");
-                    p.fail(new StoreException("append message failed", new IllegalStateException("not settled")));
+                    log.error("the writer left an item unsettled ({})", what);
+                    p.fail(new StoreException(what + " failed", new IllegalStateException("not settled")));
                 }
             }
             batch.clear();
         }
     }
 
-    /** Batches and appends written so far, for benchmarks: how many appends one commit serves. */
+    /** Batches and items written so far, for benchmarks: how many items one commit serves. */
     Stats stats() {
-        return new Stats(batches, appends);
+        return new Stats(batches, items);
     }
 
-    record Stats(long batches, long appends) {
+    record Stats(long batches, long items) {
     }
 
-    private Pending takeUninterruptibly() {
+    private Pending<T, R> takeUninterruptibly() {
         while (true) {
             try {
-                Pending p = queue.poll(1, TimeUnit.MINUTES);
+                Pending<T, R> p = queue.poll(1, TimeUnit.MINUTES);
                 if (p != null) {
                     return p;
                 }
@@ -133,29 +139,29 @@ final class GroupCommit {
         }
     }
 
-    /** One queued append and its caller's outcome. */
-    static final class Pending {
-        final NewMessage message;
-        private final CompletableFuture<AppendResult> outcome = new CompletableFuture<>();
+    /** One queued item and its caller's outcome. */
+    static final class Pending<T, R> {
+        final T item;
+        private final CompletableFuture<R> outcome = new CompletableFuture<>();
 
-        Pending(NewMessage message) {
-            this.message = message;
+        Pending(T item) {
+            this.item = item;
         }
 
-        /** Blocks until settled; returns the result or throws this append's own error. */
-        AppendResult await() {
+        /** Blocks until settled; returns the result or throws this item's own error. */
+        R await() {
             try {
-                // Uninterruptible: the message may commit whatever the caller does, so it waits for the outcome.
+                // Uninterruptible: the item may commit whatever the caller does, so it waits for the outcome.
                 return outcome.join();
             } catch (CompletionException e) {
                 if (e.getCause() instanceof RuntimeException cause) {
                     throw cause;
                 }
-                throw new StoreException("append message failed", e.getCause());
+                throw new StoreException("store write failed", e.getCause());
             }
         }
 
-        void succeed(AppendResult result) {
+        void succeed(R result) {
             outcome.complete(result);
         }
 

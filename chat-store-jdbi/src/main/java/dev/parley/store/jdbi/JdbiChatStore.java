@@ -51,6 +51,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
@@ -59,6 +60,7 @@ import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,7 +91,8 @@ public final class JdbiChatStore implements ChatStore {
     private final Jdbi committerJdbi;
     private final Dialect dialect;
     private final Clock clock;
-    private final GroupCommit appends;
+    private final GroupCommit<NewMessage, AppendResult> appends;
+    private final GroupCommit<UserProfile, User> userWrites;
 
     private JdbiChatStore(HikariDataSource dataSource, HikariDataSource committerDataSource, Dialect dialect,
                           Clock clock) {
@@ -99,8 +102,10 @@ public final class JdbiChatStore implements ChatStore {
         this.committerJdbi = Jdbi.create(committerDataSource);
         this.dialect = dialect;
         this.clock = clock;
-        this.appends = new GroupCommit(committerDataSource.getPoolName(), MAX_BATCH,
+        this.appends = new GroupCommit<>(committerDataSource.getPoolName(), "append message", MAX_BATCH,
                 this::writeBatch);
+        this.userWrites = new GroupCommit<>(committerDataSource.getPoolName() + "-users", "upsert user", MAX_BATCH,
+                this::writeUsers);
     }
 
     /** A store on an existing PostgreSQL database, with a ten-second {@linkplain #postgres(String, String, String, Duration) timeout}. */
@@ -150,8 +155,10 @@ public final class JdbiChatStore implements ChatStore {
         HikariConfig config = new HikariConfig();
         // DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database while a graceful
         // shutdown still writes (last-seen times of the closing connections); close() closes it.
+        // QUERY_CACHE_SIZE: parsed statements kept per connection (H2's default, 8, is fewer than the
+        // statements one sign-in and join run, so each was parsed again every time).
         config.setJdbcUrl("jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE"
-                + ";DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+                + ";DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=256");
         config.setUsername("sa");
         config.setPassword("");
         config.setPoolName("parley-embedded");
@@ -160,12 +167,12 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     static JdbiChatStore open(HikariConfig config, Dialect dialect, Clock clock) {
-        // The committer writes every append through a connection of its own, so appends never wait
-        // for a pooled connection behind reads, and reads never wait behind a batch.
+        // Each committer (appends, user upserts) writes through a connection of its own, so its
+        // batches never wait for a pooled connection behind reads, and reads never wait behind a batch.
         HikariConfig committerConfig = new HikariConfig();
         config.copyStateTo(committerConfig);
         committerConfig.setPoolName(config.getPoolName() + "-committer");
-        committerConfig.setMaximumPoolSize(1);
+        committerConfig.setMaximumPoolSize(2);
         HikariDataSource dataSource;
         try {
             dataSource = new HikariDataSource(config);
@@ -202,27 +209,53 @@ public final class JdbiChatStore implements ChatStore {
 
     // ---------------------------------------------------------------- users
 
+    /**
+     * Every sign-in writes its profile, so a burst of sign-ins (a server restart, a load test) is a
+     * burst of one-row transactions: they go through a group commit of their own, like appends.
+     */
     @Override
     public User upsertUser(UserProfile p) {
-        return run("upsert user", h -> {
-            upsertUser(h, p);
-            return User.of(p.id(), p.username(), p.displayName(), p.avatarUrl());
-        });
+        return userWrites.submit(p);
     }
 
-    private void upsertUser(Handle h, UserProfile p) {
-        try {
-            bindProfile(h.createUpdate(dialect.upsertUser), p).execute();
-        } catch (JdbiException e) {
-            // Two first logins of one user raced to insert; the loser's retry updates the winner's row.
-            if (!isUniqueViolation(e)) {
-                throw e;
+    /**
+     * Writes a batch of profiles in one transaction, in id order (so two nodes' batches lock rows in
+     * the same order), the last profile of a user winning. If the batch fails, each is tried alone:
+     * a bad profile fails only its own caller. A unique violation means two first sign-ins of one
+     * user raced to insert (on two nodes); the retry updates the winner's row.
+     */
+    // Package-private so tests can write a batch of their choosing.
+    void writeUsers(List<GroupCommit.Pending<UserProfile, User>> batch) {
+        Map<String, UserProfile> latest = new TreeMap<>();
+        batch.forEach(p -> latest.put(p.item.id(), p.item));
+        RuntimeException failure = null;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                committerJdbi.useTransaction(tx -> {
+                    PreparedBatch statements = tx.prepareBatch(dialect.upsertUser);
+                    latest.values().forEach(p -> bindProfile(statements, p).add());
+                    statements.execute();
+                });
+                failure = null;
+                break;
+            } catch (RuntimeException e) {
+                failure = e;
+                if (!isUniqueViolation(e)) {
+                    break;
+                }
             }
-            bindProfile(h.createUpdate(dialect.upsertUser), p).execute();
+        }
+        if (failure == null) {
+            batch.forEach(p -> p.succeed(User.of(p.item.id(), p.item.username(), p.item.displayName(), p.item.avatarUrl())));
+        } else if (batch.size() == 1) {
+            batch.get(0).fail(new StoreException("upsert user failed", failure));
+        } else {
+            log.warn("a batch of {} user upserts failed ({}); writing them one by one", batch.size(), sqlState(failure));
+            batch.forEach(p -> writeUsers(List.of(p)));
         }
     }
 
-    private Update bindProfile(Update update, UserProfile p) {
+    private <S extends SqlStatement<S>> S bindProfile(S update, UserProfile p) {
         return update.bind("id", p.id())
                 .bind("username", ExactText.encode(p.username()))
                 .bind("displayName", ExactText.encode(p.displayName()))
@@ -499,7 +532,7 @@ public final class JdbiChatStore implements ChatStore {
      */
     @Override
     public AppendResult appendMessage(NewMessage m) {
-        return appends.append(m);
+        return appends.submit(m);
     }
 
     /** Batches and appends the committer has written so far (for benchmarks). */
@@ -541,8 +574,8 @@ public final class JdbiChatStore implements ChatStore {
      * every caller gets the error (a retry with the same client message id finds what was stored).
      */
     // Package-private so tests can write a batch of their choosing.
-    void writeBatch(List<GroupCommit.Pending> batch) {
-        List<NewMessage> messages = batch.stream().map(p -> p.message).toList();
+    void writeBatch(List<GroupCommit.Pending<NewMessage, AppendResult>> batch) {
+        List<NewMessage> messages = batch.stream().map(p -> p.item).toList();
         Attempt attempt = new Attempt();
         List<Outcome> outcomes;
         try {
@@ -662,7 +695,7 @@ public final class JdbiChatStore implements ChatStore {
                 long seq = counter.latestSeq + 1;
                 counters.put(m.conversationId(), new Counter(seq, createdAt));
                 advanced.add(m.conversationId());
-                String id = UUID.randomUUID().toString();
+                String id = TimeOrderedIds.next(createdAt.toEpochMilli());
                 boolean perRecipient = m.contents() != null;
                 rows.setString(1, id);
                 rows.setString(2, m.conversationId());
@@ -1440,6 +1473,7 @@ public final class JdbiChatStore implements ChatStore {
         if (!appends.close(10_000)) {
             log.warn("closing the chat store while appends are still being written; they will fail");
         }
+        userWrites.close(10_000);
         committerDataSource.close();
         dataSource.close();
     }

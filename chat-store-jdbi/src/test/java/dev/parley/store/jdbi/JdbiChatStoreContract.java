@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -127,13 +128,13 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
 
     /** Writes the messages as one batch, as the committer would, and waits for every outcome. */
     private List<Object> writeOneBatch(NewMessage... messages) {
-        List<GroupCommit.Pending> batch = new ArrayList<>();
+        List<GroupCommit.Pending<NewMessage, AppendResult>> batch = new ArrayList<>();
         for (NewMessage m : messages) {
-            batch.add(new GroupCommit.Pending(m));
+            batch.add(new GroupCommit.Pending<>(m));
         }
         ((JdbiChatStore) store).writeBatch(batch);
         List<Object> outcomes = new ArrayList<>();
-        for (GroupCommit.Pending p : batch) {
+        for (GroupCommit.Pending<NewMessage, AppendResult> p : batch) {
             try {
                 outcomes.add(p.await());
             } catch (RuntimeException e) {
@@ -203,6 +204,79 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("first", 1L),
                         org.assertj.core.groups.Tuple.tuple("second", 2L));
         assertThat(send(c.id(), "alice", "next").seq()).as("no seq was used up by the failures").isEqualTo(3);
+    }
+
+    @Test
+    void oneBatchOfSignInsStoresEveryUserWithTheLastProfileOfEach() {
+        user("alice");
+        List<Object> outcomes = writeOneUserBatch(
+                profile("alice", "Alice Renamed"),
+                profile("bob", "Bob"),
+                profile("carol", "Carol"),
+                profile("bob", "Bob Again"));
+
+        assertThat(outcomes).allSatisfy(o -> assertThat(o).isInstanceOf(User.class));
+        assertThat(store.findUsers(List.of("alice", "bob", "carol")))
+                .extracting(User::id, User::displayName)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("alice", "Alice Renamed"),
+                        org.assertj.core.groups.Tuple.tuple("bob", "Bob Again"),
+                        org.assertj.core.groups.Tuple.tuple("carol", "Carol"));
+    }
+
+    @Test
+    void aFailingProfileInABatchFailsOnlyItsOwnSignIn() {
+        List<Object> outcomes = writeOneUserBatch(
+                profile("alice", "Alice"),
+                profile("u".repeat(300), "id too long for its column"),
+                profile("bob", "Bob"));
+
+        assertThat(outcomes.get(0)).isInstanceOf(User.class);
+        assertThat(outcomes.get(1)).isInstanceOf(StoreException.class);
+        assertThat(outcomes.get(2)).isInstanceOf(User.class);
+        assertThat(store.findUsers(List.of("alice", "bob"))).extracting(User::id).containsExactlyInAnyOrder("alice", "bob");
+    }
+
+    @Test
+    void concurrentSignInsAreAllStored() throws Exception {
+        int users = 200;
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        try {
+            List<Future<User>> signIns = new ArrayList<>();
+            for (int i = 0; i < users; i++) {
+                UserProfile p = profile("user-" + i, "User " + i);
+                signIns.add(pool.submit(() -> store.upsertUser(p)));
+            }
+            for (Future<User> f : signIns) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> ids = IntStream.range(0, users).mapToObj(i -> "user-" + i).toList();
+        assertThat(store.findUsers(ids)).extracting(User::displayName)
+                .containsExactlyInAnyOrderElementsOf(IntStream.range(0, users).mapToObj(i -> "User " + i).toList());
+    }
+
+    private static UserProfile profile(String id, String displayName) {
+        return new UserProfile(id, id, displayName, null, null, null, null);
+    }
+
+    /** Writes the profiles as one batch, as the user committer would, and waits for every outcome. */
+    private List<Object> writeOneUserBatch(UserProfile... profiles) {
+        List<GroupCommit.Pending<UserProfile, User>> batch = new ArrayList<>();
+        for (UserProfile p : profiles) {
+            batch.add(new GroupCommit.Pending<>(p));
+        }
+        ((JdbiChatStore) store).writeUsers(batch);
+        List<Object> outcomes = new ArrayList<>();
+        for (GroupCommit.Pending<UserProfile, User> p : batch) {
+            try {
+                outcomes.add(p.await());
+            } catch (RuntimeException e) {
+                outcomes.add(e);
+            }
+        }
+        return outcomes;
     }
 
     @Test

@@ -145,7 +145,7 @@ public final class StoreBenchmark {
         long pgCpu = backends == null ? 0 : backends.cpuNanos() - pgBefore;
         GroupCommit.Stats after = store.appendStats();
         long appends = (long) senders * perSender;
-        double perCommit = (after.appends() - before.appends()) / (double) Math.max(1, after.batches() - before.batches());
+        double perCommit = (after.items() - before.items()) / (double) Math.max(1, after.batches() - before.batches());
         System.out.printf(Locale.ROOT, "  %-36s %8.0f appends/s, %5.1f appends per commit,"
                         + " CPU per append: JVM %5.0f us (committer thread %4.0f us)%s%n",
                 name + ":", rate, perCommit, jvmCpu / 1e3 / appends, committerCpu / 1e3 / appends,
