@@ -124,8 +124,8 @@ final class BaseHandlers {
      * conversation as the user sees it; {@code ACCESS_DENIED} or {@code CONFLICT} (room limit).
      */
     ConversationRecord joinRoom(Session s, String conversationId) {
-        ConversationRecord r = store.findConversation(conversationId, s.userId())
-                .or(() -> joinOpenRoom(conversationId, s.userId()))
+        ConversationRecord r = joinOpenRoom(conversationId, s.userId())
+                .or(() -> store.findConversation(conversationId, s.userId()))
                 .orElseThrow(ProtocolException::accessDenied);
         if (!s.rooms().contains(r.id()) && s.rooms().size() >= engine.config().maxRoomsPerConnection()) {
             throw new ProtocolException(ErrorCode.CONFLICT, "Too many joined conversations on this connection",
@@ -136,7 +136,11 @@ final class BaseHandlers {
         return r;
     }
 
-    /** Open rooms ({@link EngineConfig#openRoomPrefix()}): creates or enters the group durably; empty when off or another id. */
+    /**
+     * Open rooms ({@link EngineConfig#openRoomPrefix()}): creates or enters the group durably (the
+     * store answers a member's return with one read); empty when off or another id. A member of a
+     * conversation of another kind whose id happens to match still enters it.
+     */
     private Optional<ConversationRecord> joinOpenRoom(String conversationId, String userId) {
         String prefix = engine.config().openRoomPrefix();
         if (prefix == null || !conversationId.startsWith(prefix)) {
@@ -147,6 +151,7 @@ final class BaseHandlers {
         }
         int maxGroupSize = engine.config().limits().maxGroupSize();
         return Optional.of(store.joinOpenConversation(conversationId, userId, maxGroupSize)
+                .or(() -> store.findConversation(conversationId, userId))
                 .orElseThrow(() -> new ProtocolException(ErrorCode.CONFLICT, "The conversation is full",
                         Map.of("reason", "group_full", "maxGroupSize", (long) maxGroupSize))));
     }

@@ -470,15 +470,32 @@ public final class JdbiChatStore implements ChatStore {
     @Override
     public Optional<ConversationRecord> joinOpenConversation(String conversationId, String userId, int maxParticipants) {
         return run("join open conversation", h -> {
-            try {
-                h.useTransaction(tx -> insertConversation(tx, conversationId,
-                        new NewConversation(ConversationType.GROUP, conversationId, userId, List.of()), null));
+            record State(String type, Boolean active) {
+            }
+            // One read settles the common cases without a write: a member coming back, a room of
+            // another kind. (Each statement that fails on a unique key costs H2 an exception.)
+            Optional<State> state = h.createQuery("SELECT c.type, p.user_id, p.left_at FROM conversations c"
+                            + " LEFT JOIN participants p ON p.conversation_id = c.id AND p.user_id = :u WHERE c.id = :c")
+                    .bind("c", conversationId).bind("u", userId)
+                    .map((rs, ctx) -> new State(rs.getString("type"), rs.getString("user_id") == null ? null
+                            : rs.getObject("left_at") == null)).findOne();
+            if (state.isPresent() && !ConversationType.GROUP.wireName().equals(state.get().type)) {
+                return Optional.<ConversationRecord>empty();
+            }
+            if (state.isPresent() && Boolean.TRUE.equals(state.get().active)) {
                 return view(h, conversationId, userId);
-            } catch (JdbiException e) {
-                if (!isUniqueViolation(e)) {
-                    throw e;
+            }
+            if (state.isEmpty()) {
+                try {
+                    h.useTransaction(tx -> insertConversation(tx, conversationId,
+                            new NewConversation(ConversationType.GROUP, conversationId, userId, List.of()), null));
+                    return view(h, conversationId, userId);
+                } catch (JdbiException e) {
+                    if (!isUniqueViolation(e)) {
+                        throw e;
+                    }
+                    // A concurrent first joiner created it this instant: join it.
                 }
-                // It exists (maybe created by a concurrent first joiner this instant): join it.
             }
             boolean joined = h.inTransaction(tx -> {
                 // The row lock orders concurrent joiners, so the count below cannot be overtaken.
