@@ -34,6 +34,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -247,8 +248,9 @@ public final class JdbiChatStore implements ChatStore {
         }
         if (failure == null) {
             batch.forEach(p -> p.succeed(User.of(p.item.id(), p.item.username(), p.item.displayName(), p.item.avatarUrl())));
-        } else if (batch.size() == 1) {
-            batch.get(0).fail(new StoreException("upsert user failed", failure));
+        } else if (batch.size() == 1 || lostConnection(failure)) {
+            StoreException error = new StoreException("upsert user failed", failure);
+            batch.forEach(p -> p.fail(error));
         } else {
             log.warn("a batch of {} user upserts failed ({}); writing them one by one", batch.size(), sqlState(failure));
             batch.forEach(p -> writeUsers(List.of(p)));
@@ -587,7 +589,7 @@ public final class JdbiChatStore implements ChatStore {
     /**
      * Writes a batch on the committer thread and settles every caller. If the transaction fails
      * before its commit, nothing of it was stored, and each message is tried again alone: a bad row
-     * fails only its own caller. If the commit itself fails, whether it took effect is unknown, so
+     * fails only its own caller (unless the database could not be reached: then all fail at once). If the commit itself fails, whether it took effect is unknown, so
      * every caller gets the error (a retry with the same client message id finds what was stored).
      */
     // Package-private so tests can write a batch of their choosing.
@@ -598,7 +600,8 @@ public final class JdbiChatStore implements ChatStore {
         try {
             outcomes = committerJdbi.withHandle(h -> appendAll(h, messages, attempt));
         } catch (RuntimeException e) {
-            if (batch.size() == 1 || attempt.committing) {
+            // Without a database, a retry of each alone would only wait for it once per append.
+            if (batch.size() == 1 || attempt.committing || lostConnection(e)) {
                 batch.forEach(p -> p.fail(new StoreException("append message failed", e)));
                 return;
             }
@@ -1496,6 +1499,17 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     /** The SQL state of the first {@link SQLException} in the chain, for logs that must not quote data. */
+    /** Whether the database could not be reached (or was lost mid-way), as opposed to refusing the data. */
+    private static boolean lostConnection(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException
+                    || t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String sqlState(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql) {
