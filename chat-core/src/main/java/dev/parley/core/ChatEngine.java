@@ -54,6 +54,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -578,7 +579,13 @@ public final class ChatEngine implements AutoCloseable {
         }
         // Register before answering, and wait until the broker delivers the user's topic here, so that
         // nothing sent to this user after auth_success is missed, from any node.
-        sessionsByUser.computeIfAbsent(p.userId(), k -> ConcurrentHashMap.newKeySet()).add(s);
+        // In compute, so that a concurrent forgetUserSession cannot drop the set between lookup and add.
+        // Copy-on-write: a user has a few connections, and a concurrent set costs a connection ~200 B.
+        sessionsByUser.compute(p.userId(), (k, set) -> {
+            Set<Session> sessions = set == null ? new CopyOnWriteArraySet<>() : set;
+            sessions.add(s);
+            return sessions;
+        });
         CompletableFuture<Void> subscribed = rooms.add(RoomRegistry.userTopic(p.userId()), s).toCompletableFuture();
         if (subscribed.isDone()) {
             Throwable failure = subscribed.isCompletedExceptionally()

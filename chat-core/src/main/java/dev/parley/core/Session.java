@@ -7,13 +7,13 @@ import dev.parley.protocol.MessageType;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Text;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -38,7 +38,8 @@ public final class Session {
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean cleanedUp = new AtomicBoolean();
-    private final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    /** Copy-on-write: changed on join and leave only (at most maxRoomsPerConnection), and small per idle connection. */
+    private final Set<String> rooms = new CopyOnWriteArraySet<>();
     private final Set<String> participation = ConcurrentHashMap.newKeySet();
     private final TokenBucket frameBucket;
     private final TokenBucket fileBytes;
@@ -329,9 +330,5 @@ public final class Session {
 
     Transport transport() {
         return transport;
-    }
-
-    Map<String, String> headers() {
-        return transport.headers();
     }
 }

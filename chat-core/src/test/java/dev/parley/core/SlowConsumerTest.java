@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,11 +66,6 @@ class SlowConsumerTest extends EngineHarness {
         @Override
         public InetSocketAddress remoteAddress() {
             return new InetSocketAddress("127.0.0.1", 40001);
-        }
-
-        @Override
-        public Map<String, String> headers() {
-            return Map.of();
         }
     }
 

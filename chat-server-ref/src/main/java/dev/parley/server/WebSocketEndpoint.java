@@ -7,11 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -140,8 +136,7 @@ final class WebSocketEndpoint extends WebSocketServer {
         Connection c = conn.getAttachment();
         String label = "conn-" + connectionIds.incrementAndGet();
         c.label = label;
-        WebSocketTransport transport = new WebSocketTransport((WebSocketImpl) conn, this, headersOf(handshake),
-                conn.getRemoteSocketAddress(), label);
+        WebSocketTransport transport = new WebSocketTransport((WebSocketImpl) conn, this, conn.getRemoteSocketAddress(), label);
         try {
             c.session = engine.openSession(transport, tokenOf(handshake));
             log.debug("{} open from {}", label, hostOf(conn));
@@ -281,17 +276,5 @@ final class WebSocketEndpoint extends WebSocketServer {
             }
         }
         return null;
-    }
-
-    /** Handshake headers with lower-case names; credentials stay out (the token goes to the engine separately). */
-    static Map<String, String> headersOf(ClientHandshake handshake) {
-        Map<String, String> headers = new HashMap<>();
-        for (Iterator<String> it = handshake.iterateHttpFields(); it.hasNext(); ) {
-            String name = it.next().toLowerCase(Locale.ROOT);
-            if (!name.equals("authorization")) {
-                headers.put(name, handshake.getFieldValue(name));
-            }
-        }
-        return headers;
     }
 }

@@ -4,7 +4,6 @@ import dev.parley.core.spi.Transport;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.extensions.DefaultExtension;
@@ -31,7 +30,6 @@ final class WebSocketTransport implements Transport {
     private final WebSocketImpl conn;
     private final WebSocketServer server;
     private final boolean plainFrames;
-    private final Map<String, String> headers;
     private final InetSocketAddress remote;
     private final String label;
 
@@ -42,13 +40,11 @@ final class WebSocketTransport implements Transport {
     private int count;
     private long queuedTotal;
 
-    WebSocketTransport(WebSocketImpl conn, WebSocketServer server, Map<String, String> headers,
-                       InetSocketAddress remote, String label) {
+    WebSocketTransport(WebSocketImpl conn, WebSocketServer server, InetSocketAddress remote, String label) {
         this.conn = conn;
         this.server = server;
         this.plainFrames = conn.getDraft() instanceof org.java_websocket.drafts.Draft_6455 d
                 && d.getExtension().getClass() == DefaultExtension.class;
-        this.headers = Map.copyOf(headers);
         this.remote = remote;
         this.label = label;
     }
@@ -142,11 +138,6 @@ final class WebSocketTransport implements Transport {
     @Override
     public InetSocketAddress remoteAddress() {
         return remote;
-    }
-
-    @Override
-    public Map<String, String> headers() {
-        return headers;
     }
 
     @Override

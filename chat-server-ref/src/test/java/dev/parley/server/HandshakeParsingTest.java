@@ -40,19 +40,6 @@ class HandshakeParsingTest {
     }
 
     @Test
-    void headersHandedToTheEngineAreLowerCaseWithoutCredentials() {
-        HandshakeImpl1Client h = request("/ws");
-        h.put("Authorization", "Bearer secret-token");
-        h.put("User-Agent", "test-agent");
-        h.put("Origin", "https://chat.example.org");
-        assertThat(WebSocketEndpoint.headersOf(h))
-                .containsEntry("user-agent", "test-agent")
-                .containsEntry("origin", "https://chat.example.org")
-                .doesNotContainKey("authorization")
-                .doesNotContainValue("Bearer secret-token");
-    }
-
-    @Test
     void frameSummariesNameTheTypeAndNothingElse() {
         assertThat(FrameSummary.typeOf("{\"type\":\"send_message\",\"payload\":{\"content\":\"secret\"}}")).isEqualTo("send_message");
         assertThat(FrameSummary.typeOf("{\"payload\":{\"token\":\"secret\"},\"type\":\"auth\"}")).isEqualTo("?");

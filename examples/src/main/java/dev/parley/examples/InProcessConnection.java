@@ -7,7 +7,6 @@ import dev.parley.core.Session;
 import dev.parley.core.spi.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -101,11 +100,6 @@ final class InProcessConnection implements Transport, AutoCloseable {
     @Override
     public InetSocketAddress remoteAddress() {
         return null;
-    }
-
-    @Override
-    public Map<String, String> headers() {
-        return Map.of();
     }
 
     @Override

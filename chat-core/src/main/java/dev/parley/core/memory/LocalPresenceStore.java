@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
 
 /** The one-node {@link PresenceStore}: connection ids per user, in memory. */
 public final class LocalPresenceStore implements PresenceStore {
@@ -14,7 +15,8 @@ public final class LocalPresenceStore implements PresenceStore {
     public boolean add(String userId, String connectionId) {
         boolean[] first = {false};
         connections.compute(userId, (k, set) -> {
-            Set<String> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+            // Copy-on-write: a user has a few connections; a concurrent set would cost each ~200 B.
+            Set<String> s = set == null ? new CopyOnWriteArraySet<>() : set;
             first[0] = s.isEmpty();
             s.add(connectionId);
             return s;

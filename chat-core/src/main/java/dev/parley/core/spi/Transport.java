@@ -1,7 +1,6 @@
 package dev.parley.core.spi;
 
 import java.net.InetSocketAddress;
-import java.util.Map;
 
 /**
  * One client connection as the engine sees it, implemented by a network adapter (the reference
@@ -22,9 +21,6 @@ public interface Transport {
 
     /** The peer address, or {@code null} if unknown. */
     InetSocketAddress remoteAddress();
-
-    /** Handshake headers, names in lower case. */
-    Map<String, String> headers();
 
     /** Sends a protocol-level ping (a WebSocket ping control frame); a transport without one does nothing. */
     default void ping() {

@@ -10,7 +10,6 @@ import dev.parley.protocol.ProtocolLimits;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -139,11 +138,6 @@ public class FanoutBenchmark {
         @Override
         public InetSocketAddress remoteAddress() {
             return null;
-        }
-
-        @Override
-        public Map<String, String> headers() {
-            return Map.of();
         }
     }
 }
