@@ -85,7 +85,7 @@ public final class Main implements Callable<Integer> {
     String openRoomPrefix;
     @Option(names = "--extensions", paramLabel = "LIST", description = "EXTENSIONS: protocol extensions to offer: all, none, or names such as reactions,edits (default: every extension the store supports).")
     String extensions;
-    @Option(names = "--push-webhook-url", paramLabel = "URL", description = "PUSH_WEBHOOK_URL: where notifications for offline users are posted (default: logged).")
+    @Option(names = "--push-webhook-url", paramLabel = "URL", description = "PUSH_WEBHOOK_URL: where notifications for offline users are posted (unset: logged in dev mode, else off).")
     String pushWebhookUrl;
     @Option(names = "--push-webhook-secret", paramLabel = "SECRET", description = "PUSH_WEBHOOK_SECRET: HMAC key signing webhook posts (prefer the environment variable).")
     String pushWebhookSecret;
