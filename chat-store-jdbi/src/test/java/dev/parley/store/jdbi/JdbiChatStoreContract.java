@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -128,13 +129,22 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
 
     /** Writes the messages as one batch, as the committer would, and waits for every outcome. */
     private List<Object> writeOneBatch(NewMessage... messages) {
-        List<GroupCommit.Pending<NewMessage, AppendResult>> batch = new ArrayList<>();
-        for (NewMessage m : messages) {
-            batch.add(new GroupCommit.Pending<>(m));
+        return writeAsOneBatch(((JdbiChatStore) store)::writeBatch, messages);
+    }
+
+    /**
+     * Hands the items to {@code writer} as one batch, as a committer would, and returns each one's
+     * outcome in order: its result, or the exception its caller would get.
+     */
+    @SafeVarargs
+    private static <T, R> List<Object> writeAsOneBatch(Consumer<List<GroupCommit.Pending<T, R>>> writer, T... items) {
+        List<GroupCommit.Pending<T, R>> batch = new ArrayList<>();
+        for (T item : items) {
+            batch.add(new GroupCommit.Pending<>(item));
         }
-        ((JdbiChatStore) store).writeBatch(batch);
+        writer.accept(batch);
         List<Object> outcomes = new ArrayList<>();
-        for (GroupCommit.Pending<NewMessage, AppendResult> p : batch) {
+        for (GroupCommit.Pending<T, R> p : batch) {
             try {
                 outcomes.add(p.await());
             } catch (RuntimeException e) {
@@ -263,20 +273,7 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
 
     /** Writes the profiles as one batch, as the user committer would, and waits for every outcome. */
     private List<Object> writeOneUserBatch(UserProfile... profiles) {
-        List<GroupCommit.Pending<UserProfile, User>> batch = new ArrayList<>();
-        for (UserProfile p : profiles) {
-            batch.add(new GroupCommit.Pending<>(p));
-        }
-        ((JdbiChatStore) store).writeUsers(batch);
-        List<Object> outcomes = new ArrayList<>();
-        for (GroupCommit.Pending<UserProfile, User> p : batch) {
-            try {
-                outcomes.add(p.await());
-            } catch (RuntimeException e) {
-                outcomes.add(e);
-            }
-        }
-        return outcomes;
+        return writeAsOneBatch(((JdbiChatStore) store)::writeUsers, profiles);
     }
 
     @Test
