@@ -21,8 +21,9 @@ enum Dialect {
                     + " KEY (id) VALUES (:id, :username, :displayName, :avatarUrl, :email, :phone, :authUserId, :now)");
 
     /**
-     * Whether search uses PostgreSQL's full-text index (migration V2_1) for queries made of words;
-     * otherwise every query is a LIKE on {@code search_text}.
+     * Whether messages keep their words in {@code search_words}, a {@code tsvector} with a full-text
+     * index (migration V2_3), which search uses for queries made of words; otherwise every query is
+     * a LIKE on {@code search_text}.
      */
     final boolean fullTextSearch;
     /** Whether a statement can take a batch's rows as array parameters ({@code unnest}). */

@@ -693,7 +693,8 @@ public final class JdbiChatStore implements ChatStore {
         // Plain JDBC from here: binding each value through JDBI cost the committer more than the
         // driver's own work. The driver sends each batch as multi-row INSERTs (reWriteBatchedInserts).
         Connection connection = tx.getConnection();
-        try (PreparedStatement rows = connection.prepareStatement(INSERT_MESSAGE);
+        try (PreparedStatement rows = connection.prepareStatement(
+                dialect.fullTextSearch ? INSERT_MESSAGE_WITH_WORDS : INSERT_MESSAGE);
              PreparedStatement copies = connection.prepareStatement(INSERT_COPY)) {
             int copyCount = 0;
             Set<String> advanced = new LinkedHashSet<>();
@@ -730,6 +731,9 @@ public final class JdbiChatStore implements ChatStore {
                 rows.setBytes(11, ExactText.encode(m.metadata().toString()));
                 rows.setObject(12, time(createdAt));
                 rows.setString(13, perRecipient ? null : SearchText.image(m.content()));
+                if (dialect.fullTextSearch) {
+                    rows.setString(14, perRecipient ? null : SearchText.words(m.content()));
+                }
                 rows.addBatch();
                 if (perRecipient) {
                     for (Map.Entry<String, String> copy : m.contents().entrySet()) {
@@ -763,6 +767,9 @@ public final class JdbiChatStore implements ChatStore {
     private static final String INSERT_MESSAGE = "INSERT INTO messages (id, conversation_id, seq, sender_id,"
             + " message_type, content, per_recipient, reply_to_id, thread_root_id, client_message_id, metadata,"
             + " created_at, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    /** {@link #INSERT_MESSAGE} with the body's words for the full-text index (parameter 14). */
+    private static final String INSERT_MESSAGE_WITH_WORDS = INSERT_MESSAGE
+            .replace("search_text)", "search_text, search_words)").replace("?)", "?, CAST(? AS tsvector))");
     private static final String INSERT_COPY = "INSERT INTO message_contents (message_id, user_id, content)"
             + " VALUES (?, ?, ?)";
 
@@ -930,11 +937,13 @@ public final class JdbiChatStore implements ChatStore {
             }
             tx.createUpdate("UPDATE messages SET content = :content, per_recipient = :perRecipient,"
                             + " search_text = :searchText, edited_at = :t, changed_at = :t"
+                            + (dialect.fullTextSearch ? ", search_words = CAST(:searchWords AS tsvector)" : "")
                             + (metadata == null ? "" : ", metadata = :metadata")
                             + " WHERE id = :id")
                     .bind("content", perRecipient ? null : ExactText.encode(content))
                     .bind("perRecipient", perRecipient)
                     .bind("searchText", perRecipient ? null : SearchText.image(content))
+                    .bind("searchWords", perRecipient ? null : SearchText.words(content))
                     .bind("t", at)
                     .bind("metadata", metadata == null ? null : ExactText.encode(metadata.toString()))
                     .bind("id", messageId)
@@ -959,7 +968,8 @@ public final class JdbiChatStore implements ChatStore {
             if (!alreadyDeleted.get()) {
                 // Soft delete: the row keeps id, seq, sender and time; every body and reaction goes.
                 tx.createUpdate("UPDATE messages SET deleted_at = :t, changed_at = :t, content = NULL,"
-                                + " search_text = NULL, metadata = :emptyObject WHERE id = :id")
+                                + " search_text = NULL," + (dialect.fullTextSearch ? " search_words = NULL," : "")
+                                + " metadata = :emptyObject WHERE id = :id")
                         .bind("t", at).bind("emptyObject", ExactText.encode("{}")).bind("id", messageId)
                         .execute();
                 tx.createUpdate("DELETE FROM message_contents WHERE message_id = :id").bind("id", messageId).execute();
@@ -1046,8 +1056,7 @@ public final class JdbiChatStore implements ChatStore {
             // and keep the exact hits until one more than the page is found. Full-text hits are final.
             String tsquery = dialect.fullTextSearch ? SearchText.prefixQuery(query) : null;
             String match = tsquery != null
-                    ? " AND m.search_text IS NOT NULL"
-                            + " AND to_tsvector('simple', m.search_text) @@ to_tsquery('simple', :match)"
+                    ? " AND m.search_words IS NOT NULL AND m.search_words @@ CAST(:match AS tsquery)"
                     : " AND m.search_text LIKE :match ESCAPE '\\'";
             List<String> hits = new ArrayList<>();
             int batchSize = Math.max(limit + 1, 50);
@@ -1522,7 +1531,8 @@ public final class JdbiChatStore implements ChatStore {
     // ---------------------------------------------------------------- helpers
 
     /** Runs {@code work} on a pooled connection, turning database failures into {@link StoreException}. */
-    private <T> T run(String what, HandleCallback<T, RuntimeException> work) {
+    // Package-private so tests can look at the schema.
+    <T> T run(String what, HandleCallback<T, RuntimeException> work) {
         try {
             return jdbi.withHandle(work);
         } catch (JdbiException e) {

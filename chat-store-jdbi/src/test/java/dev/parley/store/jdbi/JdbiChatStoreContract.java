@@ -217,6 +217,30 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
     }
 
     @Test
+    void messagesHaveNoForeignKeyOnTheirSenderButCopiesKeepTheirsOnMessages() {
+        // Migration 3 drops the sender's key: an append checks its sender itself (the test above)
+        // and users are never deleted. The copies' key shows that the schema was read at all.
+        JdbiChatStore jdbiStore = (JdbiChatStore) store;
+        assertThat(referencedTables(jdbiStore, "messages")).doesNotContain("users");
+        assertThat(referencedTables(jdbiStore, "message_contents")).contains("messages");
+    }
+
+    private static List<String> referencedTables(JdbiChatStore store, String table) {
+        return store.run("read the schema", h -> {
+            List<String> tables = new java.util.ArrayList<>();
+            try (java.sql.ResultSet rs = h.getConnection().getMetaData()
+                    .getImportedKeys(null, h.getConnection().getSchema(), table)) {
+                while (rs.next()) {
+                    tables.add(rs.getString("PKTABLE_NAME").toLowerCase(java.util.Locale.ROOT));
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            return tables;
+        });
+    }
+
+    @Test
     void oneBatchOfSignInsStoresEveryUserWithTheLastProfileOfEach() {
         user("alice");
         List<Object> outcomes = writeOneUserBatch(
