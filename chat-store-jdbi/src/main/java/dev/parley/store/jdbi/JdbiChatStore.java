@@ -92,7 +92,7 @@ public final class JdbiChatStore implements ChatStore {
     private final Jdbi committerJdbi;
     private final Dialect dialect;
     private final Clock clock;
-    private final GroupCommit<NewMessage, AppendResult> appends;
+    private final GroupCommit<PreparedAppend, AppendResult> appends;
     private final GroupCommit<UserProfile, User> userWrites;
 
     private JdbiChatStore(HikariDataSource dataSource, HikariDataSource committerDataSource, Dialect dialect,
@@ -551,7 +551,24 @@ public final class JdbiChatStore implements ChatStore {
      */
     @Override
     public AppendResult appendMessage(NewMessage m) {
-        return appends.submit(m);
+        return appends.submit(prepare(m));
+    }
+
+    /**
+     * An append with the values the committer would otherwise compute on its serial path: each
+     * caller encodes its own message, in parallel, so the committer only binds them.
+     */
+    record PreparedAppend(NewMessage message, byte[] content, byte[] metadata, JsonObject metadataCopy,
+                          String searchText, String searchWords) {
+    }
+
+    // Package-private so tests can write a batch of their choosing.
+    PreparedAppend prepare(NewMessage m) {
+        boolean perRecipient = m.contents() != null;
+        return new PreparedAppend(m, perRecipient ? null : ExactText.encode(m.content()),
+                ExactText.encode(m.metadata().toString()), m.metadata().deepCopy(),
+                perRecipient ? null : SearchText.image(m.content()),
+                perRecipient || !dialect.fullTextSearch ? null : SearchText.words(m.content()));
     }
 
     /** Batches and appends the committer has written so far (for benchmarks). */
@@ -593,8 +610,8 @@ public final class JdbiChatStore implements ChatStore {
      * every caller gets the error (a retry with the same client message id finds what was stored).
      */
     // Package-private so tests can write a batch of their choosing.
-    void writeBatch(List<GroupCommit.Pending<NewMessage, AppendResult>> batch) {
-        List<NewMessage> messages = batch.stream().map(p -> p.item).toList();
+    void writeBatch(List<GroupCommit.Pending<PreparedAppend, AppendResult>> batch) {
+        List<PreparedAppend> messages = batch.stream().map(p -> p.item).toList();
         Attempt attempt = new Attempt();
         List<Outcome> outcomes;
         try {
@@ -622,7 +639,8 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     /** The outcome of each message of the batch, in batch order, after the batch committed. */
-    private List<Outcome> appendAll(Handle h, List<NewMessage> batch, Attempt attempt) {
+    private List<Outcome> appendAll(Handle h, List<PreparedAppend> prepared, Attempt attempt) {
+        List<NewMessage> batch = prepared.stream().map(PreparedAppend::message).toList();
         Outcome[] outcomes = new Outcome[batch.size()];
         // Read before the transaction, so the conversation locks are held for the writes only.
         Map<String, User> senders = new HashMap<>();
@@ -650,7 +668,7 @@ public final class JdbiChatStore implements ChatStore {
         }
         if (!toWrite.isEmpty()) {
             h.useTransaction(tx -> {
-                writeLocked(tx, batch, toWrite, outcomes, senders, replies);
+                writeLocked(tx, prepared, toWrite, outcomes, senders, replies);
                 attempt.committing = true;
             });
         }
@@ -666,8 +684,9 @@ public final class JdbiChatStore implements ChatStore {
      * The transaction of a batch: locks its conversations, answers repeats of stored client message
      * ids with the stored message, and inserts the rest with the next seqs of their conversations.
      */
-    private void writeLocked(Handle tx, List<NewMessage> batch, List<Integer> toWrite, Outcome[] outcomes,
+    private void writeLocked(Handle tx, List<PreparedAppend> prepared, List<Integer> toWrite, Outcome[] outcomes,
                              Map<String, User> senders, Map<String, ReplyRecord> replies) {
+        List<NewMessage> batch = prepared.stream().map(PreparedAppend::message).toList();
         Instant now = now();
         Map<String, Counter> counters = new HashMap<>();
         // Every node locks in the database's order of ids, so two batches cannot deadlock; a
@@ -700,6 +719,7 @@ public final class JdbiChatStore implements ChatStore {
             Set<String> advanced = new LinkedHashSet<>();
             for (int i : toWrite) {
                 NewMessage m = batch.get(i);
+                PreparedAppend p = prepared.get(i);
                 Counter counter = counters.get(m.conversationId());
                 if (counter == null) {
                     outcomes[i] = Outcome.failed(new IllegalArgumentException("unknown conversation"));
@@ -723,16 +743,16 @@ public final class JdbiChatStore implements ChatStore {
                 rows.setLong(3, seq);
                 rows.setString(4, m.senderId());
                 rows.setString(5, m.messageType());
-                rows.setBytes(6, perRecipient ? null : ExactText.encode(m.content()));
+                rows.setBytes(6, p.content);
                 rows.setBoolean(7, perRecipient);
                 rows.setString(8, m.replyToId());
                 rows.setString(9, m.threadRootId());
                 rows.setString(10, m.clientMessageId());
-                rows.setBytes(11, ExactText.encode(m.metadata().toString()));
+                rows.setBytes(11, p.metadata);
                 rows.setObject(12, time(createdAt));
-                rows.setString(13, perRecipient ? null : SearchText.image(m.content()));
+                rows.setString(13, p.searchText);
                 if (dialect.fullTextSearch) {
-                    rows.setString(14, perRecipient ? null : SearchText.words(m.content()));
+                    rows.setString(14, p.searchWords);
                 }
                 rows.addBatch();
                 if (perRecipient) {
@@ -747,7 +767,7 @@ public final class JdbiChatStore implements ChatStore {
                 outcomes[i] = Outcome.stored(new AppendResult(new MessageRecord(id, m.conversationId(), seq,
                         m.senderId(), senders.get(m.senderId()), m.messageType(), perRecipient ? null : m.content(),
                         m.contents(), m.replyToId(), m.replyToId() == null ? null : replies.get(m.replyToId()),
-                        m.metadata().deepCopy(), createdAt, m.clientMessageId(), null, null, m.threadRootId(), 0,
+                        p.metadataCopy, createdAt, m.clientMessageId(), null, null, m.threadRootId(), 0,
                         null, List.of()), false));
             }
             if (advanced.isEmpty()) {

@@ -14,6 +14,7 @@ import dev.parley.core.testkit.ChatStoreContract;
 import dev.parley.protocol.model.User;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -129,7 +130,9 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
 
     /** Writes the messages as one batch, as the committer would, and waits for every outcome. */
     private List<Object> writeOneBatch(NewMessage... messages) {
-        return writeAsOneBatch(((JdbiChatStore) store)::writeBatch, messages);
+        JdbiChatStore jdbiStore = (JdbiChatStore) store;
+        return writeAsOneBatch(jdbiStore::writeBatch,
+                Arrays.stream(messages).map(jdbiStore::prepare).toArray(JdbiChatStore.PreparedAppend[]::new));
     }
 
     /**
