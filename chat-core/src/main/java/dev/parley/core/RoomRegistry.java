@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,13 +65,22 @@ final class RoomRegistry {
         CompletionStage<Void>[] subscribed = new CompletionStage[1];
         // (Un)subscribing inside the map's lock keeps the broker's calls for a topic in the order of its changes.
         topics.compute(topic, (k, set) -> {
-            Set<Session> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+            Set<Session> s = set != null ? set : newSessionSet(topic);
             // Idempotent: a later session gets the first one's subscription, pending or done.
             subscribed[0] = broker.subscribe(topic);
             s.add(session);
             return s;
         });
         return subscribed[0];
+    }
+
+    /**
+     * A conversation room may hold thousands of sessions, joining and leaving: a concurrent set. A
+     * user's or a session's topic holds that user's few connections: a copy-on-write set, ~80 B
+     * against ~200 B for a concurrent set with one element, on every connection.
+     */
+    private static Set<Session> newSessionSet(String topic) {
+        return topic.startsWith(CONVERSATION) ? ConcurrentHashMap.newKeySet() : new CopyOnWriteArraySet<>();
     }
 
     /** Removes the session from the topic; returns false if it was not there. */

@@ -8,7 +8,8 @@ import java.util.ArrayDeque;
 final class StrikeCounter {
     private final int max;
     private final Duration window;
-    private final ArrayDeque<Instant> strikes = new ArrayDeque<>();
+    // Made on the first strike: most connections never break a rule, and an empty deque is ~110 B.
+    private ArrayDeque<Instant> strikes;
 
     StrikeCounter(int max, Duration window) {
         this.max = max;
@@ -17,6 +18,9 @@ final class StrikeCounter {
 
     /** Records one strike; returns true when the strikes within the window exceed the maximum. */
     synchronized boolean strike(Instant now) {
+        if (strikes == null) {
+            strikes = new ArrayDeque<>(Math.min(max + 1, 16));
+        }
         Instant horizon = now.minus(window);
         while (!strikes.isEmpty() && !strikes.peekFirst().isAfter(horizon)) {
             strikes.pollFirst();
