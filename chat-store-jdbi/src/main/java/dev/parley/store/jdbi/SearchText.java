@@ -1,7 +1,9 @@
 package dev.parley.store.jdbi;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -56,28 +58,16 @@ final class SearchText {
         if (body == null) {
             return null;
         }
-        String lower = lower(body);
         Set<String> words = new LinkedHashSet<>();
-        int start = -1;
-        for (int i = 0; i <= lower.length(); ) {
-            int c = i < lower.length() ? lower.codePointAt(i) : ' ';
-            if (isWordChar(c)) {
-                if (start < 0) {
-                    start = i;
-                }
-            } else if (start >= 0) {
-                String word = lower.substring(start, i);
-                if (word.length() * 3 < MAX_WORD_BYTES || utf8Length(word) < MAX_WORD_BYTES) {
-                    words.add(word);
-                }
-                start = -1;
+        for (String word : wordsOf(lower(body))) {
+            if (word.length() * 3 < MAX_WORD_BYTES || utf8Length(word) < MAX_WORD_BYTES) {
+                words.add(word);
             }
-            i += Character.charCount(c);
         }
         if (words.isEmpty()) {
             return null;
         }
-        StringBuilder literal = new StringBuilder(lower.length() + 3 * words.size());
+        StringBuilder literal = new StringBuilder(body.length() + 3 * words.size());
         for (String word : words) {
             literal.append(literal.length() == 0 ? "" : " ").append('\'').append(word).append('\'');
         }
@@ -91,17 +81,36 @@ final class SearchText {
      * literally instead.
      */
     static String prefixQuery(String query) {
-        if (query.isBlank() || !query.codePoints().allMatch(c -> isWordChar(c) || Character.isWhitespace(c))) {
+        if (!query.codePoints().allMatch(c -> isWordChar(c) || Character.isWhitespace(c))) {
             return null;
         }
         StringBuilder tsquery = new StringBuilder();
-        for (String word : lower(query).strip().split("\\s+")) {
+        for (String word : wordsOf(lower(query))) {
             if (utf8Length(word) >= MAX_WORD_BYTES) {
                 return null;
             }
             tsquery.append(tsquery.length() == 0 ? "" : " & ").append('\'').append(word).append("':*");
         }
-        return tsquery.toString();
+        return tsquery.length() == 0 ? null : tsquery.toString();
+    }
+
+    /** The runs of word characters in {@code s}, in order, repeats included. */
+    private static List<String> wordsOf(String s) {
+        List<String> words = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i <= s.length(); ) {
+            int c = i < s.length() ? s.codePointAt(i) : ' ';
+            if (isWordChar(c)) {
+                if (start < 0) {
+                    start = i;
+                }
+            } else if (start >= 0) {
+                words.add(s.substring(start, i));
+                start = -1;
+            }
+            i += Character.charCount(c);
+        }
+        return words;
     }
 
     private static boolean isWordChar(int c) {

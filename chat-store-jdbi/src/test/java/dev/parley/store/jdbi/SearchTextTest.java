@@ -41,5 +41,7 @@ class SearchTextTest {
         assertThat(SearchText.prefixQuery("it's")).isNull();
         assertThat(SearchText.prefixQuery("\uD83D\uDE00")).isNull();
         assertThat(SearchText.prefixQuery("   ")).isNull();
+        // Any white space separates query words, as anything but a word character separates body words.
+        assertThat(SearchText.prefixQuery("foo\u3000bar\tbaz")).isEqualTo("'foo':* & 'bar':* & 'baz':*");
     }
 }
