@@ -644,8 +644,8 @@ public final class ChatEngine implements AutoCloseable {
             s.close(CloseCodes.TOO_MANY_CONNECTIONS, "too_many_connections");
             return;
         }
-        if (cameOnline) {
-            presenceHandlers.firstConnection(p.userId());
+        if (cameOnline && presenceHandlers.firstConnection(p.userId())) {
+            // The answer shows the presence just stored.
             user = store.findUsers(List.of(p.userId())).stream().findFirst().orElse(user);
         }
         answerAuth(s, p, negotiated, user, requestId);

@@ -38,13 +38,17 @@ final class PresenceHandlers {
         return engine.enabled(Extension.PRESENCE);
     }
 
-    /** The user's first connection: online, keeping the custom status. */
-    void firstConnection(String userId) {
+    /**
+     * The user's first connection: online, keeping the custom status. Returns whether the stored
+     * user changed (not when the presence extension is off).
+     */
+    boolean firstConnection(String userId) {
         if (!enabled()) {
-            return;
+            return false;
         }
         PresenceState previous = current(userId);
         change(userId, new PresenceState(ONLINE, previous.customStatus(), null), null);
+        return true;
     }
 
     /**

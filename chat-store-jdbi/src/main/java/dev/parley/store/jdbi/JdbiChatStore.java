@@ -506,15 +506,20 @@ public final class JdbiChatStore implements ChatStore {
                 if (type.isEmpty() || !ConversationType.GROUP.wireName().equals(type.get())) {
                     return false;
                 }
-                Optional<Boolean> active = tx.createQuery("SELECT left_at IS NULL FROM participants"
-                                + " WHERE conversation_id = :c AND user_id = :u")
-                        .bind("c", conversationId).bind("u", userId).mapTo(Boolean.class).findOne();
+                // One statement, after the lock (so it sees joins committed while it waited): whether
+                // the user has a row and is active, and how many members are active.
+                record Members(Boolean active, int count) {
+                }
+                Members members = tx.createQuery("SELECT (SELECT left_at IS NULL FROM participants"
+                                + " WHERE conversation_id = :c AND user_id = :u) AS active,"
+                                + " (SELECT COUNT(*) FROM participants WHERE conversation_id = :c AND left_at IS NULL) AS n")
+                        .bind("c", conversationId).bind("u", userId)
+                        .map((rs, ctx) -> new Members((Boolean) rs.getObject("active"), rs.getInt("n"))).one();
+                Optional<Boolean> active = Optional.ofNullable(members.active);
                 if (active.orElse(false)) {
                     return true;
                 }
-                int count = tx.createQuery("SELECT COUNT(*) FROM participants WHERE conversation_id = :c AND left_at IS NULL")
-                        .bind("c", conversationId).mapTo(Integer.class).one();
-                if (count >= maxParticipants) {
+                if (members.count >= maxParticipants) {
                     return false;
                 }
                 OffsetDateTime now = time(now());
