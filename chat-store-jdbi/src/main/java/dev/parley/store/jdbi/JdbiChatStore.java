@@ -673,7 +673,7 @@ public final class JdbiChatStore implements ChatStore {
         }
         if (!toWrite.isEmpty()) {
             h.useTransaction(tx -> {
-                writeLocked(tx, prepared, toWrite, outcomes, senders, replies);
+                writeLocked(tx, batch, prepared, toWrite, outcomes, senders, replies);
                 attempt.committing = true;
             });
         }
@@ -688,10 +688,10 @@ public final class JdbiChatStore implements ChatStore {
     /**
      * The transaction of a batch: locks its conversations, answers repeats of stored client message
      * ids with the stored message, and inserts the rest with the next seqs of their conversations.
+     * {@code batch} holds the messages of {@code prepared}, index for index.
      */
-    private void writeLocked(Handle tx, List<PreparedAppend> prepared, List<Integer> toWrite, Outcome[] outcomes,
-                             Map<String, User> senders, Map<String, ReplyRecord> replies) {
-        List<NewMessage> batch = prepared.stream().map(PreparedAppend::message).toList();
+    private void writeLocked(Handle tx, List<NewMessage> batch, List<PreparedAppend> prepared, List<Integer> toWrite,
+                             Outcome[] outcomes, Map<String, User> senders, Map<String, ReplyRecord> replies) {
         Instant now = now();
         Map<String, Counter> counters = new HashMap<>();
         // Every node locks in the database's order of ids, so two batches cannot deadlock; a
