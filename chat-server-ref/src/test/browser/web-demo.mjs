@@ -77,11 +77,14 @@ try {
   await alice.screenshot({ path: screenshot });
 
   // Older messages load on scroll: after 35 more messages, a fresh sign-in shows the newest page
-  // only, and scrolling up brings back the first message.
+  // only, and scrolling up brings back the first message. The sends keep under the server's default
+  // limit of 10 messages per second (burst 20): a fast machine typed them faster than that, and
+  // the last ones were refused with RATE_LIMITED.
   await bob.fill('#message', '');
   for (let i = 1; i <= 35; i++) {
     await bob.fill('#message', 'Filler ' + i);
     await bob.press('#message', 'Enter');
+    await bob.waitForTimeout(110);
   }
   await bob.waitForSelector(messageBody('Filler 35'));
   const again = await context.newPage();
