@@ -68,6 +68,11 @@ public final class ChatServer implements AutoCloseable {
         this.tls = tls;
     }
 
+    /** For tests: the WebSocket server. */
+    WebSocketEndpoint endpoint() {
+        return endpoint;
+    }
+
     /**
      * Starts a server and returns once its port is bound.
      *

@@ -6,9 +6,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectionKey;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.java_websocket.WebSocket;
@@ -34,12 +38,19 @@ final class WebSocketEndpoint extends WebSocketServer {
     /** Accept backlog: bursts of reconnecting clients after a restart should queue, not be refused. */
     private static final int ACCEPT_BACKLOG = 1024;
     private static final List<String> WEBSOCKET_PATHS = List.of("/", "/ws");
+    /** How often connections with queued frames but no interest in writing are looked for. */
+    private static final long WRITE_SWEEP_MILLIS = 100;
 
     private final ChatEngine engine;
     private final HttpRoutes routes;
     private final OriginPolicy origins;
     private final AddressLimiter perAddress;
     private final CountDownLatch started = new CountDownLatch(1);
+    private final ScheduledExecutorService writeSweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "parley-write-sweep");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicLong connectionIds = new AtomicLong();
     private volatile Exception startFailure;
     private volatile boolean draining;
@@ -221,7 +232,39 @@ final class WebSocketEndpoint extends WebSocketServer {
 
     @Override
     public void onStart() {
+        writeSweeper.scheduleWithFixedDelay(this::redemandStrandedWrites, WRITE_SWEEP_MILLIS, WRITE_SWEEP_MILLIS,
+                TimeUnit.MILLISECONDS);
         started.countDown();
+    }
+
+    @Override
+    public void stop(int timeout, String closeMessage) throws InterruptedException {
+        writeSweeper.shutdownNow();
+        super.stop(timeout, closeMessage);
+    }
+
+    /**
+     * Java-WebSocket can lose a write demand: once its selector thread has written a connection's
+     * queue empty, it sets the connection's interest back to reads only, without looking again; a
+     * frame queued in between (its demand for writing came just before) waits for the next frame
+     * to that connection, or the next ping, 30 s later. Connections left that way (frames queued,
+     * no interest in writing) are found here and asked to write again.
+     */
+    private void redemandStrandedWrites() {
+        try {
+            for (WebSocket c : getConnections()) {
+                if (c instanceof WebSocketImpl impl && !impl.outQueue.isEmpty()) {
+                    SelectionKey key = impl.getSelectionKey();
+                    if (key != null && key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) == 0) {
+                        onWriteDemand(impl);
+                    }
+                }
+            }
+        } catch (CancelledKeyException e) {
+            // Closed meanwhile; the next sweep sees the others.
+        } catch (RuntimeException e) {
+            log.warn("sweeping for stranded writes failed", e);
+        }
     }
 
     private static Session sessionOf(WebSocket conn) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.parley.core.EngineConfig;
+import java.nio.channels.SelectionKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,8 @@ import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.extensions.IExtension;
 import org.java_websocket.extensions.permessage_deflate.PerMessageDeflateExtension;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.java_websocket.WebSocketImpl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +39,27 @@ class TransportTest {
             assertThat(answering.pingsReceived()).isGreaterThan(3);
             assertThat(silent.pingsReceived()).isGreaterThan(3);
             assertThat(answering.isOpen()).as("pongs alone keep a connection alive").isTrue();
+        }
+    }
+
+    @Test
+    void aFrameLeftQueuedWithoutAWriteDemandStillGoesOutPromptly() throws Exception {
+        // The state Java-WebSocket's lost write demand leaves: a frame in the connection's queue while
+        // the selector listens for reads only. Without the endpoint's sweep it waits for the next
+        // frame or the next ping (30 s by default; the client waits 10 s).
+        server = TestServer.start(b -> b.engineConfig(EngineConfig.builder().workerThreads(2).build()));
+        try (WsClient alice = server.login("alice")) {
+            WebSocketImpl conn = (WebSocketImpl) server.server.endpoint().getConnections().iterator().next();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while ((!conn.outQueue.isEmpty() || (conn.getSelectionKey().interestOps() & SelectionKey.OP_WRITE) != 0)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(conn.outQueue).as("the sign-in's frames are written").isEmpty();
+
+            conn.outQueue.add(SharedFrames.textFrame("{\"type\":\"stranded\",\"payload\":{}}"));
+
+            assertThat(alice.next("stranded").get("type").getAsString()).isEqualTo("stranded");
         }
     }
 
