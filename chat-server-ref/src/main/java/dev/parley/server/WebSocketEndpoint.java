@@ -254,16 +254,22 @@ final class WebSocketEndpoint extends WebSocketServer {
         try {
             for (WebSocket c : getConnections()) {
                 if (c instanceof WebSocketImpl impl && !impl.outQueue.isEmpty()) {
-                    SelectionKey key = impl.getSelectionKey();
-                    if (key != null && key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) == 0) {
-                        onWriteDemand(impl);
-                    }
+                    redemandIfStranded(impl);
                 }
             }
-        } catch (CancelledKeyException e) {
-            // Closed meanwhile; the next sweep sees the others.
         } catch (RuntimeException e) {
             log.warn("sweeping for stranded writes failed", e);
+        }
+    }
+
+    private void redemandIfStranded(WebSocketImpl conn) {
+        SelectionKey key = conn.getSelectionKey();
+        try {
+            if (key != null && key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) == 0) {
+                onWriteDemand(conn);
+            }
+        } catch (CancelledKeyException e) {
+            // Closed meanwhile: nothing left to write; the sweep goes on with the others.
         }
     }
 

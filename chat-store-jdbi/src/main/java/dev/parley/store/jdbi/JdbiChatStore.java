@@ -515,15 +515,14 @@ public final class JdbiChatStore implements ChatStore {
                                 + " (SELECT COUNT(*) FROM participants WHERE conversation_id = :c AND left_at IS NULL) AS n")
                         .bind("c", conversationId).bind("u", userId)
                         .map((rs, ctx) -> new Members((Boolean) rs.getObject("active"), rs.getInt("n"))).one();
-                Optional<Boolean> active = Optional.ofNullable(members.active);
-                if (active.orElse(false)) {
+                if (Boolean.TRUE.equals(members.active)) {
                     return true;
                 }
                 if (members.count >= maxParticipants) {
                     return false;
                 }
                 OffsetDateTime now = time(now());
-                if (active.isPresent()) {
+                if (members.active != null) { // a row of an earlier membership
                     tx.createUpdate("UPDATE participants SET left_at = NULL, joined_at = :now"
                                     + " WHERE conversation_id = :c AND user_id = :u")
                             .bind("c", conversationId).bind("u", userId).bind("now", now).execute();
@@ -611,8 +610,9 @@ public final class JdbiChatStore implements ChatStore {
     /**
      * Writes a batch on the committer thread and settles every caller. If the transaction fails
      * before its commit, nothing of it was stored, and each message is tried again alone: a bad row
-     * fails only its own caller (unless the database could not be reached: then all fail at once). If the commit itself fails, whether it took effect is unknown, so
-     * every caller gets the error (a retry with the same client message id finds what was stored).
+     * fails only its own caller (unless the database could not be reached: then all fail at once).
+     * If the commit itself fails, whether it took effect is unknown, so every caller gets the error
+     * (a retry with the same client message id finds what was stored).
      */
     // Package-private so tests can write a batch of their choosing.
     void writeBatch(List<GroupCommit.Pending<PreparedAppend, AppendResult>> batch) {
