@@ -94,6 +94,7 @@ public final class JdbiChatStore implements ChatStore {
     private final Clock clock;
     private final GroupCommit<PreparedAppend, AppendResult> appends;
     private final GroupCommit<UserProfile, User> userWrites;
+    private final GroupCommit<OpenJoin, Boolean> openJoins;
 
     private JdbiChatStore(HikariDataSource dataSource, HikariDataSource committerDataSource, Dialect dialect,
                           Clock clock) {
@@ -107,6 +108,8 @@ public final class JdbiChatStore implements ChatStore {
                 this::writeBatch);
         this.userWrites = new GroupCommit<>(committerDataSource.getPoolName() + "-users", "upsert user", MAX_BATCH,
                 this::writeUsers);
+        this.openJoins = new GroupCommit<>(committerDataSource.getPoolName() + "-joins", "join open conversation",
+                MAX_BATCH, this::writeOpenJoins);
     }
 
     /** A store on an existing PostgreSQL database, with a ten-second {@linkplain #postgres(String, String, String, Duration) timeout}. */
@@ -168,12 +171,13 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     static JdbiChatStore open(HikariConfig config, Dialect dialect, Clock clock) {
-        // Each committer (appends, user upserts) writes through a connection of its own, so its
-        // batches never wait for a pooled connection behind reads, and reads never wait behind a batch.
+        // Each committer (appends, user upserts, open-room joins) writes through a connection of its
+        // own, so its batches never wait for a pooled connection behind reads, and reads never wait
+        // behind a batch.
         HikariConfig committerConfig = new HikariConfig();
         config.copyStateTo(committerConfig);
         committerConfig.setPoolName(config.getPoolName() + "-committer");
-        committerConfig.setMaximumPoolSize(2);
+        committerConfig.setMaximumPoolSize(3);
         HikariDataSource dataSource;
         try {
             dataSource = new HikariDataSource(config);
@@ -469,74 +473,144 @@ public final class JdbiChatStore implements ChatStore {
                 .bind("u", userId).mapTo(String.class).list());
     }
 
+    /**
+     * A member coming back and a room of another kind are settled by one read, without a write. A
+     * new member is written by the open-join committer, many joins in one transaction, because a
+     * burst of joins (clients reconnecting after a restart) would otherwise be a burst of one-row
+     * commits, and on H2 each commit also keeps a little memory until the file is compacted.
+     */
     @Override
     public Optional<ConversationRecord> joinOpenConversation(String conversationId, String userId, int maxParticipants) {
-        return run("join open conversation", h -> {
-            record State(String type, Boolean active) {
-            }
-            // One read settles the common cases without a write: a member coming back, a room of
-            // another kind. (Each statement that fails on a unique key costs H2 an exception.)
-            Optional<State> state = h.createQuery("SELECT c.type, p.user_id, p.left_at FROM conversations c"
-                            + " LEFT JOIN participants p ON p.conversation_id = c.id AND p.user_id = :u WHERE c.id = :c")
-                    .bind("c", conversationId).bind("u", userId)
-                    .map((rs, ctx) -> new State(rs.getString("type"), rs.getString("user_id") == null ? null
-                            : rs.getObject("left_at") == null)).findOne();
-            if (state.isPresent() && !ConversationType.GROUP.wireName().equals(state.get().type)) {
-                return Optional.<ConversationRecord>empty();
-            }
-            if (state.isPresent() && Boolean.TRUE.equals(state.get().active)) {
-                return view(h, conversationId, userId);
-            }
-            if (state.isEmpty()) {
-                try {
+        record State(String type, Boolean active) {
+        }
+        // (Each statement that fails on a unique key costs H2 an exception, so read before inserting.)
+        Optional<State> state = run("join open conversation", h -> h.createQuery("SELECT c.type, p.user_id, p.left_at"
+                        + " FROM conversations c LEFT JOIN participants p ON p.conversation_id = c.id AND p.user_id = :u"
+                        + " WHERE c.id = :c")
+                .bind("c", conversationId).bind("u", userId)
+                .map((rs, ctx) -> new State(rs.getString("type"), rs.getString("user_id") == null ? null
+                        : rs.getObject("left_at") == null)).findOne());
+        if (state.isPresent() && !ConversationType.GROUP.wireName().equals(state.get().type)) {
+            return Optional.empty();
+        }
+        if (state.isPresent() && Boolean.TRUE.equals(state.get().active)) {
+            return findConversation(conversationId, userId);
+        }
+        if (state.isEmpty()) {
+            try {
+                run("create open conversation", h -> {
                     h.useTransaction(tx -> insertConversation(tx, conversationId,
                             new NewConversation(ConversationType.GROUP, conversationId, userId, List.of()), null));
-                    return view(h, conversationId, userId);
-                } catch (JdbiException e) {
-                    if (!isUniqueViolation(e)) {
-                        throw e;
-                    }
-                    // A concurrent first joiner created it this instant: join it.
+                    return null;
+                });
+                return findConversation(conversationId, userId);
+            } catch (StoreException e) {
+                if (!isUniqueViolation(e)) {
+                    throw e;
                 }
+                // A concurrent first joiner created it this instant: join it.
             }
-            boolean joined = h.inTransaction(tx -> {
-                // The row lock orders concurrent joiners, so the count below cannot be overtaken.
-                Optional<String> type = tx.createQuery("SELECT type FROM conversations WHERE id = :c FOR UPDATE")
-                        .bind("c", conversationId).mapTo(String.class).findOne();
-                if (type.isEmpty() || !ConversationType.GROUP.wireName().equals(type.get())) {
-                    return false;
-                }
-                // One statement, after the lock (so it sees joins committed while it waited): whether
-                // the user has a row and is active, and how many members are active.
-                record Members(Boolean active, int count) {
-                }
-                Members members = tx.createQuery("SELECT (SELECT left_at IS NULL FROM participants"
-                                + " WHERE conversation_id = :c AND user_id = :u) AS active,"
-                                + " (SELECT COUNT(*) FROM participants WHERE conversation_id = :c AND left_at IS NULL) AS n")
-                        .bind("c", conversationId).bind("u", userId)
-                        .map((rs, ctx) -> new Members((Boolean) rs.getObject("active"), rs.getInt("n"))).one();
-                if (Boolean.TRUE.equals(members.active)) {
-                    return true;
-                }
-                if (members.count >= maxParticipants) {
-                    return false;
-                }
-                OffsetDateTime now = time(now());
-                if (members.active != null) { // a row of an earlier membership
-                    tx.createUpdate("UPDATE participants SET left_at = NULL, joined_at = :now"
-                                    + " WHERE conversation_id = :c AND user_id = :u")
-                            .bind("c", conversationId).bind("u", userId).bind("now", now).execute();
-                } else {
-                    tx.createUpdate("INSERT INTO participants (conversation_id, user_id, role, position, joined_at)"
-                                    + " SELECT :c, :u, :role, COALESCE(MAX(position), -1) + 1, :now"
-                                    + " FROM participants WHERE conversation_id = :c")
-                            .bind("c", conversationId).bind("u", userId).bind("role", role(Role.MEMBER))
-                            .bind("now", now).execute();
-                }
-                return true;
-            });
-            return joined ? view(h, conversationId, userId) : Optional.<ConversationRecord>empty();
-        });
+        }
+        boolean joined = openJoins.submit(new OpenJoin(conversationId, userId, maxParticipants));
+        return joined ? findConversation(conversationId, userId) : Optional.empty();
+    }
+
+    /** A user entering an open room that holds at most {@code maxParticipants} active members. */
+    record OpenJoin(String conversationId, String userId, int maxParticipants) {
+    }
+
+    /**
+     * Writes a batch of open-room joins in one transaction and tells each caller whether its user is
+     * a member now: false for a full room or a conversation that is not a group. If the transaction
+     * fails, each join is tried alone, so a bad one (an unknown user) fails only its own caller;
+     * joining is idempotent, so a retry after a failed commit is safe.
+     */
+    // Package-private so tests can write a batch of their choosing.
+    void writeOpenJoins(List<GroupCommit.Pending<OpenJoin, Boolean>> batch) {
+        List<OpenJoin> joins = batch.stream().map(p -> p.item).toList();
+        List<Boolean> joined;
+        try {
+            joined = committerJdbi.inTransaction(tx -> joinAll(tx, joins));
+        } catch (RuntimeException e) {
+            if (batch.size() == 1 || lostConnection(e)) {
+                StoreException error = new StoreException("join open conversation failed", e);
+                batch.forEach(p -> p.fail(error));
+                return;
+            }
+            log.warn("a batch of {} open-room joins failed ({}); writing them one by one", batch.size(), sqlState(e));
+            batch.forEach(p -> writeOpenJoins(List.of(p)));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).succeed(joined.get(i));
+        }
+    }
+
+    /** The transaction of a batch of joins; the answer of each join, in batch order. */
+    private List<Boolean> joinAll(Handle tx, List<OpenJoin> joins) {
+        List<String> ids = joins.stream().map(OpenJoin::conversationId).distinct().sorted().toList();
+        // Locked in id order, like an append batch's conversations, so batches cannot deadlock; the
+        // lock orders joiners of one room, so no count below can be overtaken.
+        Map<String, String> types = new HashMap<>();
+        tx.createQuery("SELECT id, type FROM conversations WHERE id IN (<ids>) ORDER BY id FOR UPDATE")
+                .bindList("ids", ids)
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                .forEach(e -> types.put(e.getKey(), e.getValue()));
+        // Per room: active members and the last position handed out.
+        Map<String, int[]> rooms = new HashMap<>();
+        tx.createQuery("SELECT conversation_id, COUNT(CASE WHEN left_at IS NULL THEN 1 END), MAX(position)"
+                        + " FROM participants WHERE conversation_id IN (<ids>) GROUP BY conversation_id")
+                .bindList("ids", ids)
+                .map((rs, ctx) -> Map.entry(rs.getString(1), new int[] {rs.getInt(2), rs.getInt(3)}))
+                .forEach(e -> rooms.put(e.getKey(), e.getValue()));
+        // The joiners' rows, if any: true while a member, false after leaving.
+        Map<List<String>, Boolean> memberships = new HashMap<>();
+        tx.createQuery("SELECT conversation_id, user_id, left_at FROM participants"
+                        + " WHERE conversation_id IN (<ids>) AND user_id IN (<users>)")
+                .bindList("ids", ids)
+                .bindList("users", joins.stream().map(OpenJoin::userId).distinct().toList())
+                .map((rs, ctx) -> Map.entry(List.of(rs.getString(1), rs.getString(2)), rs.getObject(3) == null))
+                .forEach(e -> memberships.put(e.getKey(), e.getValue()));
+
+        OffsetDateTime now = time(now());
+        PreparedBatch inserts = tx.prepareBatch("INSERT INTO participants"
+                + " (conversation_id, user_id, role, position, joined_at) VALUES (:c, :u, :role, :position, :now)");
+        PreparedBatch returns = tx.prepareBatch("UPDATE participants SET left_at = NULL, joined_at = :now"
+                + " WHERE conversation_id = :c AND user_id = :u");
+        List<Boolean> joined = new ArrayList<>(joins.size());
+        for (OpenJoin j : joins) {
+            if (!ConversationType.GROUP.wireName().equals(types.get(j.conversationId))) {
+                joined.add(false);
+                continue;
+            }
+            List<String> key = List.of(j.conversationId, j.userId);
+            Boolean member = memberships.get(key);
+            if (Boolean.TRUE.equals(member)) {
+                joined.add(true);
+                continue;
+            }
+            int[] room = rooms.computeIfAbsent(j.conversationId, c -> new int[] {0, -1});
+            if (room[0] >= j.maxParticipants) {
+                joined.add(false);
+                continue;
+            }
+            if (member == null) {
+                inserts.bind("c", j.conversationId).bind("u", j.userId).bind("role", role(Role.MEMBER))
+                        .bind("position", ++room[1]).bind("now", now).add();
+            } else { // a row of an earlier membership
+                returns.bind("c", j.conversationId).bind("u", j.userId).bind("now", now).add();
+            }
+            room[0]++;
+            memberships.put(key, true);
+            joined.add(true);
+        }
+        if (inserts.size() > 0) {
+            inserts.execute();
+        }
+        if (returns.size() > 0) {
+            returns.execute();
+        }
+        return joined;
     }
 
     // ---------------------------------------------------------------- messages
@@ -1528,6 +1602,7 @@ public final class JdbiChatStore implements ChatStore {
             log.warn("closing the chat store while appends are still being written; they will fail");
         }
         userWrites.close(10_000);
+        openJoins.close(10_000);
         committerDataSource.close();
         dataSource.close();
     }

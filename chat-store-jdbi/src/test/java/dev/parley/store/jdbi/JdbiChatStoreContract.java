@@ -11,6 +11,8 @@ import dev.parley.core.spi.NewMessage;
 import dev.parley.core.spi.StoreException;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.core.testkit.ChatStoreContract;
+import dev.parley.protocol.model.Participant;
+import dev.parley.protocol.model.Role;
 import dev.parley.protocol.model.User;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -301,6 +303,44 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
     /** Writes the profiles as one batch, as the user committer would, and waits for every outcome. */
     private List<Object> writeOneUserBatch(UserProfile... profiles) {
         return writeAsOneBatch(((JdbiChatStore) store)::writeUsers, profiles);
+    }
+
+    /**
+     * One batch of open-room joins, as the join committer would write it: each caller gets its own
+     * answer, in order, and the room never holds more than its limit.
+     */
+    @Test
+    void aBatchOfOpenJoinsAnswersEachJoinerAndNeverOverfillsARoom() {
+        for (String u : List.of("alice", "bob", "carol", "dave", "erin")) {
+            user(u);
+        }
+        store.joinOpenConversation("room-a", "alice", 3).orElseThrow();
+        store.joinOpenConversation("room-b", "dave", 10).orElseThrow();
+        store.joinOpenConversation("room-b", "erin", 10).orElseThrow();
+        JdbiChatStore jdbiStore = (JdbiChatStore) store;
+        jdbiStore.run("leave", h -> h.execute("UPDATE participants SET left_at = CURRENT_TIMESTAMP"
+                + " WHERE conversation_id = 'room-b' AND user_id = 'erin'"));
+        ConversationRecord d = direct("alice", "bob");
+
+        List<Object> outcomes = writeAsOneBatch(jdbiStore::writeOpenJoins,
+                new JdbiChatStore.OpenJoin("room-a", "bob", 3),
+                new JdbiChatStore.OpenJoin("room-a", "ghost", 3),
+                new JdbiChatStore.OpenJoin("room-a", "bob", 3),
+                new JdbiChatStore.OpenJoin("room-b", "erin", 10),
+                new JdbiChatStore.OpenJoin(d.id(), "carol", 10),
+                new JdbiChatStore.OpenJoin("room-a", "carol", 3),
+                new JdbiChatStore.OpenJoin("room-a", "dave", 3),
+                new JdbiChatStore.OpenJoin("room-a", "alice", 3));
+
+        assertThat(outcomes.get(0)).isEqualTo(true);
+        assertThat(outcomes.get(1)).isInstanceOf(StoreException.class); // no such user
+        assertThat(outcomes.subList(2, 8)).containsExactly(true, true, false, true, false, true);
+        ConversationRecord a = store.findConversation("room-a", "alice").orElseThrow();
+        assertThat(a.participantIds()).containsExactly("alice", "bob", "carol");
+        assertThat(a.participants()).extracting(Participant::role).containsExactly(Role.ADMIN, Role.MEMBER, Role.MEMBER);
+        assertThat(store.participantIds("room-b")).containsExactly("dave", "erin");
+        assertThat(store.participantIds(d.id())).containsExactlyInAnyOrder("alice", "bob");
+        assertThat(store.joinOpenConversation("room-a", "dave", 3)).isEmpty();
     }
 
     @Test

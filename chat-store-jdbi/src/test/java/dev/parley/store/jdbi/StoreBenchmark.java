@@ -133,6 +133,41 @@ public final class StoreBenchmark {
         double pageMs = (System.nanoTime() - start) / 1e6 / rounds;
         System.out.printf(Locale.ROOT, "  listConversations(100 of %d): %6.2f ms%n", 200 + senders + groups, listMs);
         System.out.printf(Locale.ROOT, "  loadMessages(50 newest):      %6.2f ms%n", pageMs);
+
+        // A reconnect storm: every client signs in and enters its open room, as in the peer
+        // harness's S3 (10,000 connections in 500 rooms of 20, 200 connecting at once).
+        signInAndJoin(store, 200, 1_000, 50, "w"); // warm-up
+        long jvmBefore = jvmCpuNanos();
+        double joins = signInAndJoin(store, 200, 10_000, 500, "j");
+        System.out.printf(Locale.ROOT, "  sign-in + open-room join (10,000 users, 500 rooms, 200 at once): %6.0f /s,"
+                + " JVM CPU %4.0f us each%n", joins, (jvmCpuNanos() - jvmBefore) / 1e3 / 10_000);
+    }
+
+    /** Each of {@code users} users signs in and joins room {@code i % rooms}, {@code threads} at a time; returns users/s. */
+    private static double signInAndJoin(JdbiChatStore store, int threads, int users, int rooms, String prefix)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            List<Future<?>> futures = new ArrayList<>();
+            long begin = System.nanoTime();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < users; i = next.getAndIncrement()) {
+                        String user = prefix + "user-" + i;
+                        store.upsertUser(new UserProfile(user, user, "User " + i, null, null, null, null));
+                        store.joinOpenConversation(prefix + "room-" + (i % rooms), user, 1_000).orElseThrow();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+            return users / ((System.nanoTime() - begin) / 1e9);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /**
