@@ -477,7 +477,7 @@ public final class JdbiChatStore implements ChatStore {
      * A member coming back and a room of another kind are settled by one read, without a write. A
      * new member is written by the open-join committer, many joins in one transaction, because a
      * burst of joins (clients reconnecting after a restart) would otherwise be a burst of one-row
-     * commits, and on H2 each commit also keeps a little memory until the file is compacted.
+     * commits.
      */
     @Override
     public Optional<ConversationRecord> joinOpenConversation(String conversationId, String userId, int maxParticipants) {
