@@ -60,12 +60,7 @@ class BaseMessagesTest {
         assertThat(type(none)).isEqualTo("conversations_loaded");
         assertThat(payload(none).getAsJsonArray("conversations")).isEmpty();
 
-        JsonObject create = new JsonObject();
-        create.addProperty("type", "direct");
-        JsonArray ids = new JsonArray();
-        ids.add("bob");
-        create.add("participant_ids", ids);
-        JsonObject created = alice.request("create_conversation", create);
+        JsonObject created = alice.request("create_conversation", WsClient.conversationRequest("direct", null, "bob"));
         assertThat(type(created)).isEqualTo("conversation_created");
         assertThat(payload(created).get("created").getAsBoolean()).isTrue();
         String conv = payload(created).get("id").getAsString();
@@ -145,14 +140,8 @@ class BaseMessagesTest {
         WsClient alice = login("alice");
         WsClient bob = login("bob");
         WsClient carol = login("carol");
-        JsonObject create = new JsonObject();
-        create.addProperty("type", "group");
-        create.addProperty("name", "Trio");
-        JsonArray ids = new JsonArray();
-        ids.add("bob");
-        ids.add("carol");
-        create.add("participant_ids", ids);
-        JsonObject created = alice.request("create_conversation", create);
+        JsonObject created = alice.request("create_conversation",
+                WsClient.conversationRequest("group", "Trio", "bob", "carol"));
         String conv = payload(created).get("id").getAsString();
         assertThat(payload(created).get("participant_count").getAsInt()).isEqualTo(3);
         assertThat(payload(bob.next("conversation_created")).get("name").getAsString()).isEqualTo("Trio");

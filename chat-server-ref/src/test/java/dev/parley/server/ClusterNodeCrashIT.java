@@ -3,7 +3,6 @@ package dev.parley.server;
 import static dev.parley.server.WsClient.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.parley.core.spi.ChatStore;
 import java.nio.file.Path;
@@ -85,14 +84,7 @@ class ClusterNodeCrashIT {
         WsClient bob = onNode2("bob");
         WsClient carolOn2 = onNode2("carol");
 
-        JsonObject create = new JsonObject();
-        create.addProperty("type", "group");
-        create.addProperty("name", "crash test");
-        JsonArray ids = new JsonArray();
-        ids.add("bob");
-        ids.add("carol");
-        create.add("participant_ids", ids);
-        String conv = payload(alice.request("create_conversation", create)).get("id").getAsString();
+        String conv = alice.createConversation("group", "crash test", "bob", "carol");
         for (WsClient c : List.of(alice, carolOn1, bob, carolOn2)) {
             assertThat(c.request("join_conversation", obj("conversationId", conv)).get("type").getAsString())
                     .isEqualTo("conversation_joined");

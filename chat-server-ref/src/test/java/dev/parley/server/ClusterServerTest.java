@@ -4,7 +4,6 @@ import static dev.parley.server.WsClient.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.parley.core.EngineConfig;
 import dev.parley.core.spi.ChatStore;
@@ -147,7 +146,7 @@ class ClusterServerTest {
         WsClient alice = node1.login("alice");
         WsClient bob = node2.login("bob");
 
-        String conv = createConversation(alice, "direct", null, "bob");
+        String conv = alice.createConversation("direct", null, "bob");
         assertThat(payload(bob.next("conversation_created")).get("id").getAsString())
                 .as("bob, on the other node, learns of the conversation").isEqualTo(conv);
 
@@ -192,7 +191,7 @@ class ClusterServerTest {
         startTwoNodes(REDIS);
         WsClient bob = node1.login("bob");
         WsClient aliceOn1 = node1.login("alice");
-        String conv = createConversation(aliceOn1, null, null, "bob");
+        String conv = aliceOn1.createConversation(null, null, "bob");
         bob.request("join_conversation", obj("conversationId", conv));
         WsClient aliceOn2 = node2.login("alice");
 
@@ -218,7 +217,7 @@ class ClusterServerTest {
         WsClient bob = node2.login("bob");
         WsClient dan = node2.login("dan");
         node1.login("erin").close(); // known to the store, offline until she comes back during the outage
-        String conv = createConversation(alice, "group", "outage", "bob", "carol", "dan", "erin");
+        String conv = alice.createConversation("group", "outage", "bob", "carol", "dan", "erin");
         for (WsClient c : List.of(alice, carol, bob, dan)) {
             c.request("join_conversation", obj("conversationId", conv));
         }
@@ -290,7 +289,7 @@ class ClusterServerTest {
         int perSender = 200;
         List<WsClient> senders = List.of(node1.login("s1"), node1.login("s2"), node2.login("s3"), node2.login("s4"));
         List<WsClient> listeners = List.of(node1.login("l1"), node2.login("l2"));
-        String conv = createConversation(senders.get(0), "group", "order", "s2", "s3", "s4", "l1", "l2");
+        String conv = senders.get(0).createConversation("group", "order", "s2", "s3", "s4", "l1", "l2");
         List<WsClient> everyone = new ArrayList<>(senders);
         everyone.addAll(listeners);
         for (WsClient c : everyone) {
@@ -364,7 +363,7 @@ class ClusterServerTest {
         node1 = node("redis://127.0.0.1:" + redisProxy.port());
         WsClient alice = node1.login("alice");
         WsClient bob = node1.login("bob");
-        String conv = createConversation(alice, null, null, "bob");
+        String conv = alice.createConversation(null, null, "bob");
         assertThat(node1.get("/metrics").body())
                 .contains("# TYPE parley_broker_failed_publishes_total counter\nparley_broker_failed_publishes_total 0\n")
                 .contains("# TYPE parley_broker_failed_subscribes_total counter\n");
@@ -379,23 +378,6 @@ class ClusterServerTest {
         redisProxy.start();
         alice.close();
         bob.close();
-    }
-
-    /** Creates a conversation ({@code type} and {@code name} left out when null); returns its id. */
-    private static String createConversation(WsClient creator, String type, String name, String... participantIds) {
-        JsonObject create = new JsonObject();
-        if (type != null) {
-            create.addProperty("type", type);
-        }
-        if (name != null) {
-            create.addProperty("name", name);
-        }
-        JsonArray ids = new JsonArray();
-        for (String id : participantIds) {
-            ids.add(id);
-        }
-        create.add("participant_ids", ids);
-        return payload(creator.request("create_conversation", create)).get("id").getAsString();
     }
 
     /** Sends a message and waits until another connection of the same node hears it; returns its id. */

@@ -3,7 +3,6 @@ package dev.parley.server;
 import static dev.parley.server.WsClient.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
@@ -142,13 +141,8 @@ class CrashRestartIT {
             try (WsClient creator = login(CREATOR)) {
                 for (int c = 0; c < CONVERSATIONS; c++) {
                     List<Sender> members = senders.subList(c * SENDERS_PER_CONVERSATION, (c + 1) * SENDERS_PER_CONVERSATION);
-                    JsonObject create = new JsonObject();
-                    create.addProperty("type", "group");
-                    create.addProperty("name", "crash " + c);
-                    JsonArray ids = new JsonArray();
-                    members.forEach(m -> ids.add(m.userId));
-                    create.add("participant_ids", ids);
-                    JsonObject created = creator.request("create_conversation", create);
+                    JsonObject created = creator.request("create_conversation", WsClient.conversationRequest("group",
+                            "crash " + c, members.stream().map(m -> m.userId).toArray(String[]::new)));
                     assertThat(created.get("type").getAsString()).as(created.toString()).isEqualTo("conversation_created");
                     String id = payload(created).get("id").getAsString();
                     members.forEach(m -> m.conversationId = id);

@@ -3,7 +3,6 @@ package dev.parley.server;
 import static dev.parley.server.WsClient.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.parley.core.spi.ChatStore;
 import dev.parley.core.testkit.TcpProxy;
@@ -199,12 +198,7 @@ class DatabaseOutageTest {
     }
 
     private static String directConversation(WsClient creator, String other) {
-        JsonObject create = new JsonObject();
-        create.addProperty("type", "direct");
-        JsonArray ids = new JsonArray();
-        ids.add(other);
-        create.add("participant_ids", ids);
-        String conv = payload(creator.request("create_conversation", create)).get("id").getAsString();
+        String conv = creator.createConversation("direct", null, other);
         creator.request("join_conversation", obj("conversationId", conv));
         return conv;
     }

@@ -51,11 +51,7 @@ class DefaultExtensionsTest {
         WsClient alice = loginWith("alice", List.of("reactions", "edits", "threads", "receipts", "search", "resume",
                 "presence", "keys", "files", "calls", "e2ee"));
         WsClient legacyBob = server.login("bob");
-        JsonObject create = new JsonObject();
-        JsonArray ids = new JsonArray();
-        ids.add("bob");
-        create.add("participant_ids", ids);
-        String conv = payload(alice.request("create_conversation", create)).get("id").getAsString();
+        String conv = alice.createConversation(null, null, "bob");
         alice.request("join_conversation", obj("conversationId", conv));
         legacyBob.request("join_conversation", obj("conversationId", conv));
 

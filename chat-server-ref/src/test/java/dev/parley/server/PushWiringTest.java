@@ -3,7 +3,6 @@ package dev.parley.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpServer;
@@ -34,11 +33,7 @@ class PushWiringTest {
                 .pushWebhookSecret("a-webhook-secret-for-tests"))) {
             server.login("bob").close();
             try (WsClient alice = server.login("alice")) {
-                JsonObject create = new JsonObject();
-                JsonArray ids = new JsonArray();
-                ids.add("bob");
-                create.add("participant_ids", ids);
-                String conv = WsClient.payload(alice.request("create_conversation", create)).get("id").getAsString();
+                String conv = alice.createConversation(null, null, "bob");
                 JsonObject send = new JsonObject();
                 send.addProperty("conversationId", conv);
                 send.addProperty("content", "are you there?");

@@ -33,11 +33,7 @@ class StoreWiringTest {
     private static String converse(TestServer server, String alice, String bob, String text) throws Exception {
         try (WsClient a = server.login(alice); WsClient b = server.login(bob)) {
             assertThat(b.isOpen()).as("%s has signed in once, so the store knows the user", bob).isTrue();
-            JsonObject create = new JsonObject();
-            JsonArray ids = new JsonArray();
-            ids.add(bob);
-            create.add("participant_ids", ids);
-            String conv = payload(a.request("create_conversation", create)).get("id").getAsString();
+            String conv = a.createConversation(null, null, bob);
             JsonObject send = new JsonObject();
             send.addProperty("conversationId", conv);
             send.addProperty("content", text);

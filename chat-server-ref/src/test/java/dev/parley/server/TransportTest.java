@@ -2,7 +2,6 @@ package dev.parley.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.parley.core.EngineConfig;
 import java.nio.channels.SelectionKey;
@@ -70,11 +69,7 @@ class TransportTest {
                 .frameRate(EngineConfig.RateLimit.perSecond(10_000, 10_000))
                 .messageRate(EngineConfig.RateLimit.perSecond(10_000, 10_000)).build()));
         try (WsClient alice = server.login("alice"); WsClient bob = server.login("bob", c -> c.setReceiveBufferSize(4096))) {
-            JsonObject create = new JsonObject();
-            JsonArray ids = new JsonArray();
-            ids.add("bob");
-            create.add("participant_ids", ids);
-            String conv = WsClient.payload(alice.request("create_conversation", create)).get("id").getAsString();
+            String conv = alice.createConversation(null, null, "bob");
             JsonObject join = new JsonObject();
             join.addProperty("conversationId", conv);
             bob.request("join_conversation", join);
@@ -109,12 +104,7 @@ class TransportTest {
             JsonObject auth = new JsonObject();
             auth.addProperty("token", TestServer.token("carol"));
             assertThat(carol.request("auth", auth).get("type").getAsString()).isEqualTo("auth_success");
-            JsonObject create = new JsonObject();
-            JsonArray ids = new JsonArray();
-            ids.add("bob");
-            ids.add("carol");
-            create.add("participant_ids", ids);
-            String conv = WsClient.payload(alice.request("create_conversation", create)).get("id").getAsString();
+            String conv = alice.createConversation(null, null, "bob", "carol");
             JsonObject join = new JsonObject();
             join.addProperty("conversationId", conv);
             bob.request("join_conversation", join);

@@ -1,5 +1,6 @@
 package dev.parley.server;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.net.URI;
@@ -92,6 +93,29 @@ final class WsClient implements AutoCloseable {
     JsonObject request(String type, JsonObject payload) {
         String id = send(type, payload);
         return await(f -> id.equals(f.get("requestId").getAsString()), "answer to " + type);
+    }
+
+    /** Creates a conversation ({@code type} and {@code name} left out when null) and returns its id. */
+    String createConversation(String type, String name, String... participantIds) {
+        return payload(request("create_conversation", conversationRequest(type, name, participantIds)))
+                .get("id").getAsString();
+    }
+
+    /** The payload of a {@code create_conversation} request; {@code type} and {@code name} left out when null. */
+    static JsonObject conversationRequest(String type, String name, String... participantIds) {
+        JsonObject create = new JsonObject();
+        if (type != null) {
+            create.addProperty("type", type);
+        }
+        if (name != null) {
+            create.addProperty("name", name);
+        }
+        JsonArray ids = new JsonArray();
+        for (String id : participantIds) {
+            ids.add(id);
+        }
+        create.add("participant_ids", ids);
+        return create;
     }
 
     /** Removes and returns the first frame (received or coming) of this type. */
