@@ -55,6 +55,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
@@ -252,13 +253,27 @@ public final class JdbiChatStore implements ChatStore {
         }
         if (failure == null) {
             batch.forEach(p -> p.succeed(User.of(p.item.id(), p.item.username(), p.item.displayName(), p.item.avatarUrl())));
-        } else if (batch.size() == 1 || lostConnection(failure)) {
-            StoreException error = new StoreException("upsert user failed", failure);
-            batch.forEach(p -> p.fail(error));
         } else {
-            log.warn("a batch of {} user upserts failed ({}); writing them one by one", batch.size(), sqlState(failure));
-            batch.forEach(p -> writeUsers(List.of(p)));
+            writeAloneOrFail(batch, failure, "upsert user", true, this::writeUsers);
         }
+    }
+
+    /**
+     * After a batch failed: writes each item again alone, so a bad one fails only its own caller.
+     * Every item fails at once instead when that cannot help or is not safe: a batch of one, no
+     * database (a retry of each would only wait for it again), or {@code retryable} false.
+     */
+    private static <T, R> void writeAloneOrFail(List<GroupCommit.Pending<T, R>> batch, RuntimeException failure,
+                                                String what, boolean retryable,
+                                                Consumer<List<GroupCommit.Pending<T, R>>> writer) {
+        if (batch.size() == 1 || !retryable || lostConnection(failure)) {
+            StoreException error = new StoreException(what + " failed", failure);
+            batch.forEach(p -> p.fail(error));
+            return;
+        }
+        // No data in the log: the driver's message may quote the rows.
+        log.warn("a batch of {} ({}) failed ({}); writing them one by one", batch.size(), what, sqlState(failure));
+        batch.forEach(p -> writer.accept(List.of(p)));
     }
 
     private <S extends SqlStatement<S>> S bindProfile(S update, UserProfile p) {
@@ -532,13 +547,7 @@ public final class JdbiChatStore implements ChatStore {
         try {
             joined = committerJdbi.inTransaction(tx -> joinAll(tx, joins));
         } catch (RuntimeException e) {
-            if (batch.size() == 1 || lostConnection(e)) {
-                StoreException error = new StoreException("join open conversation failed", e);
-                batch.forEach(p -> p.fail(error));
-                return;
-            }
-            log.warn("a batch of {} open-room joins failed ({}); writing them one by one", batch.size(), sqlState(e));
-            batch.forEach(p -> writeOpenJoins(List.of(p)));
+            writeAloneOrFail(batch, e, "join open conversation", true, this::writeOpenJoins);
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
@@ -548,7 +557,7 @@ public final class JdbiChatStore implements ChatStore {
 
     /** The transaction of a batch of joins; the answer of each join, in batch order. */
     private List<Boolean> joinAll(Handle tx, List<OpenJoin> joins) {
-        List<String> ids = joins.stream().map(OpenJoin::conversationId).distinct().sorted().toList();
+        List<String> ids = joins.stream().map(OpenJoin::conversationId).distinct().toList();
         // Locked in id order, like an append batch's conversations, so batches cannot deadlock; the
         // lock orders joiners of one room, so no count below can be overtaken.
         Map<String, String> types = new HashMap<>();
@@ -696,15 +705,8 @@ public final class JdbiChatStore implements ChatStore {
         try {
             outcomes = committerJdbi.withHandle(h -> appendAll(h, messages, attempt));
         } catch (RuntimeException e) {
-            // Without a database, a retry of each alone would only wait for it once per append.
-            if (batch.size() == 1 || attempt.committing || lostConnection(e)) {
-                batch.forEach(p -> p.fail(new StoreException("append message failed", e)));
-                return;
-            }
-            // No contents in the log: the driver's message may quote the rows.
-            log.warn("a batch of {} appends failed before its commit ({}); writing them one by one",
-                    batch.size(), sqlState(e));
-            batch.forEach(p -> writeBatch(List.of(p)));
+            // A failed commit may have taken effect: no retry then.
+            writeAloneOrFail(batch, e, "append message", !attempt.committing, this::writeBatch);
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
