@@ -50,13 +50,14 @@ public final class ChatServer implements AutoCloseable {
     private final JwtAuthenticator authenticator;
     private final ChatEngine engine;
     private final HealthMonitor health;
-    private final WebSocketEndpoint endpoint;
+    private final SessionBridge bridge;
+    private final Endpoint endpoint;
     private final boolean tls;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ChatServer(ServerConfig config, boolean devMode, ChatStore store, RedisConnections redis,
                        JwtAuthenticator authenticator, ChatEngine engine, HealthMonitor health,
-                       WebSocketEndpoint endpoint, boolean tls) {
+                       SessionBridge bridge, Endpoint endpoint, boolean tls) {
         this.config = config;
         this.devMode = devMode;
         this.store = store;
@@ -64,12 +65,13 @@ public final class ChatServer implements AutoCloseable {
         this.authenticator = authenticator;
         this.engine = engine;
         this.health = health;
+        this.bridge = bridge;
         this.endpoint = endpoint;
         this.tls = tls;
     }
 
-    /** For tests: the WebSocket server. */
-    WebSocketEndpoint endpoint() {
+    /** For tests: the transport serving the port. */
+    Endpoint endpoint() {
         return endpoint;
     }
 
@@ -105,7 +107,8 @@ public final class ChatServer implements AutoCloseable {
         RedisConnections redis = null;
         ChatEngine engine = null;
         HealthMonitor health = null;
-        WebSocketEndpoint endpoint = null;
+        SessionBridge bridge = null;
+        Endpoint endpoint = null;
         try {
             store = Stores.open(config);
             EngineConfig engineConfig = config.engineConfig().toBuilder().extensions(offeredExtensions(config, store)).build();
@@ -132,13 +135,10 @@ public final class ChatServer implements AutoCloseable {
             engine.start();
             health = new HealthMonitor(store, config.healthCheckInterval());
             OriginPolicy origins = OriginPolicy.of(config.allowedOrigins(), devMode);
-            endpoint = new WebSocketEndpoint(bind, config.engineConfig().limits().maxFrameBytes(), engine,
+            bridge = new SessionBridge(engine,
                     new HttpRoutes(engine, health, devMode ? devTokens(config, secret) : null, brokerCounters(redis)),
-                    origins,
-                    new AddressLimiter(config.maxConnectionsPerIp()));
-            if (sslContext != null) {
-                endpoint.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(sslContext));
-            }
+                    origins, new AddressLimiter(config.maxConnectionsPerIp()));
+            endpoint = endpoint(config, bind, bridge, sslContext);
             endpoint.start();
             endpoint.awaitStarted(15_000);
         } catch (Exception | Error e) {
@@ -152,10 +152,22 @@ public final class ChatServer implements AutoCloseable {
             authenticator.close();
             throw e;
         }
-        ChatServer server = new ChatServer(config, devMode, store, redis, authenticator, engine, health, endpoint,
+        ChatServer server = new ChatServer(config, devMode, store, redis, authenticator, engine, health, bridge, endpoint,
                 sslContext != null);
         server.logStarted(secret);
         return server;
+    }
+
+    private static Endpoint endpoint(ServerConfig config, InetSocketAddress bind, SessionBridge bridge, SSLContext sslContext) {
+        int maxFrameBytes = config.engineConfig().limits().maxFrameBytes();
+        if (config.transport() == ServerConfig.Transport.NIO) {
+            return new NioEndpoint(bind, maxFrameBytes, bridge); // ServerConfig refuses it with TLS
+        }
+        WebSocketEndpoint endpoint = new WebSocketEndpoint(bind, maxFrameBytes, bridge);
+        if (sslContext != null) {
+            endpoint.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(sslContext));
+        }
+        return endpoint;
     }
 
     /** What {@code /metrics} shows of the Redis broker's faults; nothing on a single node. */
@@ -246,8 +258,8 @@ public final class ChatServer implements AutoCloseable {
         String scheme = tls ? "wss" : "ws";
         String shownHost = endpoint.getAddress().getAddress().isAnyLocalAddress() ? "0.0.0.0"
                 : endpoint.getAddress().getAddress().getHostAddress();
-        log.info("Parley server listening on {}://{}:{}/ (also /ws); store: {}", scheme, shownHost, port(),
-                Stores.describe(config));
+        log.info("Parley server listening on {}://{}:{}/ (also /ws); transport: {}; store: {}", scheme, shownHost, port(),
+                config.transport().configName(), Stores.describe(config));
         if (devMode) {
             log.warn("DEV MODE: no JWT_SECRET, JWT_JWKS_URL or SUPABASE_URL configured. Listening on {} only, "
                     + "with a random HS256 secret stored in {}. Do not use dev mode in production.",
@@ -297,7 +309,7 @@ public final class ChatServer implements AutoCloseable {
             return;
         }
         log.info("shutting down: closing sessions with 1001");
-        endpoint.drain();
+        bridge.drain();
         closeQuietly(engine);
         stopQuietly(endpoint, config.shutdownTimeout().toMillis());
         closeQuietly(health);
@@ -309,7 +321,7 @@ public final class ChatServer implements AutoCloseable {
         log.info("shut down");
     }
 
-    private static void stopQuietly(WebSocketEndpoint endpoint, long timeoutMillis) {
+    private static void stopQuietly(Endpoint endpoint, long timeoutMillis) {
         if (endpoint == null) {
             return;
         }

@@ -71,6 +71,8 @@ public final class Main implements Callable<Integer> {
     Path tlsKeystore;
     @Option(names = "--tls-keystore-password", paramLabel = "PASSWORD", description = "TLS_KEYSTORE_PASSWORD (prefer the environment variable).")
     String tlsKeystorePassword;
+    @Option(names = "--transport", paramLabel = "NAME", description = "TRANSPORT: java-websocket (default; serves TLS) or nio (Parley's selector loops; faster, no TLS).")
+    String transport;
     @Option(names = "--max-connections-per-ip", paramLabel = "N", description = "MAX_CONNECTIONS_PER_IP (default 100).")
     Integer maxConnectionsPerIp;
     @Option(names = "--rate-messages-per-second", paramLabel = "N", description = "RATE_MESSAGES_PER_SECOND: messages per user per second, burst twice that (default 10).")
@@ -132,6 +134,7 @@ public final class Main implements Callable<Integer> {
         set(tlsKeystore, b::tlsKeystore);
         set(tlsKeystorePassword, b::tlsKeystorePassword);
         set(maxConnectionsPerIp, b::maxConnectionsPerIp);
+        set(transport == null ? null : ServerConfig.Transport.parse(transport), b::transport);
         set(messagesPerSecond, b::messagesPerSecond);
         set(framesPerSecond, b::framesPerSecond);
         set(maxConnectionsPerUser, b::maxConnectionsPerUser);

@@ -39,6 +39,7 @@ public final class ServerConfig {
     private final Path tlsKeystore;
     private final String tlsKeystorePassword;
     private final int maxConnectionsPerIp;
+    private final Transport transport;
     private final Set<Extension> extensions;
     private final String pushWebhookUrl;
     private final String pushWebhookSecret;
@@ -53,6 +54,10 @@ public final class ServerConfig {
         }
         if (b.maxConnectionsPerIp < 1) {
             throw new IllegalArgumentException("MAX_CONNECTIONS_PER_IP must be at least 1");
+        }
+        if (b.transport == Transport.NIO && b.tlsKeystore != null) {
+            throw new IllegalArgumentException("TRANSPORT=nio serves no TLS: terminate TLS in front of it "
+                    + "(a load balancer or proxy), or use TRANSPORT=java-websocket with TLS_KEYSTORE");
         }
         this.host = blankToNull(b.host);
         this.port = b.port;
@@ -79,6 +84,7 @@ public final class ServerConfig {
         this.tlsKeystore = b.tlsKeystore;
         this.tlsKeystorePassword = b.tlsKeystorePassword;
         this.maxConnectionsPerIp = b.maxConnectionsPerIp;
+        this.transport = Objects.requireNonNull(b.transport, "transport");
         this.extensions = b.extensions == null ? null : Set.copyOf(b.extensions);
         this.pushWebhookUrl = blankToNull(b.pushWebhookUrl);
         this.pushWebhookSecret = blankToNull(b.pushWebhookSecret);
@@ -134,6 +140,10 @@ public final class ServerConfig {
         String perIp = blankToNull(env.get("MAX_CONNECTIONS_PER_IP"));
         if (perIp != null) {
             b.maxConnectionsPerIp(parseInt("MAX_CONNECTIONS_PER_IP", perIp));
+        }
+        String transport = blankToNull(env.get("TRANSPORT"));
+        if (transport != null) {
+            b.transport(Transport.parse(transport));
         }
         String messageRate = blankToNull(env.get("RATE_MESSAGES_PER_SECOND"));
         if (messageRate != null) {
@@ -251,6 +261,8 @@ public final class ServerConfig {
     public Path tlsKeystore() { return tlsKeystore; }
     public String tlsKeystorePassword() { return tlsKeystorePassword; }
     public int maxConnectionsPerIp() { return maxConnectionsPerIp; }
+    /** Which transport serves the port ({@code TRANSPORT}). */
+    public Transport transport() { return transport; }
     /** Extensions the server offers ({@code EXTENSIONS}), or {@code null} for all the engine and the store support. */
     public Set<Extension> extensions() { return extensions; }
     /** Where push notifications for offline users are posted, or {@code null} to log them. */
@@ -264,6 +276,38 @@ public final class ServerConfig {
     public ChatStore store() { return store; }
     public Duration healthCheckInterval() { return healthCheckInterval; }
     public Duration shutdownTimeout() { return shutdownTimeout; }
+
+    /**
+     * The code that moves bytes between sockets and the engine. Both speak the same protocol through
+     * the same handshake, limits and close codes; they differ in threads and speed (BENCHMARKS.md).
+     */
+    public enum Transport {
+        /** Java-WebSocket's server: a selector thread and decoder threads; serves TLS. The default. */
+        JAVA_WEBSOCKET("java-websocket"),
+        /** Parley's selector loops, one per core, on Java-WebSocket's framing; no TLS (terminate it in front). */
+        NIO("nio");
+
+        private final String configName;
+
+        Transport(String configName) {
+            this.configName = configName;
+        }
+
+        /** The name {@code TRANSPORT} and {@code --transport} take. */
+        public String configName() {
+            return configName;
+        }
+
+        /** {@code java-websocket} or {@code nio}. */
+        public static Transport parse(String name) {
+            for (Transport t : values()) {
+                if (t.configName.equalsIgnoreCase(name.trim())) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("TRANSPORT must be java-websocket or nio, not " + name);
+        }
+    }
 
     public static final class Builder {
         private String host;
@@ -285,6 +329,7 @@ public final class ServerConfig {
         private Path tlsKeystore;
         private String tlsKeystorePassword;
         private int maxConnectionsPerIp = 100;
+        private Transport transport = Transport.JAVA_WEBSOCKET;
         private Set<Extension> extensions;
         private String pushWebhookUrl;
         private String pushWebhookSecret;
@@ -317,6 +362,7 @@ public final class ServerConfig {
         public Builder tlsKeystore(Path v) { tlsKeystore = v; return this; }
         public Builder tlsKeystorePassword(String v) { tlsKeystorePassword = v; return this; }
         public Builder maxConnectionsPerIp(int v) { maxConnectionsPerIp = v; return this; }
+        public Builder transport(Transport v) { transport = v; return this; }
         public Builder extensions(Set<Extension> v) { extensions = v; return this; }
         public Builder pushWebhookUrl(String v) { pushWebhookUrl = v; return this; }
         public Builder pushWebhookSecret(String v) { pushWebhookSecret = v; return this; }

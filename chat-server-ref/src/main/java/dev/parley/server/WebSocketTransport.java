@@ -8,13 +8,13 @@ import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.extensions.DefaultExtension;
 import org.java_websocket.framing.Framedata;
-import org.java_websocket.server.WebSocketServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine's view of one Java-WebSocket connection. Sending only encodes the frame and queues
- * it for the selector thread, so it never blocks on the network. Sends are serialized here because
+ * The engine's view of one connection, on either transport (both keep a Java-WebSocket
+ * {@code WebSocketImpl} per connection). Sending only encodes the frame and queues it for the
+ * connection's network thread, so it never blocks on the network. Sends are serialized here because
  * the library's frame encoder (and its deflater) is not safe for concurrent use, and so that
  * frames leave in the order the engine sent them.
  *
@@ -28,7 +28,6 @@ final class WebSocketTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
 
     private final WebSocketImpl conn;
-    private final WebSocketServer server;
     private final boolean plainFrames;
     private final InetSocketAddress remote;
     private final String label;
@@ -40,9 +39,8 @@ final class WebSocketTransport implements Transport {
     private int count;
     private long queuedTotal;
 
-    WebSocketTransport(WebSocketImpl conn, WebSocketServer server, InetSocketAddress remote, String label) {
+    WebSocketTransport(WebSocketImpl conn, InetSocketAddress remote, String label) {
         this.conn = conn;
-        this.server = server;
         this.plainFrames = conn.getDraft() instanceof org.java_websocket.drafts.Draft_6455 d
                 && d.getExtension().getClass() == DefaultExtension.class;
         this.remote = remote;
@@ -100,7 +98,7 @@ final class WebSocketTransport implements Transport {
         count++;
         queuedTotal += frame.remaining();
         conn.outQueue.add(frame);
-        server.onWriteDemand(conn);
+        conn.getWebSocketListener().onWriteDemand(conn);
     }
 
     @Override

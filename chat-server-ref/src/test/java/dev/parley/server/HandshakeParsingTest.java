@@ -17,26 +17,26 @@ class HandshakeParsingTest {
     void theBearerHeaderWinsOverTheQueryAndIsReadCaseInsensitively() {
         HandshakeImpl1Client h = request("/ws?token=from-query");
         h.put("authorization", "bearer from-header");
-        assertThat(WebSocketEndpoint.tokenOf(h)).isEqualTo("from-header");
-        assertThat(WebSocketEndpoint.tokenOf(request("/ws?token=from-query"))).isEqualTo("from-query");
+        assertThat(SessionBridge.tokenOf(h)).isEqualTo("from-header");
+        assertThat(SessionBridge.tokenOf(request("/ws?token=from-query"))).isEqualTo("from-query");
     }
 
     @Test
     void theQueryTokenIsUrlDecodedAndOtherParametersAreIgnored() {
-        assertThat(WebSocketEndpoint.tokenOf(request("/?v=1&token=a%2Bb.c_d&x=2"))).isEqualTo("a+b.c_d");
-        assertThat(WebSocketEndpoint.tokenOf(request("/?notoken=x&tokens=y"))).isNull();
-        assertThat(WebSocketEndpoint.tokenOf(request("/?token="))).isNull();
-        assertThat(WebSocketEndpoint.tokenOf(request("/ws"))).isNull();
+        assertThat(SessionBridge.tokenOf(request("/?v=1&token=a%2Bb.c_d&x=2"))).isEqualTo("a+b.c_d");
+        assertThat(SessionBridge.tokenOf(request("/?notoken=x&tokens=y"))).isNull();
+        assertThat(SessionBridge.tokenOf(request("/?token="))).isNull();
+        assertThat(SessionBridge.tokenOf(request("/ws"))).isNull();
         HandshakeImpl1Client basic = request("/ws");
         basic.put("Authorization", "Basic dXNlcjpwYXNz");
-        assertThat(WebSocketEndpoint.tokenOf(basic)).isNull();
+        assertThat(SessionBridge.tokenOf(basic)).isNull();
     }
 
     @Test
     void pathsLoseTheirQueryString() {
-        assertThat(WebSocketEndpoint.pathOf("/ws?token=secret")).isEqualTo("/ws");
-        assertThat(WebSocketEndpoint.pathOf("/health")).isEqualTo("/health");
-        assertThat(WebSocketEndpoint.pathOf("")).isEqualTo("/");
+        assertThat(SessionBridge.pathOf("/ws?token=secret")).isEqualTo("/ws");
+        assertThat(SessionBridge.pathOf("/health")).isEqualTo("/health");
+        assertThat(SessionBridge.pathOf("")).isEqualTo("/");
     }
 
     @Test

@@ -19,6 +19,12 @@ import java.util.function.UnaryOperator;
 final class TestServer implements AutoCloseable {
     static final String SECRET = "test-secret-of-at-least-thirty-two-bytes!";
     static final String AUDIENCE = "authenticated";
+    /**
+     * The transport the tests' servers use: Java-WebSocket's by default; the build runs the
+     * transport-facing test classes a second time with {@code -Dparley.test.transport=nio}.
+     */
+    static final ServerConfig.Transport TRANSPORT =
+            ServerConfig.Transport.parse(System.getProperty("parley.test.transport", "java-websocket"));
 
     final ChatServer server;
     final Path dataDir;
@@ -43,6 +49,7 @@ final class TestServer implements AutoCloseable {
                 .port(0)
                 .jwtSecret(SECRET)
                 .jwtAudience(AUDIENCE)
+                .transport(TRANSPORT)
                 .dataDir(dataDir)
                 .store(store)
                 .engineConfig(EngineConfig.builder().workerThreads(4).build())

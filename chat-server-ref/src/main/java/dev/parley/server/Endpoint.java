@@ -1,0 +1,25 @@
+package dev.parley.server;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The listening side of the server: a transport that accepts connections and hands their events to
+ * a {@link SessionBridge}. Two exist: {@link WebSocketEndpoint} (Java-WebSocket's own server, the
+ * default, with TLS) and {@link NioEndpoint} (Parley's selector loops on Java-WebSocket's framing).
+ */
+interface Endpoint {
+    /** Starts listening in the background; {@link #awaitStarted} waits for the port. */
+    void start();
+
+    /** Waits until the port is bound; rethrows the bind failure. */
+    void awaitStarted(long timeoutMillis) throws Exception;
+
+    /** Closes every connection with 1001 and {@code closeMessage}, waits up to {@code timeoutMillis} for them, stops. */
+    void stop(int timeoutMillis, String closeMessage) throws InterruptedException;
+
+    /** The bound port (the configured one, or the one chosen for port 0). */
+    int getPort();
+
+    /** The address the endpoint was asked to bind. */
+    InetSocketAddress getAddress();
+}

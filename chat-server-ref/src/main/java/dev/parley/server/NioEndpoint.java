@@ -1,0 +1,587 @@
+package dev.parley.server;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketAdapter;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.drafts.Draft;
+import org.java_websocket.exceptions.InvalidDataException;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.framing.Framedata;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.handshake.Handshakedata;
+import org.java_websocket.handshake.ServerHandshakeBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parley's own transport ({@code TRANSPORT=nio}): selector loops that read, decode and write their
+ * connections themselves, with Java-WebSocket's {@code WebSocketImpl} and {@link ServerDraft} for the
+ * protocol (handshake, framing, limits, permessage-deflate, the close handshake), so clients see the
+ * same server either way.
+ *
+ * <p>Why it exists (BENCHMARKS.md has the profiles): Java-WebSocket's server hands every read to a
+ * decoder thread, wakes its selector for every queued frame, and never takes a written connection
+ * out of its selected-key set, so each wake-up runs the write step for every connection it has ever
+ * written to; its lost write demand needs a sweep. Here a connection asks its loop to write at most
+ * once until the loop gets to it (a flag, cleared before the write, so no demand is lost), the loop
+ * wakes only when it is not already awake, writes each asking connection once per round with one
+ * gathering write of all it has queued, and listens for writability only after a partial write.
+ * Frames are decoded on the loop: the engine's session only parses them and queues the work.
+ *
+ * <p>There is one loop per available core; the first also accepts. No TLS: put TLS in front (a load
+ * balancer or proxy), or use the default transport.
+ */
+final class NioEndpoint extends WebSocketAdapter implements Endpoint {
+    private static final Logger log = LoggerFactory.getLogger(NioEndpoint.class);
+    private static final int READ_BUFFER_BYTES = 16 * 1024;
+    /** Reads per connection per round, so one fast sender cannot hold the loop. */
+    private static final int MAX_READS_PER_ROUND = 4;
+    /** Frames per gathering write (the kernel takes at most IOV_MAX = 1024 buffers). */
+    private static final int MAX_GATHER = 64;
+    /** Connections written per round before the loop looks at its sockets again. */
+    private static final int MAX_FLUSHES_PER_ROUND = 4096;
+    private static final int MAX_ACCEPTS_PER_ROUND = 64;
+    /**
+     * How long a closing connection may take to close its side after ours is shut. Closing a socket
+     * with unread input makes the kernel send a reset, which can overtake our close frame (a client
+     * sending an oversized frame would then see 1006 instead of 1009), so the loop shuts its output,
+     * reads and drops what still comes, and closes on the client's end of stream or this deadline.
+     */
+    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private final InetSocketAddress address;
+    private final List<Draft> drafts;
+    private final SessionBridge bridge;
+    private final Loop[] loops;
+    private final Set<NioConnection> connections = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile ServerSocketChannel server;
+    private volatile Exception startFailure;
+    private volatile boolean stopping;
+    /** Which loop gets the next accepted connection; read and written by the accepting loop only. */
+    private int nextLoop;
+
+    NioEndpoint(InetSocketAddress address, int maxFrameBytes, SessionBridge bridge) {
+        this(address, maxFrameBytes, bridge, Runtime.getRuntime().availableProcessors());
+    }
+
+    NioEndpoint(InetSocketAddress address, int maxFrameBytes, SessionBridge bridge, int loopCount) {
+        this.address = address;
+        this.drafts = List.of(new ServerDraft(maxFrameBytes));
+        this.bridge = bridge;
+        this.loops = new Loop[Math.max(1, loopCount)];
+    }
+
+    @Override
+    public void start() {
+        try {
+            ServerSocketChannel channel = ServerSocketChannel.open();
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            channel.bind(address, WebSocketEndpoint.ACCEPT_BACKLOG);
+            channel.configureBlocking(false);
+            for (int i = 0; i < loops.length; i++) {
+                loops[i] = new Loop(i);
+            }
+            channel.register(loops[0].selector, SelectionKey.OP_ACCEPT);
+            server = channel;
+            for (Loop loop : loops) {
+                loop.thread.start();
+            }
+        } catch (IOException | RuntimeException e) {
+            startFailure = e;
+            closeLoopsAndServer();
+        } finally {
+            started.countDown();
+        }
+    }
+
+    @Override
+    public void awaitStarted(long timeoutMillis) throws Exception {
+        if (!started.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the WebSocket server did not start within " + timeoutMillis + " ms");
+        }
+        if (startFailure != null) {
+            throw startFailure;
+        }
+    }
+
+    @Override
+    public int getPort() {
+        ServerSocketChannel s = server;
+        try {
+            return s == null ? address.getPort() : ((InetSocketAddress) s.getLocalAddress()).getPort();
+        } catch (IOException e) {
+            return address.getPort();
+        }
+    }
+
+    @Override
+    public InetSocketAddress getAddress() {
+        return address;
+    }
+
+    /** Stops accepting, closes every connection with 1001, gives their close frames up to the timeout, then stops the loops. */
+    @Override
+    public void stop(int timeoutMillis, String closeMessage) throws InterruptedException {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        closeQuietly(server);
+        for (NioConnection c : new ArrayList<>(connections)) {
+            c.close(CloseFrame.GOING_AWAY, closeMessage);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        for (Loop loop : loops) {
+            if (loop != null) {
+                loop.running = false;
+                loop.selector.wakeup();
+            }
+        }
+        for (Loop loop : loops) {
+            if (loop != null) {
+                loop.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
+        }
+    }
+
+    private void closeLoopsAndServer() {
+        closeQuietly(server);
+        for (Loop loop : loops) {
+            if (loop != null) {
+                closeQuietly(loop.selector);
+            }
+        }
+    }
+
+    // --- Java-WebSocket's callbacks, on the connection's loop (or, for writes, any thread) ---
+
+    @Override
+    public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(WebSocket conn, Draft draft, ClientHandshake request)
+            throws InvalidDataException {
+        ServerHandshakeBuilder response = super.onWebsocketHandshakeReceivedAsServer(conn, draft, request);
+        bridge.handshake(conn, (ServerDraft) draft, request);
+        return response;
+    }
+
+    @Override
+    public void onWebsocketOpen(WebSocket conn, Handshakedata handshake) {
+        bridge.opened((WebSocketImpl) conn, (ClientHandshake) handshake);
+    }
+
+    @Override
+    public void onWebsocketMessage(WebSocket conn, String message) {
+        bridge.text(conn, message);
+    }
+
+    @Override
+    public void onWebsocketMessage(WebSocket conn, ByteBuffer blob) {
+        bridge.binary(conn, blob);
+    }
+
+    @Override
+    public void onWebsocketPing(WebSocket conn, Framedata f) {
+        super.onWebsocketPing(conn, f);
+        bridge.alive(conn, "ping");
+    }
+
+    @Override
+    public void onWebsocketPong(WebSocket conn, Framedata f) {
+        bridge.alive(conn, "pong");
+    }
+
+    @Override
+    public void onWebsocketClose(WebSocket conn, int code, String reason, boolean remote) {
+        if (connections.remove(conn)) {
+            bridge.closed(conn, code, remote);
+        }
+    }
+
+    @Override
+    public void onWebsocketClosing(WebSocket conn, int code, String reason, boolean remote) {
+        // Nothing to do until the connection is closed.
+    }
+
+    @Override
+    public void onWebsocketCloseInitiated(WebSocket conn, int code, String reason) {
+        // Nothing to do until the connection is closed.
+    }
+
+    @Override
+    public void onWebsocketError(WebSocket conn, Exception ex) {
+        bridge.failed(conn, ex);
+    }
+
+    /** Any thread: something was queued on the connection; its loop will write it. */
+    @Override
+    public void onWriteDemand(WebSocket conn) {
+        NioConnection c = (NioConnection) conn;
+        c.loop.demandWrite(c);
+    }
+
+    @Override
+    public InetSocketAddress getLocalSocketAddress(WebSocket conn) {
+        return ((NioConnection) conn).local;
+    }
+
+    @Override
+    public InetSocketAddress getRemoteSocketAddress(WebSocket conn) {
+        return ((NioConnection) conn).remote;
+    }
+
+    /** A connection and what its loop knows about its writes. */
+    private static final class NioConnection extends WebSocketImpl {
+        private static final VarHandle WRITE_DEMANDED;
+
+        static {
+            try {
+                WRITE_DEMANDED = MethodHandles.lookup().findVarHandle(NioConnection.class, "writeDemanded", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final Loop loop;
+        final InetSocketAddress remote;
+        final InetSocketAddress local;
+        /** Set by whoever queues a frame and puts the connection on its loop's list; cleared by the loop before it writes. */
+        @SuppressWarnings("unused") // through WRITE_DEMANDED
+        private volatile boolean writeDemanded;
+        /** Loop thread only: whether the key listens for writability (after a partial write). */
+        boolean writeInterest;
+        /** Loop thread only: when a connection whose output is shut is closed anyway; 0 while not closing. */
+        long lingerDeadline;
+
+        NioConnection(NioEndpoint endpoint, Loop loop, InetSocketAddress remote, InetSocketAddress local) {
+            super(endpoint, endpoint.drafts);
+            this.loop = loop;
+            this.remote = remote;
+            this.local = local;
+        }
+
+        boolean markWriteDemanded() {
+            return WRITE_DEMANDED.compareAndSet(this, false, true);
+        }
+
+        void clearWriteDemanded() {
+            WRITE_DEMANDED.setVolatile(this, false);
+        }
+    }
+
+    /** One selector and the connections registered with it; everything but the two queues is touched by its thread only. */
+    private final class Loop implements Runnable {
+        final Selector selector;
+        final Thread thread;
+        final Queue<NioConnection> demandedWrites = new ConcurrentLinkedQueue<>();
+        final Queue<SocketChannel> arrivals = new ConcurrentLinkedQueue<>();
+        /** Whether a wake-up was asked for since the loop last returned from select (so others need not ask again). */
+        final AtomicBoolean wakeupPending = new AtomicBoolean();
+        final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
+        final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
+        /** Connections with their output shut, waiting for the peer's end of stream; oldest (first deadline) first. */
+        final java.util.ArrayDeque<NioConnection> lingering = new java.util.ArrayDeque<>();
+        volatile boolean running = true;
+
+        Loop(int index) throws IOException {
+            this.selector = Selector.open();
+            this.thread = new Thread(this, "parley-nio-" + index);
+        }
+
+        void demandWrite(NioConnection c) {
+            if (c.markWriteDemanded()) {
+                demandedWrites.add(c);
+                wake();
+            }
+        }
+
+        private void wake() {
+            // The loop looks at its queues before it selects again, so it need not wake itself.
+            if (Thread.currentThread() != thread && wakeupPending.compareAndSet(false, true)) {
+                selector.wakeup();
+            }
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                try {
+                    if (demandedWrites.isEmpty() && arrivals.isEmpty()) {
+                        selector.select(lingering.isEmpty() ? 1000
+                                : Math.max(1, TimeUnit.NANOSECONDS.toMillis(lingering.peek().lingerDeadline - System.nanoTime())));
+                    } else {
+                        selector.selectNow();
+                    }
+                    wakeupPending.set(false);
+                    Set<SelectionKey> ready = selector.selectedKeys();
+                    for (SelectionKey key : ready) {
+                        handle(key);
+                    }
+                    ready.clear();
+                    registerArrivals();
+                    flushDemanded();
+                    closeOverdueLingerers();
+                } catch (IOException | RuntimeException e) {
+                    log.error("{} failed a round; going on", thread.getName(), e);
+                }
+            }
+            for (SelectionKey key : selector.keys()) {
+                if (key.attachment() instanceof NioConnection c) {
+                    c.closeConnection(CloseFrame.ABNORMAL_CLOSE, "server stopped");
+                }
+            }
+            closeQuietly(selector);
+        }
+
+        private void handle(SelectionKey key) {
+            try {
+                if (!key.isValid()) {
+                    return;
+                }
+                if (!(key.attachment() instanceof NioConnection c)) {
+                    accept();
+                    return;
+                }
+                int ops = key.readyOps();
+                if ((ops & SelectionKey.OP_READ) != 0) {
+                    read(c);
+                }
+                if ((ops & SelectionKey.OP_WRITE) != 0 && key.isValid()) {
+                    flush(c);
+                }
+            } catch (CancelledKeyException e) {
+                // Closed by another thread meanwhile; its close already ran.
+            }
+        }
+
+        private void accept() {
+            for (int i = 0; i < MAX_ACCEPTS_PER_ROUND; i++) {
+                SocketChannel channel;
+                try {
+                    channel = server.accept();
+                } catch (IOException e) {
+                    log.warn("accepting a connection failed: {}", e.toString());
+                    return;
+                }
+                if (channel == null) {
+                    return;
+                }
+                if (stopping) {
+                    closeQuietly(channel);
+                    continue;
+                }
+                Loop target = loops[nextLoop];
+                nextLoop = (nextLoop + 1) % loops.length;
+                if (target == this) {
+                    register(channel);
+                } else {
+                    target.arrivals.add(channel);
+                    target.wake();
+                }
+            }
+        }
+
+        private void registerArrivals() {
+            SocketChannel channel;
+            while ((channel = arrivals.poll()) != null) {
+                register(channel);
+            }
+        }
+
+        private void register(SocketChannel channel) {
+            try {
+                channel.configureBlocking(false);
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+                NioConnection c = new NioConnection(NioEndpoint.this, this,
+                        (InetSocketAddress) channel.getRemoteAddress(), (InetSocketAddress) channel.getLocalAddress());
+                c.setChannel(channel);
+                c.setSelectionKey(channel.register(selector, SelectionKey.OP_READ, c));
+                connections.add(c);
+            } catch (IOException e) {
+                log.debug("a new connection failed before its handshake: {}", e.toString());
+                closeQuietly(channel);
+            }
+        }
+
+        private void read(NioConnection c) {
+            SocketChannel channel = (SocketChannel) c.getChannel();
+            ByteBuffer buf = readBuffer;
+            if (c.lingerDeadline != 0) {
+                drainLingering(c, channel, buf);
+                return;
+            }
+            for (int i = 0; i < MAX_READS_PER_ROUND; i++) {
+                buf.clear();
+                int n;
+                try {
+                    n = channel.read(buf);
+                } catch (IOException e) {
+                    c.closeConnection(CloseFrame.ABNORMAL_CLOSE, e.getMessage());
+                    return;
+                }
+                if (n < 0) {
+                    c.eot();
+                    return;
+                }
+                if (n == 0) {
+                    return;
+                }
+                buf.flip();
+                try {
+                    c.decode(buf);
+                } catch (RuntimeException e) {
+                    log.error("decoding a frame failed; closing the connection", e);
+                    c.close(CloseFrame.UNEXPECTED_CONDITION, "internal_error");
+                    return;
+                }
+                if (n < buf.capacity() || !c.getSelectionKey().isValid()) {
+                    return;
+                }
+            }
+        }
+
+        private void flushDemanded() {
+            NioConnection c;
+            for (int i = 0; i < MAX_FLUSHES_PER_ROUND && (c = demandedWrites.poll()) != null; i++) {
+                // Cleared before writing: a frame queued from now on asks again; one queued before is written now.
+                c.clearWriteDemanded();
+                if (!c.writeInterest) { // otherwise the socket is full and writability will call flush
+                    flush(c);
+                }
+            }
+        }
+
+        /** Writes what the connection has queued, as far as the socket takes it; closes it once a requested close is flushed. */
+        private void flush(NioConnection c) {
+            SelectionKey key = c.getSelectionKey();
+            if (key == null || !key.isValid()) {
+                c.outQueue.clear(); // closed: nobody will read these
+                return;
+            }
+            SocketChannel channel = (SocketChannel) c.getChannel();
+            ByteBuffer[] out = gather;
+            try {
+                ByteBuffer head;
+                while ((head = c.outQueue.peek()) != null) {
+                    int n = 1;
+                    out[0] = head;
+                    if (c.outQueue.size() > 1) {
+                        n = 0;
+                        for (ByteBuffer b : c.outQueue) {
+                            out[n++] = b;
+                            if (n == MAX_GATHER) {
+                                break;
+                            }
+                        }
+                    }
+                    if (n == 1) {
+                        channel.write(head);
+                    } else {
+                        channel.write(out, 0, n);
+                    }
+                    int written = 0;
+                    while (written < n && !out[written].hasRemaining()) {
+                        c.outQueue.poll();
+                        written++;
+                    }
+                    Arrays.fill(out, 0, n, null);
+                    if (written < n) {
+                        listenForWritability(c, key, true);
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                Arrays.fill(out, null);
+                c.closeConnection(CloseFrame.ABNORMAL_CLOSE, e.getMessage());
+                return;
+            }
+            listenForWritability(c, key, false);
+            if (c.isFlushAndClose()) {
+                shutOutput(c, channel);
+            }
+        }
+
+        /** Everything, the close frame last, is written: send our end of stream and wait for the peer's. */
+        private void shutOutput(NioConnection c, SocketChannel channel) {
+            if (c.lingerDeadline != 0) {
+                return;
+            }
+            try {
+                channel.shutdownOutput();
+            } catch (IOException e) {
+                c.closeConnection();
+                return;
+            }
+            c.lingerDeadline = System.nanoTime() + LINGER_NANOS;
+            lingering.add(c);
+        }
+
+        /** Reads and drops what a closing peer still sends; closes at its end of stream. */
+        private void drainLingering(NioConnection c, SocketChannel channel, ByteBuffer buf) {
+            try {
+                for (int i = 0; i < MAX_READS_PER_ROUND; i++) {
+                    buf.clear();
+                    int n = channel.read(buf);
+                    if (n < 0) {
+                        c.closeConnection();
+                        return;
+                    }
+                    if (n == 0) {
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                c.closeConnection();
+            }
+        }
+
+        private void closeOverdueLingerers() {
+            long now = System.nanoTime();
+            while (!lingering.isEmpty() && (lingering.peek().isClosed() || lingering.peek().lingerDeadline - now <= 0)) {
+                lingering.poll().closeConnection(); // no-op for the ones already closed
+            }
+        }
+
+        private void listenForWritability(NioConnection c, SelectionKey key, boolean on) {
+            if (c.writeInterest != on) {
+                key.interestOps(on ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+                c.writeInterest = on;
+            }
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (IOException e) {
+            // Closing on the way out: nothing left to do with it.
+        }
+    }
+}
