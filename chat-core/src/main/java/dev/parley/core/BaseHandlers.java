@@ -163,7 +163,7 @@ final class BaseHandlers {
      * {@code required}, else the session stays in the room while the broker keeps trying.
      */
     private void enterRoom(Session s, String conversationId, boolean required) {
-        s.rooms().add(conversationId);
+        s.addRoom(conversationId);
         CompletionStage<Void> subscribed = engine.rooms().add(RoomRegistry.conversationTopic(conversationId), s);
         if (s.state() == Session.State.CLOSED) {
             leaveRoom(s, conversationId); // closed meanwhile: cleanup may already have run
@@ -195,7 +195,7 @@ final class BaseHandlers {
 
     /** Takes the session out of a room; the user's typing there ends if no other connection of theirs stays. */
     void leaveRoom(Session s, String conversationId) {
-        s.rooms().remove(conversationId);
+        s.removeRoom(conversationId);
         String topic = RoomRegistry.conversationTopic(conversationId);
         if (engine.rooms().remove(topic, s)) {
             String userId = s.userId();

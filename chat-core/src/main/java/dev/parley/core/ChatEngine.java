@@ -54,7 +54,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -97,7 +96,6 @@ public final class ChatEngine implements AutoCloseable {
     private final Views views;
     private final Set<String> offeredExtensions;
     private final UserRateLimits userLimits;
-    private final ConcurrentHashMap<String, Set<Session>> sessionsByUser = new ConcurrentHashMap<>();
     private final Object[] conversationLocks = new Object[1024];
     private final ExecutorService workers;
     private final boolean ownsWorkers;
@@ -220,7 +218,7 @@ public final class ChatEngine implements AutoCloseable {
             }
         }
         return new EngineStats(sessions.size(), authenticated, rooms.roomCount(),
-                new ArrayList<>(sessionsByUser.keySet()), counters.snapshot());
+                rooms.users(), counters.snapshot());
     }
 
     Counters counters() {
@@ -578,14 +576,8 @@ public final class ChatEngine implements AutoCloseable {
             return DONE;
         }
         // Register before answering, and wait until the broker delivers the user's topic here, so that
-        // nothing sent to this user after auth_success is missed, from any node.
-        // In compute, so that a concurrent forgetUserSession cannot drop the set between lookup and add.
-        // Copy-on-write: a user has a few connections, and a concurrent set costs a connection ~200 B.
-        sessionsByUser.compute(p.userId(), (k, set) -> {
-            Set<Session> sessions = set == null ? new CopyOnWriteArraySet<>() : set;
-            sessions.add(s);
-            return sessions;
-        });
+        // nothing sent to this user after auth_success is missed, from any node. The topic is also
+        // this node's record of the user's signed-in sessions.
         CompletableFuture<Void> subscribed = rooms.add(RoomRegistry.userTopic(p.userId()), s).toCompletableFuture();
         if (subscribed.isDone()) {
             Throwable failure = subscribed.isCompletedExceptionally()
@@ -627,7 +619,6 @@ public final class ChatEngine implements AutoCloseable {
         String userTopic = RoomRegistry.userTopic(p.userId());
         if (s.state() == Session.State.CLOSED) {
             rooms.remove(userTopic, s);
-            forgetUserSession(p.userId(), s);
             return;
         }
         if (failure != null) {
@@ -640,7 +631,6 @@ public final class ChatEngine implements AutoCloseable {
         if (presence.connectionCount(p.userId()) > config.maxConnectionsPerUser()) {
             presence.remove(p.userId(), s.id());
             rooms.remove(userTopic, s);
-            forgetUserSession(p.userId(), s);
             s.close(CloseCodes.TOO_MANY_CONNECTIONS, "too_many_connections");
             return;
         }
@@ -666,13 +656,6 @@ public final class ChatEngine implements AutoCloseable {
                 new AuthSuccess(authUser, p.expiresAt(), 1, List.copyOf(negotiated), limits), requestId);
     }
 
-    private void forgetUserSession(String userId, Session s) {
-        sessionsByUser.computeIfPresent(userId, (k, set) -> {
-            set.remove(s);
-            return set.isEmpty() ? null : set;
-        });
-    }
-
     /** {@code user_online} / {@code user_offline}: one frame per conversation of the user, to other users' joined connections. */
     void announcePresence(String userId, MessageType type) {
         Instant now = now();
@@ -687,7 +670,7 @@ public final class ChatEngine implements AutoCloseable {
         sessions.remove(s);
         counters.increment("connectionsClosed");
         String userId = s.userId();
-        for (String conversationId : List.copyOf(s.rooms())) {
+        for (String conversationId : s.rooms()) {
             handlers.leaveRoom(s, conversationId);
         }
         callHandlers.sessionClosed(s);
@@ -695,7 +678,6 @@ public final class ChatEngine implements AutoCloseable {
             return;
         }
         rooms.remove(RoomRegistry.userTopic(userId), s);
-        forgetUserSession(userId, s);
         try {
             if (presence.remove(userId, s.id())) {
                 for (String conversationId : typing.conversationsOf(userId, now())) {
@@ -771,7 +753,7 @@ public final class ChatEngine implements AutoCloseable {
             refreshPresence();
         }
         // Rate-limit buckets of users with no connection here are dropped; a returning user starts full.
-        userLimits.retainUsers(sessionsByUser::containsKey);
+        userLimits.retainUsers(userId -> rooms.hasSessions(RoomRegistry.userTopic(userId)));
         rooms.expireHeld();
         if (fileHandlers != null) {
             fileHandlers.sweep(now);

@@ -4,12 +4,12 @@ import dev.parley.core.spi.Broker;
 import dev.parley.core.spi.BrokerEvent;
 import dev.parley.core.spi.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArraySet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,35 +65,39 @@ final class RoomRegistry {
         CompletionStage<Void>[] subscribed = new CompletionStage[1];
         // (Un)subscribing inside the map's lock keeps the broker's calls for a topic in the order of its changes.
         topics.compute(topic, (k, set) -> {
-            Set<Session> s = set != null ? set : newSessionSet(topic);
             // Idempotent: a later session gets the first one's subscription, pending or done.
             subscribed[0] = broker.subscribe(topic);
+            // A conversation room may hold thousands of sessions, joining and leaving: a concurrent
+            // set. A user's or a session's topic holds a few connections, on every connection: an
+            // immutable set, replaced here under the map's lock.
+            if (!topic.startsWith(CONVERSATION)) {
+                return ImmutableSets.with(set, session);
+            }
+            Set<Session> s = set != null ? set : ConcurrentHashMap.newKeySet();
             s.add(session);
             return s;
         });
         return subscribed[0];
     }
 
-    /**
-     * A conversation room may hold thousands of sessions, joining and leaving: a concurrent set. A
-     * user's or a session's topic holds that user's few connections: a copy-on-write set, ~80 B
-     * against ~200 B for a concurrent set with one element, on every connection.
-     */
-    private static Set<Session> newSessionSet(String topic) {
-        return topic.startsWith(CONVERSATION) ? ConcurrentHashMap.newKeySet() : new CopyOnWriteArraySet<>();
-    }
-
     /** Removes the session from the topic; returns false if it was not there. */
     boolean remove(String topic, Session session) {
         boolean[] removed = {false};
         topics.computeIfPresent(topic, (k, set) -> {
-            removed[0] = set.remove(session);
-            if (set.isEmpty()) {
+            Set<Session> s;
+            if (topic.startsWith(CONVERSATION)) {
+                removed[0] = set.remove(session);
+                s = set;
+            } else {
+                s = ImmutableSets.without(set, session);
+                removed[0] = s != set;
+            }
+            if (s.isEmpty()) {
                 broker.unsubscribe(topic);
                 order.drop(topic); // in the map's lock: a session joining meanwhile starts a fresh order
                 return null;
             }
-            return set;
+            return s;
         });
         return removed[0];
     }
@@ -112,6 +116,22 @@ final class RoomRegistry {
             }
         }
         return false;
+    }
+
+    /** Whether the topic has a local session. */
+    boolean hasSessions(String topic) {
+        return topics.containsKey(topic);
+    }
+
+    /** Users with a signed-in session on this node. */
+    List<String> users() {
+        List<String> users = new ArrayList<>();
+        for (String topic : topics.keySet()) {
+            if (topic.startsWith(USER)) {
+                users.add(topic.substring(USER.length()));
+            }
+        }
+        return users;
     }
 
     /** Conversation rooms with at least one local session. */
