@@ -11,16 +11,16 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
@@ -74,13 +74,18 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
     private final List<Draft> drafts;
     private final SessionBridge bridge;
     private final Loop[] loops;
-    private final Set<NioConnection> connections = ConcurrentHashMap.newKeySet();
+    /** Connections registered and not yet closed (a count, not a set: a set entry would cost each ~32 B). */
+    private final AtomicInteger open = new AtomicInteger();
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile ServerSocketChannel server;
     private volatile Exception startFailure;
     private volatile boolean stopping;
+    /** The reason of the 1001 close frames once {@link #stop} asked the loops to close their connections. */
+    private volatile String goingAwayReason;
     /** Which loop gets the next accepted connection; read and written by the accepting loop only. */
     private int nextLoop;
+    /** When accepting last failed and was logged (accepting loop only): out of descriptors, it fails on every round. */
+    private long lastAcceptFailureLogged = System.nanoTime() - TimeUnit.SECONDS.toNanos(11);
 
     NioEndpoint(InetSocketAddress address, int maxFrameBytes, SessionBridge bridge) {
         this(address, maxFrameBytes, bridge, Runtime.getRuntime().availableProcessors());
@@ -149,11 +154,14 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         }
         stopping = true;
         closeQuietly(server);
-        for (NioConnection c : new ArrayList<>(connections)) {
-            c.close(CloseFrame.GOING_AWAY, closeMessage);
+        goingAwayReason = closeMessage == null ? "" : closeMessage;
+        for (Loop loop : loops) {
+            if (loop != null) {
+                loop.selector.wakeup(); // each closes its own connections
+            }
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+        while (open.get() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         for (Loop loop : loops) {
@@ -216,9 +224,9 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
 
     @Override
     public void onWebsocketClose(WebSocket conn, int code, String reason, boolean remote) {
-        if (connections.remove(conn)) {
-            bridge.closed(conn, code, remote);
-        }
+        // Once per connection: the library calls this only on its way from open or closing to closed.
+        open.decrementAndGet();
+        bridge.closed(conn, code, remote);
     }
 
     @Override
@@ -303,8 +311,10 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
         final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
         /** Connections with their output shut, waiting for the peer's end of stream; oldest (first deadline) first. */
-        final java.util.ArrayDeque<NioConnection> lingering = new java.util.ArrayDeque<>();
+        final ArrayDeque<NioConnection> lingering = new ArrayDeque<>();
         volatile boolean running = true;
+        /** Whether this loop has closed its connections for {@link #stop}. */
+        boolean wentAway;
 
         Loop(int index) throws IOException {
             this.selector = Selector.open();
@@ -342,6 +352,9 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
                     }
                     ready.clear();
                     registerArrivals();
+                    if (goingAwayReason != null && !wentAway) {
+                        goAway();
+                    }
                     flushDemanded();
                     closeOverdueLingerers();
                 } catch (IOException | RuntimeException e) {
@@ -383,7 +396,11 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
                 try {
                     channel = server.accept();
                 } catch (IOException e) {
-                    log.warn("accepting a connection failed: {}", e.toString());
+                    long now = System.nanoTime();
+                    if (now - lastAcceptFailureLogged > TimeUnit.SECONDS.toNanos(10)) {
+                        lastAcceptFailureLogged = now;
+                        log.warn("accepting a connection failed (logged at most every 10 s): {}", e.toString());
+                    }
                     return;
                 }
                 if (channel == null) {
@@ -404,6 +421,16 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
             }
         }
 
+        /** Sends every connection of this loop a 1001 close; they close once it is written. */
+        private void goAway() {
+            wentAway = true;
+            for (SelectionKey key : selector.keys()) {
+                if (key.attachment() instanceof NioConnection c) {
+                    c.close(CloseFrame.GOING_AWAY, goingAwayReason);
+                }
+            }
+        }
+
         private void registerArrivals() {
             SocketChannel channel;
             while ((channel = arrivals.poll()) != null) {
@@ -412,6 +439,10 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         }
 
         private void register(SocketChannel channel) {
+            if (stopping) {
+                closeQuietly(channel);
+                return;
+            }
             try {
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -420,7 +451,7 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
                         (InetSocketAddress) channel.getRemoteAddress(), (InetSocketAddress) channel.getLocalAddress());
                 c.setChannel(channel);
                 c.setSelectionKey(channel.register(selector, SelectionKey.OP_READ, c));
-                connections.add(c);
+                open.incrementAndGet();
             } catch (IOException e) {
                 log.debug("a new connection failed before its handshake: {}", e.toString());
                 closeQuietly(channel);

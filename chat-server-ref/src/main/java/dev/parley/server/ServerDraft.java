@@ -43,6 +43,8 @@ final class ServerDraft extends Draft_6455 {
      * chunks, if at all.
      */
     static final int MAX_FRAGMENTS = 1024;
+    /** Shared by every connection's draft: the library only reads them. */
+    private static final List<IProtocol> PROTOCOLS = List.of(new Protocol(SUBPROTOCOL), new Protocol(""));
 
     private final int maxFrameBytes;
     private boolean upgrade;
@@ -51,8 +53,7 @@ final class ServerDraft extends Draft_6455 {
     private int fragments;
 
     ServerDraft(int maxFrameBytes) {
-        super(List.<IExtension>of(new DeflateOffer(maxFrameBytes)),
-                List.<IProtocol>of(new Protocol(SUBPROTOCOL), new Protocol("")), maxFrameBytes);
+        super(List.<IExtension>of(new DeflateOffer(maxFrameBytes)), PROTOCOLS, maxFrameBytes);
         this.maxFrameBytes = maxFrameBytes;
     }
 

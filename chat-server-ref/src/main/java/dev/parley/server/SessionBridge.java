@@ -40,7 +40,7 @@ final class SessionBridge {
     private static final class Connection {
         final InetAddress countedAddress;
         volatile Session session;
-        volatile String label;
+        volatile WebSocketTransport transport;
 
         Connection(InetAddress countedAddress) {
             this.countedAddress = countedAddress;
@@ -108,14 +108,14 @@ final class SessionBridge {
             return;
         }
         Connection c = conn.getAttachment();
-        String label = "conn-" + connectionIds.incrementAndGet();
-        c.label = label;
-        WebSocketTransport transport = new WebSocketTransport(conn, conn.getRemoteSocketAddress(), label);
+        WebSocketTransport transport = new WebSocketTransport(conn, conn.getRemoteSocketAddress(),
+                connectionIds.incrementAndGet());
+        c.transport = transport;
         try {
             c.session = engine.openSession(transport, tokenOf(handshake));
-            log.debug("{} open from {}", label, hostOf(conn));
+            log.debug("{} open from {}", transport, hostOf(conn));
         } catch (RuntimeException e) {
-            log.error("{} could not open an engine session", label, e);
+            log.error("{} could not open an engine session", transport, e);
             conn.close(CloseFrame.UNEXPECTED_CONDITION, "internal_error");
         }
     }
@@ -160,7 +160,7 @@ final class SessionBridge {
         }
         Session session = c.session;
         if (session != null) {
-            log.debug("{} closed {} by {}", c.label, code, remote ? "peer" : "server");
+            log.debug("{} closed {} by {}", c.transport, code, remote ? "peer" : "server");
             session.onClose();
         }
     }
@@ -174,9 +174,9 @@ final class SessionBridge {
         return attachment instanceof Connection c ? c.session : null;
     }
 
-    private static String labelOf(WebSocket conn) {
+    private static Object labelOf(WebSocket conn) {
         Object attachment = conn.getAttachment();
-        return attachment instanceof Connection c ? c.label : "conn-?";
+        return attachment instanceof Connection c && c.transport != null ? c.transport : "conn-?";
     }
 
     private static String hostOf(WebSocket conn) {

@@ -30,7 +30,8 @@ final class WebSocketTransport implements Transport {
     private final WebSocketImpl conn;
     private final boolean plainFrames;
     private final InetSocketAddress remote;
-    private final String label;
+    /** Names the connection in logs as conn-id (built when logged: a string per connection costs ~48 B). */
+    private final long id;
 
     // Guarded by this: where each recently queued frame starts in the stream of bytes this transport
     // queued, oldest first, as a ring; the queue holds at most the last 'count' of them.
@@ -39,12 +40,12 @@ final class WebSocketTransport implements Transport {
     private int count;
     private long queuedTotal;
 
-    WebSocketTransport(WebSocketImpl conn, InetSocketAddress remote, String label) {
+    WebSocketTransport(WebSocketImpl conn, InetSocketAddress remote, long id) {
         this.conn = conn;
         this.plainFrames = conn.getDraft() instanceof org.java_websocket.drafts.Draft_6455 d
                 && d.getExtension().getClass() == DefaultExtension.class;
         this.remote = remote;
-        this.label = label;
+        this.id = id;
     }
 
     @Override
@@ -56,7 +57,7 @@ final class WebSocketTransport implements Transport {
             queue(plainFrames ? SharedFrames.textFrame(text) : encodeOwn(text));
         }
         if (log.isDebugEnabled()) {
-            log.debug("{} out text {} bytes type={}", label, text.getBytes(StandardCharsets.UTF_8).length,
+            log.debug("{} out text {} bytes type={}", this, text.getBytes(StandardCharsets.UTF_8).length,
                     FrameSummary.typeOf(text));
         }
         return true;
@@ -106,7 +107,7 @@ final class WebSocketTransport implements Transport {
         // Not under this lock: the library's close holds the connection's monitor and may call back
         // into the engine; a close frame needs no deflater, so it is safe to encode concurrently.
         conn.close(code, reason);
-        log.debug("{} close {} {}", label, code, reason);
+        log.debug("{} close {} {}", this, code, reason);
     }
 
     /**
@@ -146,12 +147,12 @@ final class WebSocketTransport implements Transport {
             }
             queue(SharedFrames.ping());
         }
-        log.debug("{} out ping", label);
+        log.debug("{} out ping", this);
     }
 
     @Override
     public String toString() {
-        return label;
+        return "conn-" + id;
     }
 
     /** For tests: the ring's capacity, to check that an idle connection drops it. */
