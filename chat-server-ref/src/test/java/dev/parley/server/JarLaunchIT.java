@@ -19,6 +19,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -56,10 +58,12 @@ class JarLaunchIT {
         return p;
     }
 
-    @Test
-    void theJarServesHealthAndChatAndShutsDownGracefullyOnSigterm() throws Exception {
+    @ParameterizedTest(name = "TRANSPORT={0}")
+    @ValueSource(strings = {"java-websocket", "nio"})
+    void theJarServesHealthAndChatAndShutsDownGracefullyOnSigterm(String transport) throws Exception {
         Path logFile = work.resolve("logs/server.log");
-        ServerProcess server = startServer("jar-dev", Map.of("LOG_FILE", logFile.toString(), "LOG_LEVEL", "debug"));
+        ServerProcess server = startServer("jar-dev-" + transport, Map.of("LOG_FILE", logFile.toString(), "LOG_LEVEL", "debug",
+                "TRANSPORT", transport));
         int port = server.port();
 
         HttpResponse<String> health = server.awaitHealth();
@@ -95,7 +99,8 @@ class JarLaunchIT {
         // The embedded database stays open until the server closes it: no failed last-seen writes.
         assertThat(console.substring(console.indexOf("shutting down"))).as("what the shutdown logged")
                 .doesNotContain("WARN").doesNotContain("ERROR").doesNotContain("Database is already closed");
-        assertThat(log).contains("listening on ws://127.0.0.1:" + port).contains("type=auth").contains("type=auth_success");
+        assertThat(log).contains("listening on ws://127.0.0.1:" + port).contains("transport: " + transport)
+                .contains("type=auth").contains("type=auth_success");
         assertThat(console).doesNotContain(token).doesNotContain(token.substring(token.lastIndexOf('.') + 1));
         assertThat(log).doesNotContain(token).doesNotContain(token.substring(token.lastIndexOf('.') + 1));
     }
