@@ -123,7 +123,7 @@ final class RoomRegistry {
         return topics.containsKey(topic);
     }
 
-    /** Users with a signed-in session on this node. */
+    /** Users with a signed-in session on this node, sorted. */
     List<String> users() {
         List<String> users = new ArrayList<>();
         for (String topic : topics.keySet()) {
@@ -131,6 +131,7 @@ final class RoomRegistry {
                 users.add(topic.substring(USER.length()));
             }
         }
+        users.sort(null);
         return users;
     }
 
