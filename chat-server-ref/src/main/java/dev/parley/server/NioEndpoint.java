@@ -80,6 +80,8 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
     private volatile ServerSocketChannel server;
     private volatile Exception startFailure;
     private volatile boolean stopping;
+    /** Whether the loops were started (a failed start has only its selectors to close). */
+    private volatile boolean loopsStarted;
     /** The reason of the 1001 close frames once {@link #stop} asked the loops to close their connections. */
     private volatile String goingAwayReason;
     /** Which loop gets the next accepted connection; read and written by the accepting loop only. */
@@ -113,6 +115,7 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
             for (Loop loop : loops) {
                 loop.thread.start();
             }
+            loopsStarted = true;
         } catch (IOException | RuntimeException e) {
             startFailure = e;
             closeLoopsAndServer();
@@ -153,6 +156,10 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
             return;
         }
         stopping = true;
+        if (!loopsStarted) {
+            closeLoopsAndServer();
+            return;
+        }
         closeQuietly(server);
         goingAwayReason = closeMessage == null ? "" : closeMessage;
         for (Loop loop : loops) {

@@ -1,6 +1,7 @@
 package dev.parley.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
@@ -93,6 +94,14 @@ class TransportTest {
             assertThat(slowConsumerCloses()).as("the server saw bob's queue grow and closed it").isEqualTo(1);
             assertThat(bob.awaitClose()).isIn(4010, 1006);
             assertThat(alice.request("ping", new JsonObject()).get("type").getAsString()).isEqualTo("pong");
+        }
+    }
+
+    @Test
+    void aPortInUseFailsTheStartWithTheBindError() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> TestServer.start(b -> b.port(taken.getLocalPort())))
+                    .isInstanceOf(java.net.BindException.class);
         }
     }
 
