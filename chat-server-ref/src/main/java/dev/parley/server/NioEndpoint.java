@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -25,6 +26,7 @@ import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
+import org.java_websocket.enums.ReadyState;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.framing.Framedata;
@@ -49,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * gathering write of all it has queued, and listens for writability only after a partial write.
  * Frames are decoded on the loop: the engine's session only parses them and queues the work.
  *
- * <p>There is one loop per available core; the first also accepts. No TLS: put TLS in front (a load
+ * <p>There is one loop per available core; the first also accepts. A connection that has not sent
+ * its whole request within {@link #HANDSHAKE_TIMEOUT} is closed. No TLS: put TLS in front (a load
  * balancer or proxy), or use the default transport.
  */
 final class NioEndpoint extends WebSocketAdapter implements Endpoint {
@@ -69,6 +72,8 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
      * reads and drops what still comes, and closes on the client's end of stream or this deadline.
      */
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** How long a new connection may take to send its request (WebSocket upgrade or plain HTTP). */
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     private final InetSocketAddress address;
     private final List<Draft> drafts;
@@ -84,20 +89,23 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
     private volatile boolean loopsStarted;
     /** The reason of the 1001 close frames once {@link #stop} asked the loops to close their connections. */
     private volatile String goingAwayReason;
+    private final long handshakeNanos;
     /** Which loop gets the next accepted connection; read and written by the accepting loop only. */
     private int nextLoop;
     /** When accepting last failed and was logged (accepting loop only): out of descriptors, it fails on every round. */
     private long lastAcceptFailureLogged = System.nanoTime() - TimeUnit.SECONDS.toNanos(11);
 
     NioEndpoint(InetSocketAddress address, int maxFrameBytes, SessionBridge bridge) {
-        this(address, maxFrameBytes, bridge, Runtime.getRuntime().availableProcessors());
+        this(address, maxFrameBytes, bridge, Runtime.getRuntime().availableProcessors(), HANDSHAKE_TIMEOUT);
     }
 
-    NioEndpoint(InetSocketAddress address, int maxFrameBytes, SessionBridge bridge, int loopCount) {
+    NioEndpoint(InetSocketAddress address, int maxFrameBytes, SessionBridge bridge, int loopCount,
+                Duration handshakeTimeout) {
         this.address = address;
         this.drafts = List.of(new ServerDraft(maxFrameBytes));
         this.bridge = bridge;
         this.loops = new Loop[Math.max(1, loopCount)];
+        this.handshakeNanos = handshakeTimeout.toNanos();
     }
 
     @Override
@@ -290,6 +298,8 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         boolean writeInterest;
         /** Loop thread only: when a connection whose output is shut is closed anyway; 0 while not closing. */
         long lingerDeadline;
+        /** Loop thread only: when a connection that has not sent its whole request by then is closed. */
+        long handshakeDeadline;
 
         NioConnection(NioEndpoint endpoint, Loop loop, InetSocketAddress remote, InetSocketAddress local) {
             super(endpoint, endpoint.drafts);
@@ -319,6 +329,8 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
         /** Connections with their output shut, waiting for the peer's end of stream; oldest (first deadline) first. */
         final ArrayDeque<NioConnection> lingering = new ArrayDeque<>();
+        /** Connections in the order they arrived, until their request is read (or they are closed for not sending it). */
+        final ArrayDeque<NioConnection> handshaking = new ArrayDeque<>();
         volatile boolean running = true;
         /** Whether this loop has closed its connections for {@link #stop}. */
         boolean wentAway;
@@ -347,8 +359,7 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
             while (running) {
                 try {
                     if (demandedWrites.isEmpty() && arrivals.isEmpty()) {
-                        selector.select(lingering.isEmpty() ? 1000
-                                : Math.max(1, TimeUnit.NANOSECONDS.toMillis(lingering.peek().lingerDeadline - System.nanoTime())));
+                        selector.select(selectTimeoutMillis());
                     } else {
                         selector.selectNow();
                     }
@@ -364,6 +375,7 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
                     }
                     flushDemanded();
                     closeOverdueLingerers();
+                    closeSilentArrivals();
                 } catch (IOException | RuntimeException e) {
                     log.error("{} failed a round; going on", thread.getName(), e);
                 }
@@ -459,6 +471,8 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
                 c.setChannel(channel);
                 c.setSelectionKey(channel.register(selector, SelectionKey.OP_READ, c));
                 open.incrementAndGet();
+                c.handshakeDeadline = System.nanoTime() + handshakeNanos;
+                handshaking.add(c);
             } catch (IOException e) {
                 log.debug("a new connection failed before its handshake: {}", e.toString());
                 closeQuietly(channel);
@@ -594,6 +608,40 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
                 }
             } catch (IOException e) {
                 c.closeConnection();
+            }
+        }
+
+        /** Until the next deadline of a lingering or handshaking connection, at most a second. */
+        private long selectTimeoutMillis() {
+            long next = TimeUnit.SECONDS.toNanos(1);
+            long now = System.nanoTime();
+            if (!lingering.isEmpty()) {
+                next = Math.min(next, lingering.peek().lingerDeadline - now);
+            }
+            if (!handshaking.isEmpty()) {
+                next = Math.min(next, handshaking.peek().handshakeDeadline - now);
+            }
+            return Math.max(1, TimeUnit.NANOSECONDS.toMillis(next));
+        }
+
+        /**
+         * Closes connections that have not sent a complete request in time (a client that connects and
+         * stays silent, or sends its headers byte by byte, would otherwise hold a socket for as long as
+         * it likes). Arrivals are in deadline order, so only the head is looked at.
+         */
+        private void closeSilentArrivals() {
+            long now = System.nanoTime();
+            while (!handshaking.isEmpty()) {
+                NioConnection c = handshaking.peek();
+                if (c.getReadyState() == ReadyState.NOT_YET_CONNECTED && c.handshakeDeadline - now > 0) {
+                    return;
+                }
+                handshaking.poll();
+                if (c.getReadyState() == ReadyState.NOT_YET_CONNECTED) {
+                    log.debug("closing a connection that sent no complete request within {} ms",
+                            TimeUnit.NANOSECONDS.toMillis(handshakeNanos));
+                    c.closeConnection(CloseFrame.NEVER_CONNECTED, "handshake timeout");
+                }
             }
         }
 
