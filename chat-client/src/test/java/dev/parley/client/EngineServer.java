@@ -76,12 +76,15 @@ final class EngineServer implements TestServer {
     /** Stops like a server process going down: sessions get 1001, then the socket closes. */
     @Override
     public void close() throws InterruptedException {
+        server.strandedWrites.cancel();
         engine.close();
         server.stop(2000);
     }
 
     private final class Server extends WebSocketServer {
         final CountDownLatch started = new CountDownLatch(1);
+        /** Java-WebSocket can leave a queued frame unwritten until the next one (the reference server sweeps the same way). */
+        final java.util.Timer strandedWrites = new java.util.Timer("stranded-writes", true);
 
         Server(InetSocketAddress address) {
             super(address);
@@ -91,6 +94,12 @@ final class EngineServer implements TestServer {
 
         @Override
         public void onStart() {
+            strandedWrites.schedule(new java.util.TimerTask() {
+                @Override
+                public void run() {
+                    getConnections().stream().filter(WebSocket::hasBufferedData).forEach(Server.this::onWriteDemand);
+                }
+            }, 50, 50);
             started.countDown();
         }
 

@@ -24,6 +24,8 @@ import org.java_websocket.server.WebSocketServer;
 final class EngineServer extends WebSocketServer implements AutoCloseable {
     private final ChatEngine engine;
     private final CountDownLatch started = new CountDownLatch(1);
+    /** Java-WebSocket can leave a queued frame unwritten until the next one (the reference server sweeps the same way). */
+    private final java.util.Timer strandedWrites = new java.util.Timer("stranded-writes", true);
 
     private EngineServer(ChatEngine engine) {
         super(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -52,6 +54,12 @@ final class EngineServer extends WebSocketServer implements AutoCloseable {
 
     @Override
     public void onStart() {
+        strandedWrites.schedule(new java.util.TimerTask() {
+            @Override
+            public void run() {
+                getConnections().stream().filter(WebSocket::hasBufferedData).forEach(EngineServer.this::onWriteDemand);
+            }
+        }, 50, 50);
         started.countDown();
     }
 
@@ -101,6 +109,7 @@ final class EngineServer extends WebSocketServer implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        strandedWrites.cancel();
         engine.close();
         stop(2000);
     }
