@@ -218,7 +218,9 @@ final class FileTransfers {
             ChatException ce = (ChatException) cause;
             switch (ce.kind()) {
                 case NOT_CONNECTED, TIMEOUT -> {
-                    if (++troubleWithoutProgress > MAX_TROUBLE_WITHOUT_PROGRESS) {
+                    // One lost connection fails every chunk in flight: while a recovery is under way,
+                    // the others are part of the same trouble and do not count again.
+                    if (!recovering && ++troubleWithoutProgress > MAX_TROUBLE_WITHOUT_PROGRESS) {
                         fail(ce);
                     } else {
                         recover(retry);
