@@ -68,24 +68,14 @@ class TransportTest {
 
     @Test
     void aClientThatStopsReadingIsCutOffAsASlowConsumer() throws Exception {
-        server = TestServer.start(b -> b.engineConfig(EngineConfig.builder().workerThreads(2)
-                .maxOutboundBytes(256 * 1024)
-                .frameRate(EngineConfig.RateLimit.perSecond(10_000, 10_000))
-                .messageRate(EngineConfig.RateLimit.perSecond(10_000, 10_000)).build()));
+        startWithOutboundCap(256 * 1024);
         try (WsClient alice = server.login("alice"); WsClient bob = server.login("bob", c -> c.setReceiveBufferSize(4096))) {
-            String conv = alice.createConversation(null, null, "bob");
-            JsonObject join = new JsonObject();
-            join.addProperty("conversationId", conv);
-            bob.request("join_conversation", join);
+            String conv = joinedByBoth(alice, bob);
 
             CountDownLatch release = bob.stallReading();
             String content = "m".repeat(60_000);
             for (int i = 0; i < 150 && bob.isOpen(); i++) {
-                JsonObject send = new JsonObject();
-                send.addProperty("conversationId", conv);
-                send.addProperty("content", content);
-                alice.request("send_message", send);
-                alice.next("message_received");
+                send(alice, conv, content);
                 if (slowConsumerCloses() > 0) {
                     break;
                 }
@@ -109,25 +99,15 @@ class TransportTest {
     void aReaderThatFallsBehindGetsEveryFrameInOrderOnceItReadsAgain() throws Exception {
         // Far more than the socket buffers hold: the server must write part of it, wait for the
         // socket to drain and go on where it stopped, without losing or reordering a frame.
-        server = TestServer.start(b -> b.engineConfig(EngineConfig.builder().workerThreads(2)
-                .maxOutboundBytes(16 * 1024 * 1024)
-                .frameRate(EngineConfig.RateLimit.perSecond(10_000, 10_000))
-                .messageRate(EngineConfig.RateLimit.perSecond(10_000, 10_000)).build()));
+        startWithOutboundCap(16 * 1024 * 1024);
         try (WsClient alice = server.login("alice"); WsClient bob = server.login("bob", c -> c.setReceiveBufferSize(4096))) {
-            String conv = alice.createConversation(null, null, "bob");
-            JsonObject join = new JsonObject();
-            join.addProperty("conversationId", conv);
-            bob.request("join_conversation", join);
+            String conv = joinedByBoth(alice, bob);
 
             CountDownLatch release = bob.stallReading();
             String content = "p".repeat(60_000);
             int sent = 100;
             for (int i = 0; i < sent; i++) {
-                JsonObject send = new JsonObject();
-                send.addProperty("conversationId", conv);
-                send.addProperty("content", i + ":" + content);
-                alice.request("send_message", send);
-                alice.next("message_received");
+                send(alice, conv, i + ":" + content);
             }
             release.countDown();
             for (int i = 0; i < sent; i++) {
@@ -168,6 +148,32 @@ class TransportTest {
                 assertThat(toCarol).isEqualTo(toBob);
             }
         }
+    }
+
+    /** A server whose send rates stay out of the way, with this cap on the bytes queued for one connection. */
+    private void startWithOutboundCap(long maxOutboundBytes) throws Exception {
+        server = TestServer.start(b -> b.engineConfig(EngineConfig.builder().workerThreads(2)
+                .maxOutboundBytes(maxOutboundBytes)
+                .frameRate(EngineConfig.RateLimit.perSecond(10_000, 10_000))
+                .messageRate(EngineConfig.RateLimit.perSecond(10_000, 10_000)).build()));
+    }
+
+    /** Alice's direct conversation with bob, joined by both; its id. */
+    private static String joinedByBoth(WsClient alice, WsClient bob) {
+        String conv = alice.createConversation(null, null, "bob");
+        JsonObject join = new JsonObject();
+        join.addProperty("conversationId", conv);
+        bob.request("join_conversation", join);
+        return conv;
+    }
+
+    /** Alice sends, and waits for her own copy: the server has stored and fanned it out. */
+    private static void send(WsClient alice, String conv, String content) {
+        JsonObject send = new JsonObject();
+        send.addProperty("conversationId", conv);
+        send.addProperty("content", content);
+        alice.request("send_message", send);
+        alice.next("message_received");
     }
 
     private long slowConsumerCloses() {
