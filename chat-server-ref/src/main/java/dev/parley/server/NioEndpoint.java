@@ -6,12 +6,12 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
@@ -170,25 +170,20 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         }
         closeQuietly(server);
         goingAwayReason = closeMessage == null ? "" : closeMessage;
+        // Started, so every loop exists: each closes its own connections.
         for (Loop loop : loops) {
-            if (loop != null) {
-                loop.selector.wakeup(); // each closes its own connections
-            }
+            loop.selector.wakeup();
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (open.get() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         for (Loop loop : loops) {
-            if (loop != null) {
-                loop.running = false;
-                loop.selector.wakeup();
-            }
+            loop.running = false;
+            loop.selector.wakeup();
         }
         for (Loop loop : loops) {
-            if (loop != null) {
-                loop.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            }
+            loop.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
     }
 
