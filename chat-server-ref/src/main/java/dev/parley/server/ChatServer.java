@@ -29,6 +29,7 @@ import java.util.function.Supplier;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
+import org.java_websocket.server.DefaultWebSocketServerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -163,11 +164,9 @@ public final class ChatServer implements AutoCloseable {
         if (config.transport() == ServerConfig.Transport.NIO) {
             return new NioEndpoint(bind, maxFrameBytes, bridge); // ServerConfig refuses it with TLS
         }
-        WebSocketEndpoint endpoint = new WebSocketEndpoint(bind, maxFrameBytes, bridge);
-        if (sslContext != null) {
-            endpoint.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(sslContext));
-        }
-        return endpoint;
+        return new WebSocketEndpoint(bind, maxFrameBytes, bridge, sslContext == null
+                ? new DefaultWebSocketServerFactory() : new DefaultSSLWebSocketServerFactory(sslContext),
+                Endpoint.HANDSHAKE_TIMEOUT);
     }
 
     /** What {@code /metrics} shows of the Redis broker's faults; nothing on a single node. */

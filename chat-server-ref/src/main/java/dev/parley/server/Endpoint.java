@@ -1,6 +1,7 @@
 package dev.parley.server;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /**
  * The listening side of the server: a transport that accepts connections and hands their events to
@@ -8,6 +9,13 @@ import java.net.InetSocketAddress;
  * default, with TLS) and {@link NioEndpoint} (Parley's selector loops on Java-WebSocket's framing).
  */
 interface Endpoint {
+    /**
+     * How long a new connection may take to send its whole request (WebSocket upgrade or plain
+     * HTTP) before it is closed: a silent client, or one sending its headers a byte at a time, would
+     * otherwise hold a socket for as long as it likes.
+     */
+    Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
     /** Starts listening in the background; {@link #awaitStarted} waits for the port. */
     void start();
 

@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * Frames are decoded on the loop: the engine's session only parses them and queues the work.
  *
  * <p>There is one loop per available core; the first also accepts. A connection that has not sent
- * its whole request within {@link #HANDSHAKE_TIMEOUT} is closed. No TLS: put TLS in front (a load
+ * its whole request within {@link Endpoint#HANDSHAKE_TIMEOUT} is closed. No TLS: put TLS in front (a load
  * balancer or proxy), or use the default transport.
  */
 final class NioEndpoint extends WebSocketAdapter implements Endpoint {
@@ -72,8 +72,6 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
      * reads and drops what still comes, and closes on the client's end of stream or this deadline.
      */
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
-    /** How long a new connection may take to send its request (WebSocket upgrade or plain HTTP). */
-    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     private final InetSocketAddress address;
     private final List<Draft> drafts;

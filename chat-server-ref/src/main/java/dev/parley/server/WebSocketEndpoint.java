@@ -1,18 +1,28 @@
 package dev.parley.server;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
+import org.java_websocket.WebSocketServerFactory;
 import org.java_websocket.drafts.Draft;
+import org.java_websocket.enums.ReadyState;
 import org.java_websocket.exceptions.InvalidDataException;
+import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshakeBuilder;
@@ -22,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The default transport: Java-WebSocket's server (one selector thread, decoder threads, TLS through
- * the library's SSL channel), its events handed to the {@link SessionBridge}.
+ * the library's SSL channel), its events handed to the {@link SessionBridge}. A connection that has
+ * not sent its whole request within the handshake timeout is closed, as on the nio transport.
  */
 final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
     private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
@@ -32,6 +43,9 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
     private static final long WRITE_SWEEP_MILLIS = 100;
 
     private final SessionBridge bridge;
+    private final long handshakeNanos;
+    /** Accepted connections in arrival (so deadline) order, until they open, close or time out. */
+    private final Queue<Arrival> handshaking = new ConcurrentLinkedQueue<>();
     private final CountDownLatch started = new CountDownLatch(1);
     private final ScheduledExecutorService writeSweeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "parley-write-sweep");
@@ -40,9 +54,16 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
     });
     private volatile Exception startFailure;
 
-    WebSocketEndpoint(InetSocketAddress address, int maxFrameBytes, SessionBridge bridge) {
+    /**
+     * {@code connections} makes the library's TLS channels ({@code DefaultSSLWebSocketServerFactory})
+     * or plain ones ({@code DefaultWebSocketServerFactory}).
+     */
+    WebSocketEndpoint(InetSocketAddress address, int maxFrameBytes, SessionBridge bridge,
+                      WebSocketServerFactory connections, Duration handshakeTimeout) {
         super(address, Math.max(2, Runtime.getRuntime().availableProcessors()), List.of(new ServerDraft(maxFrameBytes)));
         this.bridge = bridge;
+        this.handshakeNanos = handshakeTimeout.toNanos();
+        setWebSocketFactory(new ArrivalRecorder(connections));
         setReuseAddr(true);
         setTcpNoDelay(true);
         setMaxPendingConnections(ACCEPT_BACKLOG);
@@ -116,8 +137,7 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
 
     @Override
     public void onStart() {
-        writeSweeper.scheduleWithFixedDelay(this::redemandStrandedWrites, WRITE_SWEEP_MILLIS, WRITE_SWEEP_MILLIS,
-                TimeUnit.MILLISECONDS);
+        writeSweeper.scheduleWithFixedDelay(this::sweep, WRITE_SWEEP_MILLIS, WRITE_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         started.countDown();
     }
 
@@ -125,6 +145,71 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
     public void stop(int timeout, String closeMessage) throws InterruptedException {
         writeSweeper.shutdownNow();
         super.stop(timeout, closeMessage);
+    }
+
+    private void sweep() {
+        closeSilentArrivals();
+        redemandStrandedWrites();
+    }
+
+    /**
+     * Closes connections still without a complete request at their deadline (silent clients, headers
+     * sent a byte at a time), which would otherwise hold a socket each for as long as the client
+     * likes. Arrivals are in deadline order, so only the head is looked at.
+     */
+    private void closeSilentArrivals() {
+        long now = System.nanoTime();
+        Arrival a;
+        while ((a = handshaking.peek()) != null) {
+            boolean waiting = a.connection.getReadyState() == ReadyState.NOT_YET_CONNECTED;
+            if (waiting && a.deadline - now > 0) {
+                return;
+            }
+            handshaking.poll();
+            if (waiting) {
+                log.debug("closing a connection that sent no complete request within {} ms",
+                        TimeUnit.NANOSECONDS.toMillis(handshakeNanos));
+                // As the library's own connection-lost timer does, from a thread of its own.
+                a.connection.closeConnection(CloseFrame.NEVER_CONNECTED, "handshake timeout");
+            }
+        }
+    }
+
+    private record Arrival(WebSocketImpl connection, long deadline) {
+    }
+
+    /** Makes connections as {@code delegate} does and notes when each arrived. */
+    private final class ArrivalRecorder implements WebSocketServerFactory {
+        private final WebSocketServerFactory delegate;
+
+        ArrivalRecorder(WebSocketServerFactory delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public WebSocketImpl createWebSocket(WebSocketAdapter adapter, Draft draft) {
+            return arrived(delegate.createWebSocket(adapter, draft));
+        }
+
+        @Override
+        public WebSocketImpl createWebSocket(WebSocketAdapter adapter, List<Draft> drafts) {
+            return arrived(delegate.createWebSocket(adapter, drafts));
+        }
+
+        private WebSocketImpl arrived(WebSocketImpl connection) {
+            handshaking.add(new Arrival(connection, System.nanoTime() + handshakeNanos));
+            return connection;
+        }
+
+        @Override
+        public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws IOException {
+            return delegate.wrapChannel(channel, key);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
     }
 
     /**

@@ -7,18 +7,26 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.java_websocket.server.DefaultWebSocketServerFactory;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** What only the nio transport does: close connections that never finish their request. */
-class NioEndpointTest {
-    private NioEndpoint endpoint;
+/** Both transports close connections that never finish their request. */
+class HandshakeTimeoutTest {
+    private static final InetSocketAddress ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
+    private static final Duration TIMEOUT = Duration.ofMillis(300);
+    private static final int MAX_FRAME_BYTES = 64 * 1024;
 
-    @BeforeEach
-    void start() throws Exception {
-        // No bridge: these connections never get as far as a request the bridge would decide.
-        endpoint = new NioEndpoint(new InetSocketAddress("127.0.0.1", 0), 64 * 1024, null, 2, Duration.ofMillis(300));
+    private Endpoint endpoint;
+
+    /** No bridge: these connections never get as far as a request the bridge would decide. */
+    private void start(ServerConfig.Transport transport) throws Exception {
+        endpoint = switch (transport) {
+            case NIO -> new NioEndpoint(ANY_PORT, MAX_FRAME_BYTES, null, 2, TIMEOUT);
+            case JAVA_WEBSOCKET -> new WebSocketEndpoint(ANY_PORT, MAX_FRAME_BYTES, null,
+                    new DefaultWebSocketServerFactory(), TIMEOUT);
+        };
         endpoint.start();
         endpoint.awaitStarted(5_000);
     }
@@ -28,15 +36,19 @@ class NioEndpointTest {
         endpoint.stop(1_000, "going_away");
     }
 
-    @Test
-    void aConnectionThatSendsNothingIsClosed() throws Exception {
+    @ParameterizedTest
+    @EnumSource(ServerConfig.Transport.class)
+    void aConnectionThatSendsNothingIsClosed(ServerConfig.Transport transport) throws Exception {
+        start(transport);
         try (Socket silent = connect()) {
             assertThat(readUntilClosed(silent.getInputStream())).as("bytes the server sent").isZero();
         }
     }
 
-    @Test
-    void aConnectionThatNeverFinishesItsHeadersIsClosed() throws Exception {
+    @ParameterizedTest
+    @EnumSource(ServerConfig.Transport.class)
+    void aConnectionThatNeverFinishesItsHeadersIsClosed(ServerConfig.Transport transport) throws Exception {
+        start(transport);
         try (Socket slow = connect()) {
             slow.getOutputStream().write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
