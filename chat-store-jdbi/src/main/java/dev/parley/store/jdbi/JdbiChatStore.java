@@ -57,6 +57,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
+import org.h2.api.ErrorCode;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
@@ -168,7 +169,25 @@ public final class JdbiChatStore implements ChatStore {
         config.setPassword("");
         config.setPoolName("parley-embedded");
         config.setConnectionTimeout(10_000);
-        return open(config, Dialect.H2, Clock.system());
+        try {
+            return open(config, Dialect.H2, Clock.system());
+        } catch (StoreException e) {
+            if (causedByLockedFile(e)) {
+                throw new StoreException("the database in " + directory.toAbsolutePath()
+                        + " is in use by another process (one server per data directory)", e);
+            }
+            throw e;
+        }
+    }
+
+    /** Whether H2 refused the file because another process holds its lock. */
+    private static boolean causedByLockedFile(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static JdbiChatStore open(HikariConfig config, Dialect dialect, Clock clock) {
