@@ -7,6 +7,9 @@ import dev.parley.protocol.MessageType;
 import dev.parley.protocol.model.Message;
 import dev.parley.protocol.model.User;
 import dev.parley.protocol.payload.MessagePayloads.MessageReceived;
+import dev.parley.protocol.payload.MessagePayloads.MessageSent;
+import dev.parley.protocol.payload.PresencePayloads.UserPresence;
+import dev.parley.protocol.payload.SystemPayloads.Empty;
 import dev.parley.protocol.payload.TypingPayloads.TypingUpdate;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +23,11 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** The codec on the hot message types: what a server decodes and encodes per chat message. */
+/**
+ * The codec on the hot message types: what a server decodes and encodes per chat message (send,
+ * acknowledgement, delivery), per typing signal, per heartbeat, and per connection (auth, join,
+ * presence), and the client's decoding of a delivery.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -39,6 +46,18 @@ public class CodecBenchmark {
     private final String messageReceived = codec.encode(MessageType.MESSAGE_RECEIVED, new MessageReceived(message),
             null, Instant.now());
     private final TypingUpdate typing = new TypingUpdate("c-5b0e7c1e-0f4e-4a53", "u-alice", "alice", true);
+    private final String typingStart = "{\"type\":\"typing_start\",\"payload\":{\"conversationId\":"
+            + "\"5b0e7c1e-0f4e-4a53-9a55-2d7b1f3f7a10\"},\"timestamp\":\"2025-01-01T00:00:00.000Z\"}";
+    private final String joinConversation = "{\"type\":\"join_conversation\",\"payload\":{\"conversationId\":"
+            + "\"5b0e7c1e-0f4e-4a53-9a55-2d7b1f3f7a10\"},\"requestId\":\"5b0e7c1e-0f4e-4a53-9a55-2d7b1f3f7a13\","
+            + "\"timestamp\":\"2025-01-01T00:00:00.000Z\"}";
+    private final String ping = "{\"type\":\"ping\",\"payload\":{},\"timestamp\":\"2025-01-01T00:00:00.000Z\"}";
+    private final String auth = "{\"type\":\"auth\",\"payload\":{\"token\":\"eyJhbGciOiJIUzI1NiJ9."
+            + "eyJzdWIiOiJ1LWFsaWNlIiwiYXVkIjoiYXV0aGVudGljYXRlZCIsImV4cCI6NDEwMjQ0NDgwMH0."
+            + "c2lnbmF0dXJlLW9mLXRoaXJ0eS10d28tYnl0ZXMtLS0\"},\"requestId\":\"r-1\","
+            + "\"timestamp\":\"2025-01-01T00:00:00.000Z\"}";
+    private final UserPresence online = new UserPresence("u-alice", "c-5b0e7c1e-0f4e-4a53",
+            Instant.parse("2025-01-01T00:00:00.123Z"));
 
     @Benchmark
     public Object decodeAndValidateSendMessage() {
@@ -60,5 +79,40 @@ public class CodecBenchmark {
     @Benchmark
     public String encodeTypingUpdate() {
         return codec.encode(MessageType.TYPING_UPDATE, typing, null, Instant.now());
+    }
+
+    @Benchmark
+    public String encodeMessageSent() {
+        return codec.encode(MessageType.MESSAGE_SENT, MessageSent.of(message, false), "r-5b0e7c1e", Instant.now());
+    }
+
+    @Benchmark
+    public Object decodeAndValidateTypingStart() {
+        return codec.readRequestPayload(codec.decodeRequest(typingStart));
+    }
+
+    @Benchmark
+    public Object decodeAndValidatePing() {
+        return codec.readRequestPayload(codec.decodeRequest(ping));
+    }
+
+    @Benchmark
+    public String encodePong() {
+        return codec.encode(MessageType.PONG, Empty.INSTANCE, null, Instant.now());
+    }
+
+    @Benchmark
+    public Object decodeAndValidateAuth() {
+        return codec.readRequestPayload(codec.decodeRequest(auth));
+    }
+
+    @Benchmark
+    public Object decodeAndValidateJoinConversation() {
+        return codec.readRequestPayload(codec.decodeRequest(joinConversation));
+    }
+
+    @Benchmark
+    public String encodeUserOnline() {
+        return codec.encode(MessageType.USER_ONLINE, online, null, Instant.now());
     }
 }
