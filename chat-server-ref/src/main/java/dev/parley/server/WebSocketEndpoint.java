@@ -39,16 +39,19 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
     private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
     /** Accept backlog: bursts of reconnecting clients after a restart should queue, not be refused. */
     static final int ACCEPT_BACKLOG = 1024;
-    /** How often connections with queued frames but no interest in writing are looked for. */
-    private static final long WRITE_SWEEP_MILLIS = 100;
+    /**
+     * How often connections past their handshake deadline, and connections with queued frames but no
+     * interest in writing, are looked for.
+     */
+    private static final long SWEEP_MILLIS = 100;
 
     private final SessionBridge bridge;
     private final long handshakeNanos;
     /** Accepted connections in arrival (so deadline) order, until they open, close or time out. */
     private final Queue<Arrival> handshaking = new ConcurrentLinkedQueue<>();
     private final CountDownLatch started = new CountDownLatch(1);
-    private final ScheduledExecutorService writeSweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "parley-write-sweep");
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "parley-connection-sweep");
         t.setDaemon(true);
         return t;
     });
@@ -137,13 +140,13 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
 
     @Override
     public void onStart() {
-        writeSweeper.scheduleWithFixedDelay(this::sweep, WRITE_SWEEP_MILLIS, WRITE_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         started.countDown();
     }
 
     @Override
     public void stop(int timeout, String closeMessage) throws InterruptedException {
-        writeSweeper.shutdownNow();
+        sweeper.shutdownNow();
         super.stop(timeout, closeMessage);
     }
 
