@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.FileInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,9 +16,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +35,7 @@ class TlsTest {
     static Path dir;
     static Path keystore;
     static SSLContext clientTls;
+    static SSLContext serverTls;
 
     @BeforeAll
     static void makeKeystore() throws Exception {
@@ -52,6 +60,10 @@ class TlsTest {
         tmf.init(trust);
         clientTls = SSLContext.getInstance("TLS");
         clientTls.init(null, tmf.getTrustManagers(), null);
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, PASSWORD.toCharArray());
+        serverTls = SSLContext.getInstance("TLS");
+        serverTls.init(kmf.getKeyManagers(), null, null);
     }
 
     @Test
@@ -75,5 +87,32 @@ class TlsTest {
     void aMissingKeystoreIsAConfigurationError() {
         assertThatThrownBy(() -> TestServer.start(b -> b.tlsKeystore(dir.resolve("absent.p12"))))
                 .isInstanceOf(ChatServer.ConfigurationException.class).hasMessageContaining("TLS_KEYSTORE");
+    }
+
+    @Test
+    void aClientThatCompletesTlsButSendsNoRequestIsClosed() throws Exception {
+        // No bridge: the connection never gets as far as a request the bridge would decide.
+        WebSocketEndpoint endpoint = new WebSocketEndpoint(new InetSocketAddress("127.0.0.1", 0), 64 * 1024, null,
+                new DefaultSSLWebSocketServerFactory(serverTls), Duration.ofMillis(300));
+        endpoint.start();
+        try {
+            endpoint.awaitStarted(5_000);
+            try (SSLSocket socket = (SSLSocket) clientTls.getSocketFactory().createSocket("127.0.0.1", endpoint.getPort())) {
+                socket.setSoTimeout(10_000); // far above the 300 ms limit
+                socket.startHandshake();
+                InputStream in = socket.getInputStream();
+                try {
+                    while (in.read() >= 0) {
+                        // nothing is expected before the close
+                    }
+                } catch (SocketTimeoutException e) {
+                    throw new AssertionError("the server kept the connection open", e);
+                } catch (IOException closedWithoutCloseNotify) {
+                    // closed: the server may drop the socket without a TLS close_notify
+                }
+            }
+        } finally {
+            endpoint.stop(1_000, "going_away");
+        }
     }
 }
