@@ -37,6 +37,12 @@ public final class Session {
     private static final VarHandle PENDING;
     private static final VarHandle DRAINING;
     private static final VarHandle CLEANED_UP;
+    private static final VarHandle READS_HELD;
+    /**
+     * Frames past the limit of waiting frames that a transport holding its reads may still hand on:
+     * those of the bytes it had read (a 16 KiB read of the smallest frames holds about 800).
+     */
+    static final int FRAMES_AFTER_HOLD = 1024;
 
     static {
         try {
@@ -44,6 +50,7 @@ public final class Session {
             PENDING = lookup.findVarHandle(Session.class, "pending", int.class);
             DRAINING = lookup.findVarHandle(Session.class, "draining", boolean.class);
             CLEANED_UP = lookup.findVarHandle(Session.class, "cleanedUp", boolean.class);
+            READS_HELD = lookup.findVarHandle(Session.class, "readsHeld", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -57,6 +64,8 @@ public final class Session {
     private volatile boolean draining;
     @SuppressWarnings("unused") // through CLEANED_UP
     private volatile boolean cleanedUp;
+    /** Whether the transport was asked to stop reading until the waiting frames go down (set through READS_HELD). */
+    private volatile boolean readsHeld;
     /** The joined rooms ({@link ImmutableSets}, replaced under this session's lock): changed on join and leave only. */
     private volatile Set<String> rooms = Set.of();
     /**
@@ -177,7 +186,16 @@ public final class Session {
         if (state == State.CLOSED) {
             return;
         }
-        if ((int) PENDING.getAndAdd(this, 1) + 1 > engine.config().maxPendingFrames()) {
+        int waiting = (int) PENDING.getAndAdd(this, 1) + 1;
+        int limit = engine.config().maxPendingFrames();
+        boolean holdable = transport.canHoldReads();
+        // A transport that can stop reading is asked to at half the limit, so a client sending faster
+        // than its frames are handled (or than the server keeps up, under load) is slowed, not closed.
+        if (holdable && waiting >= holdReadsAt(limit) && READS_HELD.compareAndSet(this, false, true)) {
+            engine.counters().increment("readsHeld");
+            transport.holdReads(true);
+        }
+        if (waiting > (holdable ? limit + FRAMES_AFTER_HOLD : limit)) {
             engine.counters().increment("pendingOverflowCloses");
             close(CloseCodes.RATE_LIMITED, "rate_limit");
             return;
@@ -186,6 +204,10 @@ public final class Session {
         if (DRAINING.compareAndSet(this, false, true)) {
             engine.execute(this::drain);
         }
+    }
+
+    private static int holdReadsAt(int limit) {
+        return Math.max(1, limit / 2);
     }
 
     private void drain() {
@@ -198,7 +220,11 @@ public final class Session {
                 }
                 continue;
             }
-            PENDING.getAndAdd(this, -1);
+            int waiting = (int) PENDING.getAndAdd(this, -1) - 1;
+            if (readsHeld && waiting <= holdReadsAt(engine.config().maxPendingFrames()) / 4
+                    && READS_HELD.compareAndSet(this, true, false)) {
+                transport.holdReads(false);
+            }
             CompletionStage<?> stage;
             try {
                 stage = task.get();

@@ -3,7 +3,10 @@ package dev.parley.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
+import dev.parley.core.spi.Transport;
+import dev.parley.core.testkit.RecordingTransport;
 import dev.parley.core.testkit.TestAuthenticator;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,6 +60,72 @@ class AbuseLimitsTest extends EngineHarness {
         }
         assertThat(flooder.transport.awaitClose()).isEqualTo(CloseCodes.RATE_LIMITED);
         assertThat(engine.stats().counters()).containsKey("pendingOverflowCloses");
+    }
+
+    @Test
+    void aTransportThatCanHoldItsReadsHoldsTheFlooderBackInsteadOfClosingIt() {
+        HoldingTransport transport = new HoldingTransport();
+        Session session = engine.openSession(transport, TestAuthenticator.token("mallory"));
+        String frame = "{\"type\":\"ping\",\"payload\":{},\"requestId\":\"p\"}";
+        int frames = 20_000;
+        // The client sends only while its connection is read, as TCP would make a real one.
+        for (int sent = 0; sent < frames; sent++) {
+            long heldSince = System.nanoTime();
+            while (transport.held) {
+                assertThat(System.nanoTime() - heldSince).as("reads held for 10 s").isLessThan(10_000_000_000L);
+                Thread.onSpinWait();
+            }
+            session.onText(frame);
+        }
+        int pongs = 0;
+        while (pongs < frames) {
+            if (transport.recorded.next().get("type").getAsString().equals("pong")) {
+                pongs++;
+            }
+        }
+        assertThat(transport.recorded.closeCode()).isNull();
+        assertThat(transport.holds.get()).as("times reads were held").isPositive();
+        assertThat(engine.stats().counters()).doesNotContainKey("pendingOverflowCloses");
+    }
+
+    /** Records like {@link RecordingTransport} and can hold its reads. */
+    private static final class HoldingTransport implements Transport {
+        final RecordingTransport recorded = new RecordingTransport();
+        final AtomicInteger holds = new AtomicInteger();
+        volatile boolean held;
+
+        @Override
+        public boolean send(String text) {
+            return recorded.send(text);
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            recorded.close(code, reason);
+        }
+
+        @Override
+        public long bufferedBytes() {
+            return recorded.bufferedBytes();
+        }
+
+        @Override
+        public InetSocketAddress remoteAddress() {
+            return recorded.remoteAddress();
+        }
+
+        @Override
+        public boolean canHoldReads() {
+            return true;
+        }
+
+        @Override
+        public void holdReads(boolean hold) {
+            if (hold) {
+                holds.incrementAndGet();
+            }
+            held = hold;
+        }
     }
 
     @Test

@@ -270,7 +270,7 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
     }
 
     /** A connection and what its loop knows about its writes. */
-    private static final class NioConnection extends WebSocketImpl {
+    private static final class NioConnection extends WebSocketImpl implements WebSocketTransport.ReadHolding {
         private static final VarHandle WRITE_DEMANDED;
 
         static {
@@ -289,6 +289,10 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         private volatile boolean writeDemanded;
         /** Loop thread only: whether the key listens for writability (after a partial write). */
         boolean writeInterest;
+        /** Whether the engine asked to stop reading (its frames wait to be handled); the loop applies it. */
+        volatile boolean readsHeld;
+        /** Loop thread only: the interest set on the key. */
+        int interest = SelectionKey.OP_READ;
         /** Loop thread only: when a connection whose output is shut is closed anyway; 0 while not closing. */
         long lingerDeadline;
         /** Loop thread only: when a connection that has not sent its whole request by then is closed. */
@@ -307,6 +311,13 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
 
         void clearWriteDemanded() {
             WRITE_DEMANDED.setVolatile(this, false);
+        }
+
+        /** Takes effect when the loop next looks at this connection, which it is asked to do at once. */
+        @Override
+        public void holdReads(boolean hold) {
+            readsHeld = hold;
+            loop.demandWrite(this);
         }
     }
 
@@ -503,7 +514,15 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
                     c.close(CloseFrame.UNEXPECTED_CONDITION, "internal_error");
                     return;
                 }
-                if (n < buf.capacity() || !c.getSelectionKey().isValid()) {
+                SelectionKey key = c.getSelectionKey();
+                if (!key.isValid()) {
+                    return;
+                }
+                if (c.readsHeld) { // the engine has enough of this connection's frames waiting
+                    applyInterest(c, key);
+                    return;
+                }
+                if (n < buf.capacity()) {
                     return;
                 }
             }
@@ -516,6 +535,8 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
                 c.clearWriteDemanded();
                 if (!c.writeInterest) { // otherwise the socket is full and writability will call flush
                     flush(c);
+                } else if (c.getSelectionKey().isValid()) {
+                    applyInterest(c, c.getSelectionKey()); // reads held or resumed meanwhile
                 }
             }
         }
@@ -583,6 +604,7 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
             }
             c.lingerDeadline = System.nanoTime() + LINGER_NANOS;
             lingering.add(c);
+            applyInterest(c, c.getSelectionKey());
         }
 
         /** Reads and drops what a closing peer still sends; closes at its end of stream. */
@@ -646,9 +668,17 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         }
 
         private void listenForWritability(NioConnection c, SelectionKey key, boolean on) {
-            if (c.writeInterest != on) {
-                key.interestOps(on ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
-                c.writeInterest = on;
+            c.writeInterest = on;
+            applyInterest(c, key);
+        }
+
+        /** Reads unless the engine holds them (a closing connection is always read, to see the peer's end). */
+        private void applyInterest(NioConnection c, SelectionKey key) {
+            int ops = (c.readsHeld && c.lingerDeadline == 0 ? 0 : SelectionKey.OP_READ)
+                    | (c.writeInterest ? SelectionKey.OP_WRITE : 0);
+            if (c.interest != ops) {
+                key.interestOps(ops);
+                c.interest = ops;
             }
         }
     }

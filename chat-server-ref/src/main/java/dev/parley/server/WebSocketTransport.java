@@ -150,6 +150,24 @@ final class WebSocketTransport implements Transport {
         log.debug("{} out ping", this);
     }
 
+    /** The nio transport's connections can stop reading; Java-WebSocket's server cannot be told to. */
+    @Override
+    public boolean canHoldReads() {
+        return conn instanceof ReadHolding;
+    }
+
+    @Override
+    public void holdReads(boolean hold) {
+        if (conn instanceof ReadHolding holding) {
+            holding.holdReads(hold);
+        }
+    }
+
+    /** A connection whose reading can be stopped and resumed, from any thread. */
+    interface ReadHolding {
+        void holdReads(boolean hold);
+    }
+
     @Override
     public String toString() {
         return "conn-" + id;

@@ -151,6 +151,27 @@ class TransportTest {
     }
 
     /** A server whose send rates stay out of the way, with this cap on the bytes queued for one connection. */
+    @Test
+    void aClientSendingFasterThanItsFramesAreHandledIsHeldBackNotClosed() throws Exception {
+        // Java-WebSocket's server cannot stop reading a connection: there the limit of waiting frames closes it.
+        assumeTrue(TestServer.TRANSPORT == ServerConfig.Transport.NIO, "only the nio transport holds reads");
+        server = TestServer.start();
+        try (WsClient alice = server.login("alice")) {
+            int pings = 20_000;
+            String ping = "{\"type\":\"ping\",\"payload\":{},\"requestId\":\"p\"}";
+            for (int i = 0; i < pings; i++) {
+                alice.raw().send(ping); // all at once: far more than the 256 frames a connection may have waiting
+            }
+            for (int i = 0; i < pings; i++) {
+                alice.next("pong");
+            }
+            assertThat(alice.isOpen()).isTrue();
+            Map<String, Long> counters = server.server.engine().stats().counters();
+            assertThat(counters.getOrDefault("readsHeld", 0L)).as("times the server stopped reading alice").isPositive();
+            assertThat(counters).doesNotContainKey("pendingOverflowCloses");
+        }
+    }
+
     private void startWithOutboundCap(long maxOutboundBytes) throws Exception {
         server = TestServer.start(b -> b.engineConfig(EngineConfig.builder().workerThreads(2)
                 .maxOutboundBytes(maxOutboundBytes)

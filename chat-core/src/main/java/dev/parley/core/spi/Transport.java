@@ -25,4 +25,20 @@ public interface Transport {
     /** Sends a protocol-level ping (a WebSocket ping control frame); a transport without one does nothing. */
     default void ping() {
     }
+
+    /**
+     * Whether this transport can stop reading a connection ({@link #holdReads}). For one that can,
+     * the engine holds back a client whose frames wait to be handled by no longer reading them, so
+     * that TCP slows the client down, instead of closing the connection at its limit of waiting frames.
+     */
+    default boolean canHoldReads() {
+        return false;
+    }
+
+    /**
+     * Stops ({@code true}) or resumes ({@code false}) reading this connection's frames; from any
+     * thread. Once stopped, the transport hands on at most the frames of bytes it has already read.
+     */
+    default void holdReads(boolean hold) {
+    }
 }
