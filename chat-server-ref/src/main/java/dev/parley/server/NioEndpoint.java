@@ -26,7 +26,6 @@ import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
-import org.java_websocket.enums.ReadyState;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.framing.Framedata;
@@ -87,7 +86,7 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
     private volatile boolean loopsStarted;
     /** The reason of the 1001 close frames once {@link #stop} asked the loops to close their connections. */
     private volatile String goingAwayReason;
-    private final long handshakeNanos;
+    private final Duration handshakeTimeout;
     /** Which loop gets the next accepted connection; read and written by the accepting loop only. */
     private int nextLoop;
     /** When accepting last failed and was logged (accepting loop only): out of descriptors, it fails on every round. */
@@ -103,7 +102,7 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         this.drafts = List.of(new ServerDraft(maxFrameBytes));
         this.bridge = bridge;
         this.loops = new Loop[Math.max(1, loopCount)];
-        this.handshakeNanos = handshakeTimeout.toNanos();
+        this.handshakeTimeout = handshakeTimeout;
     }
 
     @Override
@@ -295,8 +294,6 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         int interest = SelectionKey.OP_READ;
         /** Loop thread only: when a connection whose output is shut is closed anyway; 0 while not closing. */
         long lingerDeadline;
-        /** Loop thread only: when a connection that has not sent its whole request by then is closed. */
-        long handshakeDeadline;
 
         NioConnection(NioEndpoint endpoint, Loop loop, InetSocketAddress remote, InetSocketAddress local) {
             super(endpoint, endpoint.drafts);
@@ -333,8 +330,8 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
         /** Connections with their output shut, waiting for the peer's end of stream; oldest (first deadline) first. */
         final ArrayDeque<NioConnection> lingering = new ArrayDeque<>();
-        /** Connections in the order they arrived, until their request is read (or they are closed for not sending it). */
-        final ArrayDeque<NioConnection> handshaking = new ArrayDeque<>();
+        /** This loop's connections until their request is read (or they are closed for not sending it). */
+        final HandshakeDeadlines handshaking = new HandshakeDeadlines(handshakeTimeout);
         volatile boolean running = true;
         /** Whether this loop has closed its connections for {@link #stop}. */
         boolean wentAway;
@@ -379,7 +376,7 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
                     }
                     flushDemanded();
                     closeOverdueLingerers();
-                    closeSilentArrivals();
+                    handshaking.closeOverdue(System.nanoTime());
                 } catch (IOException | RuntimeException e) {
                     log.error("{} failed a round; going on", thread.getName(), e);
                 }
@@ -475,8 +472,7 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
                 c.setChannel(channel);
                 c.setSelectionKey(channel.register(selector, SelectionKey.OP_READ, c));
                 open.incrementAndGet();
-                c.handshakeDeadline = System.nanoTime() + handshakeNanos;
-                handshaking.add(c);
+                handshaking.arrived(c);
             } catch (IOException e) {
                 log.debug("a new connection failed before its handshake: {}", e.toString());
                 closeQuietly(channel);
@@ -633,31 +629,8 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
             if (!lingering.isEmpty()) {
                 next = Math.min(next, lingering.peek().lingerDeadline - now);
             }
-            if (!handshaking.isEmpty()) {
-                next = Math.min(next, handshaking.peek().handshakeDeadline - now);
-            }
+            next = Math.min(next, handshaking.nanosToNext(now));
             return Math.max(1, TimeUnit.NANOSECONDS.toMillis(next));
-        }
-
-        /**
-         * Closes connections that have not sent a complete request in time (a client that connects and
-         * stays silent, or sends its headers byte by byte, would otherwise hold a socket for as long as
-         * it likes). Arrivals are in deadline order, so only the head is looked at.
-         */
-        private void closeSilentArrivals() {
-            long now = System.nanoTime();
-            while (!handshaking.isEmpty()) {
-                NioConnection c = handshaking.peek();
-                if (c.getReadyState() == ReadyState.NOT_YET_CONNECTED && c.handshakeDeadline - now > 0) {
-                    return;
-                }
-                handshaking.poll();
-                if (c.getReadyState() == ReadyState.NOT_YET_CONNECTED) {
-                    log.debug("closing a connection that sent no complete request within {} ms",
-                            TimeUnit.NANOSECONDS.toMillis(handshakeNanos));
-                    c.closeConnection(CloseFrame.NEVER_CONNECTED, "handshake timeout");
-                }
-            }
         }
 
         private void closeOverdueLingerers() {

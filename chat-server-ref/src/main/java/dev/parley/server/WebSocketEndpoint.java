@@ -9,8 +9,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,9 +18,7 @@ import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.WebSocketServerFactory;
 import org.java_websocket.drafts.Draft;
-import org.java_websocket.enums.ReadyState;
 import org.java_websocket.exceptions.InvalidDataException;
-import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshakeBuilder;
@@ -46,9 +42,7 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
     private static final long SWEEP_MILLIS = 100;
 
     private final SessionBridge bridge;
-    private final long handshakeNanos;
-    /** Accepted connections in arrival (so deadline) order, until they open, close or time out. */
-    private final Queue<Arrival> handshaking = new ConcurrentLinkedQueue<>();
+    private final HandshakeDeadlines handshaking;
     private final CountDownLatch started = new CountDownLatch(1);
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "parley-connection-sweep");
@@ -65,7 +59,7 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
                       WebSocketServerFactory connections, Duration handshakeTimeout) {
         super(address, Math.max(2, Runtime.getRuntime().availableProcessors()), List.of(new ServerDraft(maxFrameBytes)));
         this.bridge = bridge;
-        this.handshakeNanos = handshakeTimeout.toNanos();
+        this.handshaking = new HandshakeDeadlines(handshakeTimeout);
         setWebSocketFactory(new ArrivalRecorder(connections));
         setReuseAddr(true);
         setTcpNoDelay(true);
@@ -151,34 +145,8 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
     }
 
     private void sweep() {
-        closeSilentArrivals();
+        handshaking.closeOverdue(System.nanoTime());
         redemandStrandedWrites();
-    }
-
-    /**
-     * Closes connections still without a complete request at their deadline (silent clients, headers
-     * sent a byte at a time), which would otherwise hold a socket each for as long as the client
-     * likes. Arrivals are in deadline order, so only the head is looked at.
-     */
-    private void closeSilentArrivals() {
-        long now = System.nanoTime();
-        Arrival a;
-        while ((a = handshaking.peek()) != null) {
-            boolean waiting = a.connection.getReadyState() == ReadyState.NOT_YET_CONNECTED;
-            if (waiting && a.deadline - now > 0) {
-                return;
-            }
-            handshaking.poll();
-            if (waiting) {
-                log.debug("closing a connection that sent no complete request within {} ms",
-                        TimeUnit.NANOSECONDS.toMillis(handshakeNanos));
-                // As the library's own connection-lost timer does, from a thread of its own.
-                a.connection.closeConnection(CloseFrame.NEVER_CONNECTED, "handshake timeout");
-            }
-        }
-    }
-
-    private record Arrival(WebSocketImpl connection, long deadline) {
     }
 
     /** Makes connections as {@code delegate} does and notes when each arrived. */
@@ -200,7 +168,7 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
         }
 
         private WebSocketImpl arrived(WebSocketImpl connection) {
-            handshaking.add(new Arrival(connection, System.nanoTime() + handshakeNanos));
+            handshaking.arrived(connection);
             return connection;
         }
 
