@@ -56,6 +56,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.flywaydb.core.Flyway;
 import org.h2.api.ErrorCode;
 import org.jdbi.v3.core.Handle;
@@ -172,22 +173,13 @@ public final class JdbiChatStore implements ChatStore {
         try {
             return open(config, Dialect.H2, Clock.system());
         } catch (StoreException e) {
-            if (causedByLockedFile(e)) {
+            // H2 refuses the file while another process holds its lock.
+            if (anySqlCause(e, sql -> sql.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1)) {
                 throw new StoreException("the database in " + directory.toAbsolutePath()
                         + " is in use by another process (one server per data directory)", e);
             }
             throw e;
         }
-    }
-
-    /** Whether H2 refused the file because another process holds its lock. */
-    private static boolean causedByLockedFile(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static JdbiChatStore open(HikariConfig config, Dialect dialect, Clock clock) {
@@ -1628,18 +1620,13 @@ public final class JdbiChatStore implements ChatStore {
         dataSource.close();
     }
 
-    /** The SQL state of the first {@link SQLException} in the chain, for logs that must not quote data. */
     /** Whether the database could not be reached (or was lost mid-way), as opposed to refusing the data. */
     private static boolean lostConnection(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientConnectionException
-                    || t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
-                return true;
-            }
-        }
-        return false;
+        return anySqlCause(e, sql -> sql instanceof SQLTransientConnectionException
+                || sql.getSQLState() != null && sql.getSQLState().startsWith("08"));
     }
 
+    /** The SQL state of the first {@link SQLException} in the chain, for logs that must not quote data. */
     private static String sqlState(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql) {
@@ -1662,8 +1649,13 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     private static boolean isUniqueViolation(Throwable e) {
+        return anySqlCause(e, sql -> UNIQUE_VIOLATION.equals(sql.getSQLState()));
+    }
+
+    /** Whether an {@link SQLException} in the cause chain of {@code e} passes {@code test}. */
+    private static boolean anySqlCause(Throwable e, Predicate<SQLException> test) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+            if (t instanceof SQLException sql && test.test(sql)) {
                 return true;
             }
         }
