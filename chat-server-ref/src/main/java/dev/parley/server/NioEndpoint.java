@@ -290,8 +290,6 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         boolean writeInterest;
         /** Whether the engine asked to stop reading (its frames wait to be handled); the loop applies it. */
         volatile boolean readsHeld;
-        /** Loop thread only: the interest set on the key. */
-        int interest = SelectionKey.OP_READ;
         /** Loop thread only: when a connection whose output is shut is closed anyway; 0 while not closing. */
         long lingerDeadline;
 
@@ -649,9 +647,8 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         private void applyInterest(NioConnection c, SelectionKey key) {
             int ops = (c.readsHeld && c.lingerDeadline == 0 ? 0 : SelectionKey.OP_READ)
                     | (c.writeInterest ? SelectionKey.OP_WRITE : 0);
-            if (c.interest != ops) {
+            if (key.interestOps() != ops) {
                 key.interestOps(ops);
-                c.interest = ops;
             }
         }
     }
