@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.parley.core.ChatEngine;
 import dev.parley.core.EngineConfig;
 import dev.parley.core.EngineConfig.RateLimit;
 import dev.parley.core.memory.InMemoryChatStore;
@@ -24,14 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 class LoadRunEndToEndTest {
     static final String SECRET = "end-to-end-test-secret-of-32-bytes-or-more";
 
-    static EngineServer server;
+    static ReferenceServer server;
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = EngineServer.start(ChatEngine.builder()
-                .authenticator(new Hs256Authenticator(SECRET))
-                .config(looseLimits())
-                .build());
+        server = ReferenceServer.start(SECRET, looseLimits());
     }
 
     /** Loose rate limits: the tests measure the tool, not the engine's throttling. */
@@ -81,8 +77,8 @@ class LoadRunEndToEndTest {
     void severalUrlsSpreadEveryRoomOverTheNodesOfACluster(@TempDir Path out) throws Exception {
         InMemoryChatStore store = new InMemoryChatStore();
         SharedBroker broker = new SharedBroker();
-        try (EngineServer node1 = EngineServer.start(clusterNode(store, broker));
-                EngineServer node2 = EngineServer.start(clusterNode(store, broker))) {
+        try (ReferenceServer node1 = clusterNode(store, broker);
+                ReferenceServer node2 = clusterNode(store, broker)) {
             Run run = runAgainst(node1, SECRET, out, "--url", node2.uri().toString(), "--connections", "12",
                     "--room-size", "6", "--senders-per-room", "1", "--warmup", "0", "--duration", "1500ms");
 
@@ -104,9 +100,8 @@ class LoadRunEndToEndTest {
         }
     }
 
-    private static ChatEngine clusterNode(InMemoryChatStore store, SharedBroker broker) throws Exception {
-        return ChatEngine.builder().store(store).broker(broker.node())
-                .authenticator(new Hs256Authenticator(SECRET)).config(looseLimits()).build();
+    private static ReferenceServer clusterNode(InMemoryChatStore store, SharedBroker broker) throws Exception {
+        return ReferenceServer.start(SECRET, looseLimits(), store, engine -> engine.broker(broker.node()));
     }
 
     @Test
@@ -149,9 +144,7 @@ class LoadRunEndToEndTest {
     @Test
     void refusalsOfAServerWithDefaultLimitsAreCountedByCode(@TempDir Path out) throws Exception {
         // The protocol's default limits allow 10 sends per second per user: a closed loop exceeds them.
-        try (EngineServer strict = EngineServer.start(ChatEngine.builder()
-                .authenticator(new Hs256Authenticator(SECRET))
-                .build())) {
+        try (ReferenceServer strict = ReferenceServer.start(SECRET, EngineConfig.DEFAULTS)) {
             Run run = runAgainst(strict, SECRET, out, "--connections", "4", "--room-size", "2",
                     "--warmup", "0", "--duration", "1500ms");
 
@@ -172,8 +165,8 @@ class LoadRunEndToEndTest {
         return storedMessages(server);
     }
 
-    private static long storedMessages(EngineServer node) {
-        return node.engine().stats().counters().getOrDefault("messagesStored", 0L);
+    private static long storedMessages(ReferenceServer node) {
+        return node.storedMessages();
     }
 
     private static Run run(Path out, String... extra) {
@@ -184,7 +177,7 @@ class LoadRunEndToEndTest {
         return runAgainst(server, secret, out, extra);
     }
 
-    private static Run runAgainst(EngineServer target, String secret, Path out, String... extra) {
+    private static Run runAgainst(ReferenceServer target, String secret, Path out, String... extra) {
         String[] base = {"--url", target.uri().toString(), "--jwt-secret", secret, "--output-dir", out.toString(),
             "--drain-timeout", "5s", "--setup-timeout", "20s", "--max-error-ratio", "0"};
         String[] args = new String[base.length + extra.length];

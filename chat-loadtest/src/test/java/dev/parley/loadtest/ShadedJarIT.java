@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.parley.core.ChatEngine;
 import dev.parley.core.EngineConfig;
 import dev.parley.core.EngineConfig.RateLimit;
 import java.io.IOException;
@@ -37,8 +36,7 @@ class ShadedJarIT {
                 .frameRate(RateLimit.perSecond(1_000_000, 1_000_000))
                 .messageRate(RateLimit.perSecond(1_000_000, 1_000_000))
                 .build();
-        try (EngineServer server = EngineServer.start(ChatEngine.builder()
-                .authenticator(new Hs256Authenticator(SECRET)).config(config).build())) {
+        try (ReferenceServer server = ReferenceServer.start(SECRET, config)) {
             Path out = dir.resolve("results");
             Result r = java(dir, "--url", server.uri().toString(), "--jwt-secret-env", "LOADTEST_SECRET",
                     "-c", "6", "--room-size", "3", "--warmup", "500ms", "--duration", "1s", "-o", out.toString(),

@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.parley.core.spi.AuthException;
 import dev.parley.core.spi.Principal;
+import dev.parley.server.auth.JwtAuthenticator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,10 +22,10 @@ class TokensTest {
     static final String SECRET = "tokens-test-secret-with-enough-bytes!";
 
     @Test
-    void mintedTokensAreAcceptedByAnHs256VerifierWithTheSameSecret() throws Exception {
+    void mintedTokensAreAcceptedByTheReferenceServersVerifierWithTheSameSecret() throws Exception {
         Tokens tokens = new Tokens.Minted(SECRET, Duration.ofMinutes(10), "lt-");
 
-        Principal p = new Hs256Authenticator(SECRET).authenticate(tokens.tokenFor(3)).get();
+        Principal p = verifier(SECRET).authenticate(tokens.tokenFor(3)).get();
 
         assertThat(p.userId()).isEqualTo(Tokens.userId("lt-", 3));
         assertThat(p.username()).isEqualTo("lt-3");
@@ -52,7 +55,10 @@ class TokensTest {
     void tokensSignedWithAnotherSecretAreRefused() {
         String token = new Tokens.Minted(SECRET, Duration.ofMinutes(1), "lt-").tokenFor(0);
 
-        assertThat(new Hs256AuthenticatorProbe("another-secret-with-enough-bytes-too!").accepts(token)).isFalse();
+        assertThat(verifier("another-secret-with-enough-bytes-too!").authenticate(token))
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(AuthException.class);
     }
 
     @Test
@@ -72,14 +78,8 @@ class TokensTest {
         assertThatThrownBy(() -> Tokens.fromFile(file)).isInstanceOf(IOException.class).hasMessageContaining("no tokens");
     }
 
-    /** Wraps the test authenticator so a refusal reads as a boolean. */
-    private record Hs256AuthenticatorProbe(String secret) {
-        boolean accepts(String token) {
-            try {
-                return new Hs256Authenticator(secret).authenticate(token).handle((p, e) -> e == null).get();
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }
+    /** The reference server's check of HS256 tokens, with the audience Supabase sets. */
+    private static JwtAuthenticator verifier(String secret) {
+        return JwtAuthenticator.builder().secret(secret).audience("authenticated").build();
     }
 }

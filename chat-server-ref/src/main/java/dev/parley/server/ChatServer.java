@@ -25,6 +25,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -83,6 +84,17 @@ public final class ChatServer implements AutoCloseable {
      * @throws Exception              when the store, the keystore or the port cannot be opened
      */
     public static ChatServer start(ServerConfig config) throws Exception {
+        return start(config, engine -> { });
+    }
+
+    /**
+     * Starts a server whose engine {@code engineSetup} completes: an application embedding Parley adds
+     * its own message types ({@link ChatEngine.Builder#handler}), its own token check
+     * ({@link ChatEngine.Builder#authenticator}, replacing the JWT one) or push notifier, and gets the
+     * same port, limits, HTTP routes and health checks as the reference server. It runs after the
+     * server has set the builder up from {@code config}, so what it sets wins.
+     */
+    public static ChatServer start(ServerConfig config, Consumer<ChatEngine.Builder> engineSetup) throws Exception {
         if (config.redisUrl() != null && config.databaseUrl() == null && config.store() == null) {
             throw new ConfigurationException("REDIS_URL (cluster mode) needs DATABASE_URL: "
                     + "the nodes must share one PostgreSQL database, an embedded database cannot be shared");
@@ -132,6 +144,7 @@ public final class ChatServer implements AutoCloseable {
                 redis = RedisConnections.connect(settings.build());
                 eb.broker(redis.broker()).presence(redis.presence()).callStore(redis.calls()).typingStore(redis.typing());
             }
+            engineSetup.accept(eb);
             engine = eb.build();
             engine.start();
             health = new HealthMonitor(store, config.healthCheckInterval());

@@ -43,6 +43,12 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(ChatStore store, UnaryOperator<ServerConfig.Builder> customize) throws Exception {
+        return start(store, customize, engine -> { });
+    }
+
+    /** As {@link #start(ChatStore, UnaryOperator)}, with {@code engineSetup} completing the engine. */
+    static TestServer start(ChatStore store, UnaryOperator<ServerConfig.Builder> customize,
+                            java.util.function.Consumer<dev.parley.core.ChatEngine.Builder> engineSetup) throws Exception {
         Path dataDir = Files.createTempDirectory("parley-server-test");
         ServerConfig.Builder b = ServerConfig.builder()
                 .host("127.0.0.1")
@@ -55,7 +61,7 @@ final class TestServer implements AutoCloseable {
                 .engineConfig(EngineConfig.builder().workerThreads(4).build())
                 .healthCheckInterval(Duration.ofMillis(100))
                 .shutdownTimeout(Duration.ofSeconds(3));
-        return new TestServer(ChatServer.start(customize.apply(b).build()), dataDir);
+        return new TestServer(ChatServer.start(customize.apply(b).build(), engineSetup), dataDir);
     }
 
     URI ws(String pathAndQuery) {
