@@ -31,7 +31,8 @@ public final class Session {
     private final String id = UUID.randomUUID().toString();
     private final ChatEngine engine;
     private final Transport transport;
-    private final Instant openedAt;
+    // Times as epoch milliseconds rather than Instants: two fewer objects (48 B) on every connection.
+    private final long openedAtMillis;
     private final ConcurrentLinkedQueue<Supplier<CompletionStage<?>>> queue = new ConcurrentLinkedQueue<>();
     // Fields with VarHandles rather than atomic objects: three fewer objects (48 B) on every connection.
     private static final VarHandle PENDING;
@@ -76,26 +77,25 @@ public final class Session {
     private final TokenBucket frameBucket;
     /** Created at the first file chunk: most connections never send one. */
     private TokenBucket fileBytes;
-    private final StrikeCounter invalidFrames;
-    private final StrikeCounter rateLimitStrikes;
+    // Made on the first strike, as fileBytes on the first chunk: most connections never break a rule.
+    private StrikeCounter invalidFrames;
+    private StrikeCounter rateLimitStrikes;
 
     private volatile State state = State.CONNECTED;
     private volatile Principal principal;
     private volatile Set<String> extensions = Set.of();
     private volatile Instant expiredAt;
-    private volatile Instant lastActivity;
+    private volatile long lastActivityMillis;
     // Touched only by this session's serial tasks.
     int failedAuths;
 
     Session(ChatEngine engine, Transport transport) {
         this.engine = engine;
         this.transport = transport;
-        this.openedAt = engine.now();
-        this.lastActivity = openedAt;
-        EngineConfig c = engine.config();
-        this.frameBucket = new TokenBucket(c.frameRate(), openedAt);
-        this.invalidFrames = new StrikeCounter(c.invalidFrameStrikes(), c.strikeWindow());
-        this.rateLimitStrikes = new StrikeCounter(c.rateLimitStrikes(), c.strikeWindow());
+        Instant now = engine.now();
+        this.openedAtMillis = now.toEpochMilli();
+        this.lastActivityMillis = openedAtMillis;
+        this.frameBucket = new TokenBucket(engine.config().frameRate(), now);
     }
 
     public String id() {
@@ -174,11 +174,11 @@ public final class Session {
     }
 
     private void touch() {
-        lastActivity = engine.now();
+        lastActivityMillis = engine.now().toEpochMilli();
     }
 
     Instant lastActivity() {
-        return lastActivity;
+        return Instant.ofEpochMilli(lastActivityMillis);
     }
 
     /** Queues work for this session's serial queue; a task may return a stage that the queue waits for. */
@@ -253,19 +253,34 @@ public final class Session {
         sendFrame(engine.codec().encodeError(e, engine.now()));
         switch (e.code()) {
             case INVALID_MESSAGE, UNKNOWN_MESSAGE_TYPE -> {
-                if (invalidFrames.strike(engine.now())) {
+                if (strikeCounter(true).strike(engine.now())) {
                     close(CloseCodes.POLICY_VIOLATION, "invalid_frames");
                 }
             }
             case RATE_LIMITED -> {
                 engine.counters().increment("rateLimited");
-                if (rateLimitStrikes.strike(engine.now())) {
+                if (strikeCounter(false).strike(engine.now())) {
                     close(CloseCodes.RATE_LIMITED, "rate_limit");
                 }
             }
             default -> {
             }
         }
+    }
+
+    /** The counter of invalid frames ({@code true}) or of rate-limit refusals, made on its first strike. */
+    private synchronized StrikeCounter strikeCounter(boolean invalidFrame) {
+        EngineConfig c = engine.config();
+        if (invalidFrame) {
+            if (invalidFrames == null) {
+                invalidFrames = new StrikeCounter(c.invalidFrameStrikes(), c.strikeWindow());
+            }
+            return invalidFrames;
+        }
+        if (rateLimitStrikes == null) {
+            rateLimitStrikes = new StrikeCounter(c.rateLimitStrikes(), c.strikeWindow());
+        }
+        return rateLimitStrikes;
     }
 
     /** An event frame from a room or user topic. Typing updates are dropped first when the client lags. */
@@ -362,7 +377,7 @@ public final class Session {
     }
 
     Instant openedAt() {
-        return openedAt;
+        return Instant.ofEpochMilli(openedAtMillis);
     }
 
     boolean hasNegotiated(String extension) {

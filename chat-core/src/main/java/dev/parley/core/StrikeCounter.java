@@ -8,19 +8,17 @@ import java.util.ArrayDeque;
 final class StrikeCounter {
     private final int max;
     private final Duration window;
-    // Made on the first strike: most connections never break a rule, and an empty deque is ~110 B.
-    private ArrayDeque<Instant> strikes;
+    private final ArrayDeque<Instant> strikes;
 
+    /** Made on a connection's first strike (most connections never break a rule). */
     StrikeCounter(int max, Duration window) {
         this.max = max;
         this.window = window;
+        this.strikes = new ArrayDeque<>(Math.min(max + 1, 16));
     }
 
     /** Records one strike; returns true when the strikes within the window exceed the maximum. */
     synchronized boolean strike(Instant now) {
-        if (strikes == null) {
-            strikes = new ArrayDeque<>(Math.min(max + 1, 16));
-        }
         Instant horizon = now.minus(window);
         while (!strikes.isEmpty() && !strikes.peekFirst().isAfter(horizon)) {
             strikes.pollFirst();
