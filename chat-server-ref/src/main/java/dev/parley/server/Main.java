@@ -33,6 +33,14 @@ import picocli.CommandLine.Option;
                 "Each flag overrides the environment variable named in its description."},
         subcommands = {Main.TokenCommand.class, Main.HealthCommand.class})
 public final class Main implements Callable<Integer> {
+    static {
+        // The server's logging set-up has a name of its own, so that an application using this
+        // module as a library keeps its logback.xml; -Dlogback.configurationFile still wins.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "parley-server-logback.xml");
+        }
+    }
+
     static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
 
     @Option(names = "--port", paramLabel = "PORT", description = "WEBSOCKET_PORT: port to listen on (default 8080).")
@@ -168,7 +176,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** Hands level and file to logback.xml (as system properties) before the first logger exists. */
+    /** Hands level and file to parley-server-logback.xml (as system properties) before the first logger exists. */
     static void configureLogging(String level, String file) {
         if (level != null && !level.isBlank()) {
             String l = level.trim().toLowerCase(Locale.ROOT);

@@ -117,7 +117,7 @@ class AuthenticationTest {
     }
 
     /**
-     * At debug level (LOG_LEVEL=debug, with the library's logger at INFO as the shipped logback.xml
+     * At debug level (LOG_LEVEL=debug, with the library's logger at INFO as the shipped parley-server-logback.xml
      * pins it), no token reaches the logs, whether it comes in the query, a header or an auth message,
      * valid or not, on a WebSocket path, a plain HTTP path or a refused upgrade.
      */

@@ -38,7 +38,7 @@ class WebDemoRoutesTest {
     @Test
     void onlyTheAllowListedFilesAreServed() throws Exception {
         server = TestServer.start();
-        for (String path : new String[] {"/web/index.html", "/../web/app.js", "/%2e%2e/logback.xml", "/logback.xml",
+        for (String path : new String[] {"/web/index.html", "/../web/app.js", "/%2e%2e/parley-server-logback.xml", "/parley-server-logback.xml",
                 "/dev/../app.js", "/app.js/", "/dev/token/alice"}) {
             assertThat(server.get(path).statusCode()).as(path).isEqualTo(404);
         }

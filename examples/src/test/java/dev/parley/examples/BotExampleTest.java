@@ -150,7 +150,7 @@ class BotExampleTest {
             }
         }
 
-        private void request(String type, JsonObject payload) {
+        void request(String type, JsonObject payload) {
             JsonObject frame = new JsonObject();
             frame.addProperty("type", type);
             frame.add("payload", payload);

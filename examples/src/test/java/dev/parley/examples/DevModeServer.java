@@ -32,10 +32,20 @@ final class DevModeServer implements AutoCloseable {
     }
 
     static DevModeServer start(EngineConfig engineConfig) throws Exception {
+        return start(engineConfig, ChatServer::start);
+    }
+
+    /** As {@link #start(EngineConfig)}, with the server started by {@code starter} (an example's own start). */
+    static DevModeServer start(EngineConfig engineConfig, Starter starter) throws Exception {
         Path dataDir = Files.createTempDirectory("parley-examples-server");
         ServerConfig config = ServerConfig.builder().port(0).dataDir(dataDir).store(new InMemoryChatStore())
                 .engineConfig(engineConfig).shutdownTimeout(Duration.ofSeconds(3)).build();
-        return new DevModeServer(ChatServer.start(config), dataDir);
+        return new DevModeServer(starter.start(config), dataDir);
+    }
+
+    /** Starts a server on a configuration. */
+    interface Starter {
+        ChatServer start(ServerConfig config) throws Exception;
     }
 
     /** The WebSocket URL clients connect to. */
