@@ -92,7 +92,9 @@ public final class ChatServer implements AutoCloseable {
      * its own message types ({@link ChatEngine.Builder#handler}), its own token check
      * ({@link ChatEngine.Builder#authenticator}, replacing the JWT one) or push notifier, and gets the
      * same port, limits, HTTP routes and health checks as the reference server. It runs after the
-     * server has set the builder up from {@code config}, so what it sets wins.
+     * server has set the builder up from {@code config}, so what it sets wins. (An authenticator of
+     * its own leaves the JWT settings unused; without any the server still starts in development
+     * mode, loopback only, and its {@code /dev/token} route mints JWTs that authenticator may refuse.)
      */
     public static ChatServer start(ServerConfig config, Consumer<ChatEngine.Builder> engineSetup) throws Exception {
         if (config.redisUrl() != null && config.databaseUrl() == null && config.store() == null) {
