@@ -15,7 +15,6 @@ import com.google.gson.stream.MalformedJsonException;
 import dev.parley.protocol.payload.SystemPayloads.ErrorPayload;
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
@@ -155,7 +154,7 @@ public final class JsonCodec {
      * carries a null id.
      */
     public String encode(MessageType type, Object payload, String requestId, Instant timestamp) {
-        StringWriter sw = new StringWriter(256);
+        StringBuilderWriter sw = new StringBuilderWriter(256);
         try (JsonWriter out = new JsonWriter(sw)) {
             out.setSerializeNulls(true);
             out.setHtmlSafe(false);
