@@ -177,7 +177,7 @@ public final class ChatServer implements AutoCloseable {
     private static Endpoint endpoint(ServerConfig config, InetSocketAddress bind, SessionBridge bridge, SSLContext sslContext) {
         int maxFrameBytes = config.engineConfig().limits().maxFrameBytes();
         if (config.transport() == ServerConfig.Transport.NIO) {
-            return new NioEndpoint(bind, maxFrameBytes, bridge); // ServerConfig refuses it with TLS
+            return new NioEndpoint(bind, maxFrameBytes, bridge, sslContext);
         }
         return new WebSocketEndpoint(bind, maxFrameBytes, bridge, sslContext == null
                 ? new DefaultWebSocketServerFactory() : new DefaultSSLWebSocketServerFactory(sslContext),

@@ -79,7 +79,7 @@ public final class Main implements Callable<Integer> {
     Path tlsKeystore;
     @Option(names = "--tls-keystore-password", paramLabel = "PASSWORD", description = "TLS_KEYSTORE_PASSWORD (prefer the environment variable).")
     String tlsKeystorePassword;
-    @Option(names = "--transport", paramLabel = "NAME", description = "TRANSPORT: java-websocket (default; serves TLS) or nio (Parley's selector loops; faster, no TLS).")
+    @Option(names = "--transport", paramLabel = "NAME", description = "TRANSPORT: java-websocket (default) or nio (Parley's selector loops; faster).")
     String transport;
     @Option(names = "--max-connections-per-ip", paramLabel = "N", description = "MAX_CONNECTIONS_PER_IP (default 100).")
     Integer maxConnectionsPerIp;

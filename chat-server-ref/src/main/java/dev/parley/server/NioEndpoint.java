@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
@@ -51,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * Frames are decoded on the loop: the engine's session only parses them and queues the work.
  *
  * <p>There is one loop per available core; the first also accepts. A connection that has not sent
- * its whole request within {@link Endpoint#HANDSHAKE_TIMEOUT} is closed. No TLS: put TLS in front (a load
- * balancer or proxy), or use the default transport.
+ * its whole request within {@link Endpoint#HANDSHAKE_TIMEOUT} is closed (the TLS handshake counts
+ * against the same time). With an {@link SSLContext}, every connection speaks TLS ({@link NioTls}).
  */
 final class NioEndpoint extends WebSocketAdapter implements Endpoint {
     private static final Logger log = LoggerFactory.getLogger(NioEndpoint.class);
@@ -76,6 +77,8 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
     private final List<Draft> drafts;
     private final SessionBridge bridge;
     private final Loop[] loops;
+    /** Null for plain connections. */
+    private final SSLContext tls;
     /** Connections registered and not yet closed (a count, not a set: a set entry would cost each ~32 B). */
     private final AtomicInteger open = new AtomicInteger();
     private final CountDownLatch started = new CountDownLatch(1);
@@ -92,13 +95,14 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
     /** When accepting last failed and was logged (accepting loop only): out of descriptors, it fails on every round. */
     private long lastAcceptFailureLogged = System.nanoTime() - TimeUnit.SECONDS.toNanos(11);
 
-    NioEndpoint(InetSocketAddress address, int maxFrameBytes, SessionBridge bridge) {
-        this(address, maxFrameBytes, bridge, Runtime.getRuntime().availableProcessors(), HANDSHAKE_TIMEOUT);
+    NioEndpoint(InetSocketAddress address, int maxFrameBytes, SessionBridge bridge, SSLContext tls) {
+        this(address, maxFrameBytes, bridge, tls, Runtime.getRuntime().availableProcessors(), HANDSHAKE_TIMEOUT);
     }
 
-    NioEndpoint(InetSocketAddress address, int maxFrameBytes, SessionBridge bridge, int loopCount,
+    NioEndpoint(InetSocketAddress address, int maxFrameBytes, SessionBridge bridge, SSLContext tls, int loopCount,
                 Duration handshakeTimeout) {
         this.address = address;
+        this.tls = tls;
         this.drafts = List.of(new ServerDraft(maxFrameBytes));
         this.bridge = bridge;
         this.loops = new Loop[Math.max(1, loopCount)];
@@ -292,12 +296,15 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         volatile boolean readsHeld;
         /** Loop thread only: when a connection whose output is shut is closed anyway; 0 while not closing. */
         long lingerDeadline;
+        /** Loop thread only; null for a plain connection. */
+        final NioTls tls;
 
         NioConnection(NioEndpoint endpoint, Loop loop, InetSocketAddress remote, InetSocketAddress local) {
             super(endpoint, endpoint.drafts);
             this.loop = loop;
             this.remote = remote;
             this.local = local;
+            this.tls = endpoint.tls == null ? null : new NioTls(endpoint.tls);
         }
 
         boolean markWriteDemanded() {
@@ -326,6 +333,8 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         final AtomicBoolean wakeupPending = new AtomicBoolean();
         final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
         final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
+        /** Null without TLS. */
+        final NioTls.LoopBuffers tlsBuffers;
         /** Connections with their output shut, waiting for the peer's end of stream; oldest (first deadline) first. */
         final ArrayDeque<NioConnection> lingering = new ArrayDeque<>();
         /** This loop's connections until their request is read (or they are closed for not sending it). */
@@ -337,6 +346,7 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
         Loop(int index) throws IOException {
             this.selector = Selector.open();
             this.thread = new Thread(this, "parley-nio-" + index);
+            this.tlsBuffers = tls == null ? null : new NioTls.LoopBuffers(tls);
         }
 
         void demandWrite(NioConnection c) {
@@ -485,38 +495,45 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
                 return;
             }
             for (int i = 0; i < MAX_READS_PER_ROUND; i++) {
-                buf.clear();
                 int n;
                 try {
-                    n = channel.read(buf);
-                } catch (IOException e) {
+                    if (c.tls != null) {
+                        n = c.tls.read(channel, tlsBuffers, c); // decodes what it unwraps
+                    } else {
+                        buf.clear();
+                        n = channel.read(buf);
+                        if (n > 0) {
+                            buf.flip();
+                            c.decode(buf);
+                        }
+                    }
+                } catch (IOException e) { // also TLS failures: not TLS, a bad record, a failed handshake
                     c.closeConnection(CloseFrame.ABNORMAL_CLOSE, e.getMessage());
+                    return;
+                } catch (RuntimeException e) {
+                    log.error("decoding a frame failed; closing the connection", e);
+                    c.close(CloseFrame.UNEXPECTED_CONDITION, "internal_error");
                     return;
                 }
                 if (n < 0) {
                     c.eot();
                     return;
                 }
-                if (n == 0) {
-                    return;
-                }
-                buf.flip();
-                try {
-                    c.decode(buf);
-                } catch (RuntimeException e) {
-                    log.error("decoding a frame failed; closing the connection", e);
-                    c.close(CloseFrame.UNEXPECTED_CONDITION, "internal_error");
-                    return;
-                }
                 SelectionKey key = c.getSelectionKey();
                 if (!key.isValid()) {
+                    return;
+                }
+                if (c.tls != null && c.tls.wantsWrite() && !c.writeInterest) {
+                    flush(c); // the TLS handshake's answer
+                }
+                if (n == 0) {
                     return;
                 }
                 if (c.readsHeld) { // the engine has enough of this connection's frames waiting
                     applyInterest(c, key);
                     return;
                 }
-                if (n < buf.capacity()) {
+                if (n < (c.tls != null ? tlsBuffers.netIn.capacity() / 2 : buf.capacity())) {
                     return;
                 }
             }
@@ -543,6 +560,10 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
                 return;
             }
             SocketChannel channel = (SocketChannel) c.getChannel();
+            if (c.tls != null) {
+                flushTls(c, key, channel);
+                return;
+            }
             ByteBuffer[] out = gather;
             try {
                 ByteBuffer head;
@@ -585,10 +606,35 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
             }
         }
 
+        private void flushTls(NioConnection c, SelectionKey key, SocketChannel channel) {
+            boolean all;
+            try {
+                all = c.tls.flush(channel, tlsBuffers, c.outQueue);
+            } catch (IOException e) {
+                c.closeConnection(CloseFrame.ABNORMAL_CLOSE, e.getMessage());
+                return;
+            }
+            listenForWritability(c, key, !all);
+            if (all && c.isFlushAndClose()) {
+                shutOutput(c, channel);
+            }
+        }
+
         /** Everything, the close frame last, is written: send our end of stream and wait for the peer's. */
         private void shutOutput(NioConnection c, SocketChannel channel) {
             if (c.lingerDeadline != 0) {
                 return;
+            }
+            if (c.tls != null) {
+                // A close_notify ends the TLS stream cleanly; best effort: the socket has just taken
+                // everything else, and the WebSocket close frame is out already either way.
+                c.tls.closeOutbound();
+                try {
+                    c.tls.flush(channel, tlsBuffers, c.outQueue);
+                } catch (IOException e) {
+                    c.closeConnection();
+                    return;
+                }
             }
             try {
                 channel.shutdownOutput();

@@ -55,10 +55,6 @@ public final class ServerConfig {
         if (b.maxConnectionsPerIp < 1) {
             throw new IllegalArgumentException("MAX_CONNECTIONS_PER_IP must be at least 1");
         }
-        if (b.transport == Transport.NIO && b.tlsKeystore != null) {
-            throw new IllegalArgumentException("TRANSPORT=nio serves no TLS: terminate TLS in front of it "
-                    + "(a load balancer or proxy), or use TRANSPORT=java-websocket with TLS_KEYSTORE");
-        }
         this.host = blankToNull(b.host);
         this.port = b.port;
         this.jwtSecret = blankToNull(b.jwtSecret);
@@ -282,9 +278,9 @@ public final class ServerConfig {
      * the same handshake, limits and close codes; they differ in threads and speed (BENCHMARKS.md).
      */
     public enum Transport {
-        /** Java-WebSocket's server: a selector thread and decoder threads; serves TLS. The default. */
+        /** Java-WebSocket's server: a selector thread and decoder threads. The default. */
         JAVA_WEBSOCKET("java-websocket"),
-        /** Parley's selector loops, one per core, on Java-WebSocket's framing; no TLS (terminate it in front). */
+        /** Parley's selector loops, one per core, on Java-WebSocket's framing. */
         NIO("nio");
 
         private final String configName;

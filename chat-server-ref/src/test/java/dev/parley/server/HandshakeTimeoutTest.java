@@ -23,7 +23,7 @@ class HandshakeTimeoutTest {
     /** No bridge: these connections never get as far as a request the bridge would decide. */
     private void start(ServerConfig.Transport transport) throws Exception {
         endpoint = switch (transport) {
-            case NIO -> new NioEndpoint(ANY_PORT, MAX_FRAME_BYTES, null, 2, TIMEOUT);
+            case NIO -> new NioEndpoint(ANY_PORT, MAX_FRAME_BYTES, null, null, 2, TIMEOUT);
             case JAVA_WEBSOCKET -> new WebSocketEndpoint(ANY_PORT, MAX_FRAME_BYTES, null,
                     new DefaultWebSocketServerFactory(), TIMEOUT);
         };

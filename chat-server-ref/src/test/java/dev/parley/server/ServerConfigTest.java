@@ -43,15 +43,15 @@ class ServerConfigTest {
     }
 
     @Test
-    void theTransportIsJavaWebSocketUnlessNioIsAskedForAndNioRefusesTls() {
+    void theTransportIsJavaWebSocketUnlessNioIsAskedFor() {
         assertThat(ServerConfig.fromEnvironment(Map.of()).build().transport()).isEqualTo(ServerConfig.Transport.JAVA_WEBSOCKET);
         assertThat(ServerConfig.fromEnvironment(Map.of("TRANSPORT", "nio")).build().transport()).isEqualTo(ServerConfig.Transport.NIO);
         assertThat(ServerConfig.fromEnvironment(Map.of("TRANSPORT", " Java-WebSocket ")).build().transport())
                 .isEqualTo(ServerConfig.Transport.JAVA_WEBSOCKET);
         assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TRANSPORT", "netty")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java-websocket or nio");
-        assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("TRANSPORT", "nio", "TLS_KEYSTORE", "/etc/keys.p12")).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TRANSPORT=nio serves no TLS");
+        assertThat(ServerConfig.fromEnvironment(Map.of("TRANSPORT", "nio", "TLS_KEYSTORE", "/etc/keys.p12")).build()
+                .tlsKeystore()).isEqualTo(Path.of("/etc/keys.p12"));
     }
 
     @Test
