@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import dev.parley.core.EngineConfig;
+import dev.parley.protocol.ProtocolLimits;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -158,6 +159,22 @@ class TlsTest {
             try (WsClient alice = login(server, "alice", c -> { })) {
                 assertThat(alice.request("ping", new JsonObject()).get("type").getAsString()).isEqualTo("pong");
             }
+        }
+    }
+
+    @Test
+    void closeCodesReachTheClientThroughTls() throws Exception {
+        // The close frame travels inside TLS, followed by a close_notify on the nio transport.
+        TestServer server = TestServer.start(b -> b.tlsKeystore(keystore).tlsKeystorePassword(PASSWORD)
+                .engineConfig(EngineConfig.builder().workerThreads(2)
+                        .limits(ProtocolLimits.builder().maxFrameBytes(64 * 1024).build())
+                        .build()));
+        try (server; WsClient big = login(server, "alice", c -> { }); WsClient bob = login(server, "bob", c -> { })) {
+            big.raw().send("x".repeat(64 * 1024 + 1));
+            assertThat(big.awaitClose()).isEqualTo(1009);
+            assertThat(bob.request("ping", new JsonObject()).get("type").getAsString()).isEqualTo("pong");
+            server.close();
+            assertThat(bob.awaitClose()).isEqualTo(1001);
         }
     }
 
