@@ -6,9 +6,14 @@ import dev.parley.core.memory.InMemoryChatStore;
 import dev.parley.core.spi.ChatStore;
 import dev.parley.server.ChatServer;
 import dev.parley.server.ServerConfig;
+import java.io.File;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The reference server in-process on a free loopback port, checking the HS256 tokens the tool mints
@@ -16,9 +21,11 @@ import java.util.function.Consumer;
  */
 final class ReferenceServer implements AutoCloseable {
     private final ChatServer server;
+    private final Path dataDir;
 
-    private ReferenceServer(ChatServer server) {
+    private ReferenceServer(ChatServer server, Path dataDir) {
         this.server = server;
+        this.dataDir = dataDir;
     }
 
     static ReferenceServer start(String secret, EngineConfig config) throws Exception {
@@ -28,13 +35,14 @@ final class ReferenceServer implements AutoCloseable {
     /** A server on {@code store}, whose engine {@code engineSetup} completes (a shared broker, for a cluster). */
     static ReferenceServer start(String secret, EngineConfig config, ChatStore store,
                                  Consumer<ChatEngine.Builder> engineSetup) throws Exception {
+        Path dataDir = Files.createTempDirectory("parley-loadtest-server");
         return new ReferenceServer(ChatServer.start(ServerConfig.builder()
                 .host("127.0.0.1").port(0)
                 .jwtSecret(secret).jwtAudience("authenticated")
-                .dataDir(Files.createTempDirectory("parley-loadtest-server"))
+                .dataDir(dataDir)
                 .store(store)
                 .engineConfig(config)
-                .build(), engineSetup));
+                .build(), engineSetup), dataDir);
     }
 
     URI uri() {
@@ -46,8 +54,14 @@ final class ReferenceServer implements AutoCloseable {
         return server.engine().stats().counters().getOrDefault("messagesStored", 0L);
     }
 
+    /** Stops the server and deletes its data directory (the files extension's folders). */
     @Override
     public void close() {
         server.close();
+        try (Stream<Path> paths = Files.walk(dataDir)) {
+            paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        } catch (IOException e) {
+            // a temporary directory: left for the system to clear
+        }
     }
 }

@@ -61,7 +61,12 @@ final class TestServer implements AutoCloseable {
                 .engineConfig(EngineConfig.builder().workerThreads(4).build())
                 .healthCheckInterval(Duration.ofMillis(100))
                 .shutdownTimeout(Duration.ofSeconds(3));
-        return new TestServer(ChatServer.start(customize.apply(b).build(), engineSetup), dataDir);
+        try {
+            return new TestServer(ChatServer.start(customize.apply(b).build(), engineSetup), dataDir);
+        } catch (Exception | Error e) {
+            deleteTree(dataDir);
+            throw e;
+        }
     }
 
     URI ws(String pathAndQuery) {
@@ -97,8 +102,19 @@ final class TestServer implements AutoCloseable {
                         HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Stops the server and deletes its data directory. */
     @Override
     public void close() {
         server.close();
+        deleteTree(dataDir);
+    }
+
+    /** Deletes a directory and what is in it; a test's temporary files, so failures are ignored. */
+    static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // already gone, or unreadable: nothing more to do for a temporary directory
+        }
     }
 }
