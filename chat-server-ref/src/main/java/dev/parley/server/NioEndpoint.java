@@ -523,8 +523,10 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
                 if (!key.isValid()) {
                     return;
                 }
-                if (c.tls != null && c.tls.wantsWrite() && !c.writeInterest) {
-                    flush(c); // the TLS handshake's answer
+                if (c.tls != null && !c.writeInterest && (c.tls.wantsWrite() || !c.outQueue.isEmpty())) {
+                    // The handshake's answer; or frames that waited for a handshake (a TLS 1.2
+                    // renegotiation) that this read completed, with no new frame to ask for them.
+                    flush(c);
                 }
                 if (n == 0) {
                     return;

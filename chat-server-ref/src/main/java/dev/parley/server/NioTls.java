@@ -41,9 +41,10 @@ final class NioTls {
 
     /** Per loop: where records are read into, unwrapped and wrapped during one call. */
     static final class LoopBuffers {
-        ByteBuffer netIn;
+        final ByteBuffer netIn;
+        /** Grows if a session's records hold more than the size the engine gave before its handshake. */
         ByteBuffer appIn;
-        ByteBuffer netOut;
+        final ByteBuffer netOut;
         final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
 
         LoopBuffers(SSLContext context) {
