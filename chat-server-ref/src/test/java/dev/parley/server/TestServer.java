@@ -13,7 +13,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 /** A reference server started in-process on a free loopback port, with an HS256 secret and an in-memory store. */
 final class TestServer implements AutoCloseable {
@@ -111,8 +113,8 @@ final class TestServer implements AutoCloseable {
 
     /** Deletes a directory and what is in it; a test's temporary files, so failures are ignored. */
     static void deleteTree(Path dir) {
-        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // already gone, or unreadable: nothing more to do for a temporary directory
         }
