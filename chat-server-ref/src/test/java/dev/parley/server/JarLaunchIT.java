@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.parley.server.auth.TokenMinter;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Starts the packaged jar with {@code java -jar} as a child process, as an operator would: dev
  * mode, {@code /health}, a token from the {@code token} command, a chat connection, debug logs
- * without tokens, graceful shutdown on SIGTERM, a cluster node, and the refusal of {@code REDIS_URL} without {@code DATABASE_URL}. Runs in the
+ * without tokens, graceful shutdown on SIGTERM, TLS on the nio transport, a cluster node, and the refusal of {@code REDIS_URL} without {@code DATABASE_URL}. Runs in the
  * verify phase, after the jar is built.
  */
 class JarLaunchIT {
@@ -103,6 +104,28 @@ class JarLaunchIT {
                 .contains("type=auth").contains("type=auth_success");
         assertThat(console).doesNotContain(token).doesNotContain(token.substring(token.lastIndexOf('.') + 1));
         assertThat(log).doesNotContain(token).doesNotContain(token.substring(token.lastIndexOf('.') + 1));
+    }
+
+    /** TLS from the environment on the nio transport: https and wss on one port, as an operator sets it up. */
+    @Test
+    void theJarServesTlsOnTheNioTransport() throws Exception {
+        TestKeys keys = TestKeys.create(work);
+        int port = ServerProcess.freePort();
+        String secret = "jar-tls-secret-of-at-least-thirty-two-bytes";
+        ServerProcess server = ServerProcess.launch("jar-tls-nio", work, Map.of("TRANSPORT", "nio", "TLS_KEYSTORE", keys.keystore().toString(),
+                "TLS_KEYSTORE_PASSWORD", keys.password(), "JWT_SECRET", secret, "JWT_AUDIENCE", "authenticated",
+                "LOG_FILE", work.resolve("tls.log").toString()), port, "--port", String.valueOf(port));
+        processes.add(server);
+        assertThat(server.awaitHealth(keys.clientTls()).statusCode()).isEqualTo(200);
+
+        String token = TokenMinter.hs256(secret).subject("alice").audience("authenticated").mint();
+        WsClient alice = WsClient.connecting(URI.create("wss://127.0.0.1:" + port + "/ws?token=" + token),
+                client -> client.setSocketFactory(keys.clientTls().getSocketFactory()));
+        assertThat(payload(alice.next("auth_success")).getAsJsonObject("user").get("id").getAsString()).isEqualTo("alice");
+        server.terminate();
+        assertThat(alice.awaitClose()).isEqualTo(1001);
+        server.awaitExit(Duration.ofSeconds(60)); // fails unless the server exits after SIGTERM
+        assertThat(Files.readString(work.resolve("tls.log"))).contains("listening on wss://").contains("transport: nio");
     }
 
     @Test

@@ -81,7 +81,8 @@ final class ServerProcess implements AutoCloseable {
         return server;
     }
 
-    private static ServerProcess launch(String name, Path workDir, Map<String, String> env, int port, String... args)
+    /** Starts the jar with {@code args} (which should make it listen on {@code port}) and returns at once. */
+    static ServerProcess launch(String name, Path workDir, Map<String, String> env, int port, String... args)
             throws IOException {
         Path jar = jar();
         Path logs = jar.resolveSibling("server-processes");
@@ -115,15 +116,22 @@ final class ServerProcess implements AutoCloseable {
 
     /** Polls {@code GET /health} until it answers (whatever its status). */
     HttpResponse<String> awaitHealth() throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).build();
+        return awaitHealth(null);
+    }
+
+    /** As {@link #awaitHealth()}, over https with {@code tls} when it is not null. */
+    HttpResponse<String> awaitHealth(javax.net.ssl.SSLContext tls) throws Exception {
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2));
+        HttpClient http = tls == null ? builder.build() : builder.sslContext(tls).build();
+        String scheme = tls == null ? "http" : "https";
         long deadline = System.nanoTime() + STARTUP.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new AssertionError("server exited with " + process.exitValue() + ":\n" + output());
             }
             try {
-                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                return http.send(HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + port + "/health"))
                         .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException notYet) {
                 Thread.sleep(200);

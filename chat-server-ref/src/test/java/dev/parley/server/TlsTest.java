@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.gson.JsonObject;
 import dev.parley.core.EngineConfig;
 import dev.parley.protocol.ProtocolLimits;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -19,16 +18,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.java_websocket.client.WebSocketClient;
 import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,41 +31,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** wss:// and https:// on the same port with a keystore made by keytool (run on both transports). */
 class TlsTest {
-    private static final String PASSWORD = "changeit";
-
     @TempDir
     static Path dir;
     static Path keystore;
+    static String password;
     static SSLContext clientTls;
     static SSLContext serverTls;
 
     @BeforeAll
     static void makeKeystore() throws Exception {
-        keystore = dir.resolve("server.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "parley", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD)
-                .redirectErrorStream(true).start();
-        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isEqualTo(0);
-
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = new FileInputStream(keystore.toFile())) {
-            ks.load(in, PASSWORD.toCharArray());
-        }
-        Certificate cert = ks.getCertificate("parley");
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("parley", cert);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        clientTls = SSLContext.getInstance("TLS");
-        clientTls.init(null, tmf.getTrustManagers(), null);
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, PASSWORD.toCharArray());
-        serverTls = SSLContext.getInstance("TLS");
-        serverTls.init(kmf.getKeyManagers(), null, null);
+        TestKeys keys = TestKeys.create(dir);
+        keystore = keys.keystore();
+        password = keys.password();
+        clientTls = keys.clientTls();
+        serverTls = keys.serverTls();
     }
 
     /** Connects over wss:// (after {@code configure}) and authenticates. */
@@ -89,7 +62,7 @@ class TlsTest {
 
     @Test
     void servesWssAndHttpsOnOnePort() throws Exception {
-        try (TestServer server = TestServer.start(b -> b.tlsKeystore(keystore).tlsKeystorePassword(PASSWORD))) {
+        try (TestServer server = TestServer.start(b -> b.tlsKeystore(keystore).tlsKeystorePassword(password))) {
             int port = server.server.port();
             HttpResponse<String> health = HttpClient.newBuilder().sslContext(clientTls).version(HttpClient.Version.HTTP_1_1)
                     .build().send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/health")).GET().build(),
@@ -108,7 +81,7 @@ class TlsTest {
     void aReaderThatFallsBehindGetsEveryFrameInOrderOverTls() throws Exception {
         // Far more than the socket buffers hold, in frames larger than a TLS record: the server wraps
         // part of it, waits for the socket to drain and goes on where it stopped.
-        try (TestServer server = TestServer.start(b -> b.tlsKeystore(keystore).tlsKeystorePassword(PASSWORD)
+        try (TestServer server = TestServer.start(b -> b.tlsKeystore(keystore).tlsKeystorePassword(password)
                 .engineConfig(EngineConfig.builder().workerThreads(2).maxOutboundBytes(16 * 1024 * 1024)
                         .frameRate(EngineConfig.RateLimit.perSecond(10_000, 10_000))
                         .messageRate(EngineConfig.RateLimit.perSecond(10_000, 10_000)).build()));
@@ -140,7 +113,7 @@ class TlsTest {
 
     @Test
     void aClientThatSpeaksNoTlsIsClosedAndTlsClientsAreStillServed() throws Exception {
-        try (TestServer server = TestServer.start(b -> b.tlsKeystore(keystore).tlsKeystorePassword(PASSWORD))) {
+        try (TestServer server = TestServer.start(b -> b.tlsKeystore(keystore).tlsKeystorePassword(password))) {
             int port = server.server.port();
             try (Socket plain = new Socket("127.0.0.1", port)) {
                 plain.setSoTimeout(10_000);
@@ -165,7 +138,7 @@ class TlsTest {
     @Test
     void closeCodesReachTheClientThroughTls() throws Exception {
         // The close frame travels inside TLS, followed by a close_notify on the nio transport.
-        TestServer server = TestServer.start(b -> b.tlsKeystore(keystore).tlsKeystorePassword(PASSWORD)
+        TestServer server = TestServer.start(b -> b.tlsKeystore(keystore).tlsKeystorePassword(password)
                 .engineConfig(EngineConfig.builder().workerThreads(2)
                         .limits(ProtocolLimits.builder().maxFrameBytes(64 * 1024).build())
                         .build()));
