@@ -274,7 +274,8 @@ public final class Main implements Callable<Integer> {
     @Command(name = "health", mixinStandardHelpOptions = true,
             description = {"Checks a running server's /health (for container health checks); exit status 0 when healthy."})
     static final class HealthCommand implements Callable<Integer> {
-        @Option(names = "--url", paramLabel = "URL", description = "Default: http://127.0.0.1:<WEBSOCKET_PORT or 8080>/health")
+        @Option(names = "--url", paramLabel = "URL", description = "Default: http://127.0.0.1:<WEBSOCKET_PORT or 8080>/health, "
+                + "or https with TLS_KEYSTORE set (trusting that keystore's certificates)")
         String url;
 
         @CommandLine.Spec
@@ -283,6 +284,20 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             String port = firstNonBlank(System.getenv("WEBSOCKET_PORT"), String.valueOf(ServerConfig.DEFAULT_PORT));
+            String keystore = firstNonBlank(System.getenv("TLS_KEYSTORE"));
+            if (url == null && keystore != null) {
+                // The server answers TLS only; the check trusts its own keystore's certificates.
+                try {
+                    String answer = LocalHealthCheck.get(Integer.parseInt(port.trim()), Path.of(keystore),
+                            System.getenv("TLS_KEYSTORE_PASSWORD"));
+                    spec.commandLine().getOut().println(answer);
+                    spec.commandLine().getOut().flush();
+                    return answer.startsWith("200 ") ? 0 : 1;
+                } catch (IOException | java.security.GeneralSecurityException | NumberFormatException e) {
+                    spec.commandLine().getErr().println("unhealthy: " + e);
+                    return 1;
+                }
+            }
             String target = url != null ? url : "http://127.0.0.1:" + port.trim() + "/health";
             try {
                 HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

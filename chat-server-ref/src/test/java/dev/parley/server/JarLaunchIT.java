@@ -122,6 +122,15 @@ class JarLaunchIT {
         WsClient alice = WsClient.connecting(URI.create("wss://127.0.0.1:" + port + "/ws?token=" + token),
                 client -> client.setSocketFactory(keys.clientTls().getSocketFactory()));
         assertThat(payload(alice.next("auth_success")).getAsJsonObject("user").get("id").getAsString()).isEqualTo("alice");
+
+        // The container health check: https when TLS_KEYSTORE is set; plain http cannot reach a TLS port.
+        ServerProcess health = launch("jar-tls-health", Map.of("WEBSOCKET_PORT", String.valueOf(port),
+                "TLS_KEYSTORE", keys.keystore().toString(), "TLS_KEYSTORE_PASSWORD", keys.password()), "health");
+        assertThat(health.awaitExit(Duration.ofSeconds(60))).as(health.output()).isEqualTo(0);
+        assertThat(health.output()).startsWith("200 ").contains("\"status\":\"ok\"");
+        ServerProcess plainHealth = launch("jar-tls-plain-health", Map.of("WEBSOCKET_PORT", String.valueOf(port)), "health");
+        assertThat(plainHealth.awaitExit(Duration.ofSeconds(60))).as(plainHealth.output()).isEqualTo(1);
+
         server.terminate();
         assertThat(alice.awaitClose()).isEqualTo(1001);
         server.awaitExit(Duration.ofSeconds(60)); // fails unless the server exits after SIGTERM
