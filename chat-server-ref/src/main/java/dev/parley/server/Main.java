@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -293,7 +294,7 @@ public final class Main implements Callable<Integer> {
                     spec.commandLine().getOut().println(answer);
                     spec.commandLine().getOut().flush();
                     return answer.startsWith("200 ") ? 0 : 1;
-                } catch (IOException | java.security.GeneralSecurityException | NumberFormatException e) {
+                } catch (IOException | GeneralSecurityException | NumberFormatException e) {
                     spec.commandLine().getErr().println("unhealthy: " + e);
                     return 1;
                 }
