@@ -26,7 +26,7 @@ final class Stores {
             int query = url.indexOf('?');
             return "PostgreSQL " + (query >= 0 ? url.substring(0, query) : url);
         }
-        return "embedded database in " + embeddedDir(config).toAbsolutePath();
+        return "embedded SQLite database in " + embeddedDir(config).toAbsolutePath();
     }
 
     static ChatStore open(ServerConfig config) {

@@ -1,24 +1,63 @@
 package dev.parley.store.jdbi;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+
 /**
- * The few statements that PostgreSQL and H2 spell differently. Everything else is shared SQL.
- * Statements keep their parameters named, so callers bind the same names for either database.
+ * What PostgreSQL and the embedded SQLite database spell or store differently. Everything else is
+ * shared SQL. Statements keep their parameters named, so callers bind the same names for either.
  */
 enum Dialect {
     POSTGRES(true, true,
             // Not FOR UPDATE: that would also block inserts of rows referencing the conversation
             // (participants take a key-share lock on it); an append changes no key.
-            "FOR NO KEY UPDATE",
-            "INSERT INTO users (id, username, display_name, avatar_url, email, phone, auth_user_id, updated_at)"
-                    + " VALUES (:id, :username, :displayName, :avatarUrl, :email, :phone, :authUserId, :now)"
-                    + " ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username,"
-                    + " display_name = EXCLUDED.display_name, avatar_url = EXCLUDED.avatar_url,"
-                    + " email = EXCLUDED.email, phone = EXCLUDED.phone, auth_user_id = EXCLUDED.auth_user_id,"
-                    + " updated_at = EXCLUDED.updated_at"),
-    H2(false, false,
-            "FOR UPDATE",
-            "MERGE INTO users (id, username, display_name, avatar_url, email, phone, auth_user_id, updated_at)"
-                    + " KEY (id) VALUES (:id, :username, :displayName, :avatarUrl, :email, :phone, :authUserId, :now)");
+            " FOR NO KEY UPDATE",
+            " FOR UPDATE",
+            "LEAST") {
+        @Override
+        Object time(Instant instant) {
+            return instant.atOffset(ZoneOffset.UTC);
+        }
+
+        @Override
+        Instant instant(ResultSet rs, String column) throws SQLException {
+            OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+            return t == null ? null : t.toInstant();
+        }
+
+        @Override
+        Instant instant(ResultSet rs, int column) throws SQLException {
+            OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+            return t == null ? null : t.toInstant();
+        }
+    },
+    /**
+     * Every write transaction begins IMMEDIATE, taking the database's single write lock at once, so
+     * writers are serialized and no row lock is needed (or can be asked for). Times are INTEGER
+     * microseconds since the epoch.
+     */
+    SQLITE(false, false, "", "", "MIN") {
+        @Override
+        Object time(Instant instant) {
+            return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+        }
+
+        @Override
+        Instant instant(ResultSet rs, String column) throws SQLException {
+            long micros = rs.getLong(column);
+            return rs.wasNull() ? null : Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+        }
+
+        @Override
+        Instant instant(ResultSet rs, int column) throws SQLException {
+            long micros = rs.getLong(column);
+            return rs.wasNull() ? null : Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+        }
+    };
 
     /**
      * Whether messages keep their words in {@code search_words}, a {@code tsvector} with a full-text
@@ -30,13 +69,23 @@ enum Dialect {
     final boolean arrayParameters;
     /** Ends a SELECT of conversation rows, locking them until commit against other appends. */
     final String lockForAppend;
-    /** Inserts or updates user {@code :id}; {@code created_at} is set on insert only. */
-    final String upsertUser;
-
-    Dialect(boolean fullTextSearch, boolean arrayParameters, String lockForAppend, String upsertUser) {
+    /** Ends a SELECT whose rows stay locked until commit. */
+    final String forUpdate;
+    /** The smaller of two values: {@code LEAST(a, b)} on PostgreSQL, {@code MIN(a, b)} on SQLite. */
+    final String least;
+    Dialect(boolean fullTextSearch, boolean arrayParameters, String lockForAppend, String forUpdate, String least) {
         this.fullTextSearch = fullTextSearch;
         this.arrayParameters = arrayParameters;
         this.lockForAppend = lockForAppend;
-        this.upsertUser = upsertUser;
+        this.forUpdate = forUpdate;
+        this.least = least;
     }
+
+    /** The value a time column is bound to. */
+    abstract Object time(Instant instant);
+
+    /** A time column's value; null for NULL. */
+    abstract Instant instant(ResultSet rs, String column) throws SQLException;
+
+    abstract Instant instant(ResultSet rs, int column) throws SQLException;
 }

@@ -37,8 +37,6 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -58,7 +56,6 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.flywaydb.core.Flyway;
-import org.h2.api.ErrorCode;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
@@ -68,9 +65,11 @@ import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
- * A durable {@link ChatStore} on PostgreSQL ({@link #postgres}) or on an embedded H2 database
+ * A durable {@link ChatStore} on PostgreSQL ({@link #postgres}) or on an embedded SQLite database
  * ({@link #embedded}), through a HikariCP pool. The schema is created and upgraded by Flyway
  * migrations when the store opens.
  *
@@ -84,6 +83,14 @@ public final class JdbiChatStore implements ChatStore {
     private static final Logger log = LoggerFactory.getLogger(JdbiChatStore.class);
     private static final int IN_LIST_CHUNK = 500;
     private static final String UNIQUE_VIOLATION = "23505";
+    /** Inserts or updates user {@code :id}; {@code created_at} is set on insert only. */
+    private static final String UPSERT_USER = "INSERT INTO users (id, username, display_name, avatar_url, email,"
+            + " phone, auth_user_id, updated_at)"
+            + " VALUES (:id, :username, :displayName, :avatarUrl, :email, :phone, :authUserId, :now)"
+            + " ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username,"
+            + " display_name = EXCLUDED.display_name, avatar_url = EXCLUDED.avatar_url,"
+            + " email = EXCLUDED.email, phone = EXCLUDED.phone, auth_user_id = EXCLUDED.auth_user_id,"
+            + " updated_at = EXCLUDED.updated_at";
     /** What a {@link User} is built from, with {@link #user}; the table's alias is {@code u}. */
     private static final String USER_COLUMNS_OF_U =
             " u.username, u.display_name, u.avatar_url, u.status, u.custom_status, u.last_seen";
@@ -98,9 +105,12 @@ public final class JdbiChatStore implements ChatStore {
     private final GroupCommit<PreparedAppend, AppendResult> appends;
     private final GroupCommit<UserProfile, User> userWrites;
     private final GroupCommit<OpenJoin, Boolean> openJoins;
+    /** The embedded database's directory lock, released when the store closes; null on PostgreSQL. */
+    private final DirectoryLock directoryLock;
 
     private JdbiChatStore(HikariDataSource dataSource, HikariDataSource committerDataSource, Dialect dialect,
-                          Clock clock) {
+                          Clock clock, DirectoryLock directoryLock) {
+        this.directoryLock = directoryLock;
         this.dataSource = dataSource;
         this.committerDataSource = committerDataSource;
         this.jdbi = Jdbi.create(dataSource);
@@ -143,46 +153,52 @@ public final class JdbiChatStore implements ChatStore {
         config.addDataSourceProperty("socketTimeout", String.valueOf(seconds));
         // A statement timeout sends a cancel request and waits for it; bound that too.
         config.addDataSourceProperty("cancelSignalTimeout", String.valueOf(seconds));
-        return open(config, Dialect.POSTGRES, Clock.system());
+        return open(config, Dialect.POSTGRES, Clock.system(), null);
     }
 
     /**
-     * A store in an H2 database file under {@code directory} (created if missing). Only one process
-     * may open a directory at a time. Each commit is written to the file before the call returns
-     * ({@code WRITE_DELAY=0}), so a process crash loses nothing acknowledged; H2 does not promise
-     * the same for a power loss, PostgreSQL does.
+     * A store in an SQLite database file under {@code directory} (created if missing). Only one
+     * process may open a directory at a time: the store holds a lock on {@code parley.lock} there
+     * until it is closed. Each commit is in the database's write-ahead log before the call returns,
+     * so a process crash loses nothing acknowledged; a power loss may lose the last commits (the log
+     * is synced at checkpoints, {@code synchronous=NORMAL}), which PostgreSQL does not.
      */
     public static JdbiChatStore embedded(Path directory) {
+        Path dir = directory.toAbsolutePath();
         try {
-            Files.createDirectories(directory);
+            Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new StoreException("cannot create the database directory " + directory, e);
+            throw new StoreException("cannot create the database directory " + dir, e);
         }
-        String file = directory.toAbsolutePath().resolve("parley").toString();
+        if (Files.exists(dir.resolve("parley.mv.db"))) {
+            // Earlier builds kept their data in H2; nothing reads that file any more.
+            throw new StoreException("the data directory " + dir + " holds a database of an earlier Parley version"
+                    + " (parley.mv.db, H2); this version keeps its data in SQLite (parley.db): move the old files"
+                    + " aside to start with an empty database", null);
+        }
+        DirectoryLock lock = DirectoryLock.acquire(dir.resolve("parley.lock"), "the database in " + dir
+                + " is in use by another process (one server per data directory)");
         HikariConfig config = new HikariConfig();
-        // DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database while a graceful
-        // shutdown still writes (last-seen times of the closing connections); close() closes it.
-        // QUERY_CACHE_SIZE: parsed statements kept per connection (H2's default, 8, is fewer than the
-        // statements one sign-in and join run, so each was parsed again every time).
-        config.setJdbcUrl("jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE"
-                + ";DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=256");
-        config.setUsername("sa");
-        config.setPassword("");
+        config.setJdbcUrl("jdbc:sqlite:" + dir.resolve("parley.db"));
         config.setPoolName("parley-embedded");
         config.setConnectionTimeout(10_000);
+        // WAL: readers never wait for the writer. IMMEDIATE: a transaction takes the write lock when
+        // it begins, so two writers never deadlock upgrading a read lock; busy_timeout is how long one
+        // waits for the other.
+        config.addDataSourceProperty("journal_mode", "WAL");
+        config.addDataSourceProperty("synchronous", "NORMAL");
+        config.addDataSourceProperty("foreign_keys", "true");
+        config.addDataSourceProperty("busy_timeout", "10000");
+        config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
         try {
-            return open(config, Dialect.H2, Clock.system());
-        } catch (StoreException e) {
-            // H2 refuses the file while another process holds its lock.
-            if (anySqlCause(e, sql -> sql.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1)) {
-                throw new StoreException("the database in " + directory.toAbsolutePath()
-                        + " is in use by another process (one server per data directory)", e);
-            }
+            return open(config, Dialect.SQLITE, Clock.system(), lock);
+        } catch (RuntimeException e) {
+            lock.close();
             throw e;
         }
     }
 
-    static JdbiChatStore open(HikariConfig config, Dialect dialect, Clock clock) {
+    private static JdbiChatStore open(HikariConfig config, Dialect dialect, Clock clock, DirectoryLock directoryLock) {
         // Each committer (appends, user upserts, open-room joins) writes through a connection of its
         // own, so its batches never wait for a pooled connection behind reads, and reads never wait
         // behind a batch.
@@ -197,11 +213,12 @@ public final class JdbiChatStore implements ChatStore {
             throw new StoreException("cannot connect to the database", e);
         }
         try {
-            List<String> locations = new ArrayList<>(List.of("classpath:dev/parley/store/jdbi/migration"));
-            if (dialect == Dialect.POSTGRES) {
-                // Versions between the shared ones (2.1 after 2), so the two sets never collide.
-                locations.add("classpath:dev/parley/store/jdbi/postgres-migration");
-            }
+            // PostgreSQL: the first schema's migrations (written to run on H2 as well, which the
+            // embedded store used before SQLite) and PostgreSQL's own, numbered between them (2.1
+            // after 2) so the two sets never collide. SQLite: its own set.
+            List<String> locations = dialect == Dialect.POSTGRES
+                    ? List.of("classpath:dev/parley/store/jdbi/migration", "classpath:dev/parley/store/jdbi/postgres-migration")
+                    : List.of("classpath:dev/parley/store/jdbi/sqlite-migration");
             Flyway.configure()
                     .dataSource(dataSource)
                     .locations(locations.toArray(String[]::new))
@@ -221,7 +238,7 @@ public final class JdbiChatStore implements ChatStore {
             throw new StoreException("cannot connect to the database", e);
         }
         log.info("chat store open ({})", dialect.name().toLowerCase(Locale.ROOT));
-        return new JdbiChatStore(dataSource, committerDataSource, dialect, clock);
+        return new JdbiChatStore(dataSource, committerDataSource, dialect, clock, directoryLock);
     }
 
     // ---------------------------------------------------------------- users
@@ -249,7 +266,7 @@ public final class JdbiChatStore implements ChatStore {
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
                 committerJdbi.useTransaction(tx -> {
-                    PreparedBatch statements = tx.prepareBatch(dialect.upsertUser);
+                    PreparedBatch statements = tx.prepareBatch(UPSERT_USER);
                     latest.values().forEach(p -> bindProfile(statements, p).add());
                     statements.execute();
                 });
@@ -307,7 +324,7 @@ public final class JdbiChatStore implements ChatStore {
         return run("find users", h -> users(h, distinct));
     }
 
-    private static List<User> users(Handle h, List<String> distinctIds) {
+    private List<User> users(Handle h, List<String> distinctIds) {
         List<User> users = new ArrayList<>();
         for (List<String> chunk : chunks(distinctIds)) {
             users.addAll(h.createQuery("SELECT id," + USER_COLUMNS + " FROM users WHERE id IN (<ids>)")
@@ -350,7 +367,7 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     private void insertConversation(Handle tx, String id, NewConversation nc, String directKey) {
-        OffsetDateTime now = time(now());
+        Object now = time(now());
         tx.createUpdate("INSERT INTO conversations (id, type, name, direct_key, created_by, created_at, updated_at)"
                         + " VALUES (:id, :type, :name, :directKey, :createdBy, :now, :now)")
                 .bind("id", id)
@@ -410,7 +427,7 @@ public final class JdbiChatStore implements ChatStore {
      */
     private List<ConversationRecord> views(Handle h, String viewerId, String onlyConversationId, int limit) {
         // Scalar subqueries keep every lookup on the newest-first (conversation_id, seq) index (ordered
-        // by both columns, which H2 needs to see it); the unread count is
+        // by both columns, so every planner sees it); the unread count is
         // computed above the LIMIT, so only for the conversations returned.
         String latestVisible = " FROM messages v WHERE v.conversation_id = c.id AND v.deleted_at IS NULL"
                 + " ORDER BY v.conversation_id, v.seq DESC LIMIT 1)";
@@ -458,7 +475,7 @@ public final class JdbiChatStore implements ChatStore {
         return views;
     }
 
-    private static Map<String, List<Participant>> participants(Handle h, List<String> conversationIds) {
+    private Map<String, List<Participant>> participants(Handle h, List<String> conversationIds) {
         Map<String, List<Participant>> byConversation = new HashMap<>();
         for (List<String> chunk : chunks(conversationIds)) {
             h.createQuery("SELECT p.conversation_id, p.user_id, p.role, p.joined_at,"
@@ -509,7 +526,8 @@ public final class JdbiChatStore implements ChatStore {
     public Optional<ConversationRecord> joinOpenConversation(String conversationId, String userId, int maxParticipants) {
         record State(String type, Boolean active) {
         }
-        // (Each statement that fails on a unique key costs H2 an exception, so read before inserting.)
+        // (A statement that fails on a unique key costs an exception and, on PostgreSQL, a
+        // transaction: read before inserting.)
         Optional<State> state = run("join open conversation", h -> h.createQuery("SELECT c.type, p.user_id, p.left_at"
                         + " FROM conversations c LEFT JOIN participants p ON p.conversation_id = c.id AND p.user_id = :u"
                         + " WHERE c.id = :c")
@@ -572,7 +590,7 @@ public final class JdbiChatStore implements ChatStore {
         // Locked in id order, like an append batch's conversations, so batches cannot deadlock; the
         // lock orders joiners of one room, so no count below can be overtaken.
         Map<String, String> types = new HashMap<>();
-        tx.createQuery("SELECT id, type FROM conversations WHERE id IN (<ids>) ORDER BY id FOR UPDATE")
+        tx.createQuery("SELECT id, type FROM conversations WHERE id IN (<ids>) ORDER BY id" + dialect.forUpdate)
                 .bindList("ids", ids)
                 .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
                 .forEach(e -> types.put(e.getKey(), e.getValue()));
@@ -592,7 +610,7 @@ public final class JdbiChatStore implements ChatStore {
                 .map((rs, ctx) -> Map.entry(List.of(rs.getString(1), rs.getString(2)), rs.getObject(3) == null))
                 .forEach(e -> memberships.put(e.getKey(), e.getValue()));
 
-        OffsetDateTime now = time(now());
+        Object now = time(now());
         PreparedBatch inserts = tx.prepareBatch("INSERT INTO participants"
                 + " (conversation_id, user_id, role, position, joined_at) VALUES (:c, :u, :role, :position, :now)");
         PreparedBatch returns = tx.prepareBatch("UPDATE participants SET left_at = NULL, joined_at = :now"
@@ -784,7 +802,7 @@ public final class JdbiChatStore implements ChatStore {
         // Every node locks in the database's order of ids, so two batches cannot deadlock; a
         // conversation's appends queue here across nodes, which keeps its seq gapless and unique.
         tx.createQuery("SELECT id, latest_seq, last_message_at FROM conversations WHERE id IN (<ids>)"
-                        + " ORDER BY id " + dialect.lockForAppend)
+                        + " ORDER BY id" + dialect.lockForAppend)
                 .bindList("ids", toWrite.stream().map(i -> batch.get(i).conversationId()).distinct().toList())
                 .map((rs, ctx) -> Map.entry(rs.getString(1), new Counter(rs.getLong(2), instant(rs, 3))))
                 .forEach(e -> counters.put(e.getKey(), e.getValue()));
@@ -956,10 +974,10 @@ public final class JdbiChatStore implements ChatStore {
     public long markRead(String conversationId, String userId, long seq) {
         return run("mark read", h -> h.inTransaction(tx -> {
             // Never backwards, and never past the newest message: later messages must stay unread.
-            tx.createUpdate("UPDATE participants SET last_read_seq ="
-                            + " LEAST(:seq, (SELECT latest_seq FROM conversations WHERE id = :c))"
+            String newest = dialect.least + "(:seq, (SELECT latest_seq FROM conversations WHERE id = :c))";
+            tx.createUpdate("UPDATE participants SET last_read_seq = " + newest
                             + " WHERE conversation_id = :c AND user_id = :u AND left_at IS NULL"
-                            + " AND last_read_seq < LEAST(:seq, (SELECT latest_seq FROM conversations WHERE id = :c))")
+                            + " AND last_read_seq < " + newest)
                     .bind("seq", seq).bind("c", conversationId).bind("u", userId)
                     .execute();
             return tx.createQuery("SELECT last_read_seq FROM participants"
@@ -979,9 +997,9 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     /** Locks a non-deleted message of the conversation until commit; false if there is none. */
-    private static boolean lockLiveMessage(Handle tx, String conversationId, String messageId) {
+    private boolean lockLiveMessage(Handle tx, String conversationId, String messageId) {
         return tx.createQuery("SELECT id FROM messages WHERE id = :id AND conversation_id = :c"
-                        + " AND deleted_at IS NULL FOR UPDATE")
+                        + " AND deleted_at IS NULL" + dialect.forUpdate)
                 .bind("id", messageId).bind("c", conversationId)
                 .mapTo(String.class).findOne().isPresent();
     }
@@ -1042,7 +1060,7 @@ public final class JdbiChatStore implements ChatStore {
                                                String content, Map<String, String> contents, JsonObject metadata,
                                                Instant editedAt) {
         boolean perRecipient = contents != null;
-        OffsetDateTime at = time(Timestamps.truncate(editedAt));
+        Object at = time(Timestamps.truncate(editedAt));
         return run("edit message", h -> h.inTransaction(tx -> {
             if (!lockLiveMessage(tx, conversationId, messageId)) {
                 return Optional.<MessageRecord>empty();
@@ -1068,10 +1086,10 @@ public final class JdbiChatStore implements ChatStore {
 
     @Override
     public Optional<MessageRecord> deleteMessage(String conversationId, String messageId, Instant deletedAt) {
-        OffsetDateTime at = time(Timestamps.truncate(deletedAt));
+        Object at = time(Timestamps.truncate(deletedAt));
         return run("delete message", h -> h.inTransaction(tx -> {
             Optional<Boolean> alreadyDeleted = tx.createQuery("SELECT deleted_at IS NOT NULL FROM messages"
-                            + " WHERE id = :id AND conversation_id = :c FOR UPDATE")
+                            + " WHERE id = :id AND conversation_id = :c" + dialect.forUpdate)
                     .bind("id", messageId).bind("c", conversationId)
                     .mapTo(Boolean.class).findOne();
             if (alreadyDeleted.isEmpty()) {
@@ -1130,7 +1148,7 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     /**
-     * On H2, and on PostgreSQL for a query holding anything but letters, digits and spaces, a
+     * On SQLite, and on PostgreSQL for a query holding anything but letters, digits and spaces, a
      * message matches when its shared body contains the query, ignoring case, as the contract
      * says; this scans the scope's messages newest first. On PostgreSQL a query of words is a
      * full-text search on an index instead: a message matches when each query word (in any order)
@@ -1313,7 +1331,7 @@ public final class JdbiChatStore implements ChatStore {
         });
     }
 
-    private static Update bindKey(Update update, PublicKeyInfo key) {
+    private Update bindKey(Update update, PublicKeyInfo key) {
         return update.bind("userId", key.userId())
                 .bind("keyType", key.keyType())
                 .bind("publicKey", ExactText.encode(key.publicKey()))
@@ -1369,7 +1387,7 @@ public final class JdbiChatStore implements ChatStore {
         });
     }
 
-    private static Update bindFile(Update update, FileRecord file) {
+    private Update bindFile(Update update, FileRecord file) {
         return update.bind("id", file.fileId())
                 .bind("conversationId", file.conversationId())
                 .bind("messageId", file.messageId())
@@ -1519,7 +1537,7 @@ public final class JdbiChatStore implements ChatStore {
         return copies;
     }
 
-    private static Map<String, ReplyRecord> replyPreviews(Handle h, List<String> ids, String viewerId) {
+    private Map<String, ReplyRecord> replyPreviews(Handle h, List<String> ids, String viewerId) {
         Map<String, ReplyRecord> previews = new HashMap<>();
         if (ids.isEmpty()) {
             return previews;
@@ -1558,7 +1576,7 @@ public final class JdbiChatStore implements ChatStore {
     private record ThreadStats(int count, Instant lastReplyAt) {
     }
 
-    private static Map<String, ThreadStats> threadStats(Handle h, List<String> rootIds) {
+    private Map<String, ThreadStats> threadStats(Handle h, List<String> rootIds) {
         Map<String, ThreadStats> stats = new HashMap<>();
         for (List<String> chunk : chunks(rootIds)) {
             h.createQuery("SELECT thread_root_id, COUNT(*) AS replies, MAX(created_at) AS last_reply_at"
@@ -1618,6 +1636,9 @@ public final class JdbiChatStore implements ChatStore {
         openJoins.close(10_000);
         committerDataSource.close();
         dataSource.close();
+        if (directoryLock != null) {
+            directoryLock.close();
+        }
     }
 
     /** Whether the database could not be reached (or was lost mid-way), as opposed to refusing the data. */
@@ -1649,7 +1670,9 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     private static boolean isUniqueViolation(Throwable e) {
-        return anySqlCause(e, sql -> UNIQUE_VIOLATION.equals(sql.getSQLState()));
+        return anySqlCause(e, sql -> UNIQUE_VIOLATION.equals(sql.getSQLState())
+                || sql instanceof SQLiteException lite && (lite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
+                        || lite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY));
     }
 
     /** Whether an {@link SQLException} in the cause chain of {@code e} passes {@code test}. */
@@ -1666,18 +1689,16 @@ public final class JdbiChatStore implements ChatStore {
         return Timestamps.truncate(clock.now());
     }
 
-    private static OffsetDateTime time(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
+    private Object time(Instant instant) {
+        return dialect.time(instant);
     }
 
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
+    private Instant instant(ResultSet rs, String column) throws SQLException {
+        return dialect.instant(rs, column);
     }
 
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
+    private Instant instant(ResultSet rs, int column) throws SQLException {
+        return dialect.instant(rs, column);
     }
 
     private static String text(ResultSet rs, String column) throws SQLException {
@@ -1685,7 +1706,7 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     /** A user as others see it, with presence when the presence extension has stored one. */
-    private static User user(ResultSet rs, String id) throws SQLException {
+    private User user(ResultSet rs, String id) throws SQLException {
         User user = User.of(id, text(rs, "username"), text(rs, "display_name"), text(rs, "avatar_url"));
         String status = rs.getString("status");
         return status == null ? user : user.withPresence(status, text(rs, "custom_status"), instant(rs, "last_seen"));

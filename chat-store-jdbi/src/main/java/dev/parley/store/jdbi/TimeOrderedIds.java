@@ -7,8 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Time-ordered UUIDs (version 7 of RFC 9562): 48 bits of Unix milliseconds, then 74 random bits.
  * Ids made close in time sort close together, so each append adds its key at the right edge of the
  * primary-key index instead of on a random page: a batch dirties one leaf page instead of one per
- * row, which is less to write back (H2 serializes every dirty page at each commit; PostgreSQL logs
- * a full image of each page it first touches after a checkpoint).
+ * row, which is less to write back (SQLite logs every page a commit changes; PostgreSQL logs a
+ * full image of each page it first touches after a checkpoint).
  *
  * <p>The random bits come from {@link ThreadLocalRandom}: ids need to be unique, not secret (every
  * read of a message checks that the reader is a participant), and the primary key rejects the

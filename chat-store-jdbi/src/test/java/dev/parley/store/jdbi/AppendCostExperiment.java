@@ -24,11 +24,10 @@ import java.util.Map;
  *
  * <p>Usage: {@code AppendCostExperiment h2|sqlite conversations batch appends}: each commit holds
  * {@code batch} messages spread over that many consecutive conversations (of {@code conversations}),
- * as the store's group commit gets them from senders in different rooms. H2 runs with the store's
- * settings ({@code WRITE_DELAY=0}: each commit written to the file before it returns); SQLite in WAL
- * mode with {@code synchronous=NORMAL}, the same promise (a process crash loses nothing committed).
- * SQLite's driver is not a dependency of the project: put {@code org.xerial:sqlite-jdbc} on the
- * class path to try it.
+ * as the store's group commit gets them from senders in different rooms. SQLite runs as the store
+ * runs it (WAL, {@code synchronous=NORMAL}: a process crash loses nothing committed); H2, the
+ * store's embedded database before SQLite, with {@code WRITE_DELAY=0}, the same promise. H2 is no
+ * longer a dependency of the project: put {@code com.h2database:h2} on the class path to try it.
  */
 public final class AppendCostExperiment {
     private AppendCostExperiment() {

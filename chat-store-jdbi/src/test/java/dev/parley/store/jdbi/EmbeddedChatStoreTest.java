@@ -4,7 +4,7 @@ import dev.parley.core.spi.ChatStore;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The whole ChatStore contract on the embedded H2 database, including 8 threads x 1000 appends. */
+/** The whole ChatStore contract on the embedded SQLite database, including 8 threads x 1000 appends. */
 class EmbeddedChatStoreTest extends JdbiChatStoreContract {
     @TempDir
     Path dir;

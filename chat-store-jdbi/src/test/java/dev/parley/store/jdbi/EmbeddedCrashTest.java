@@ -23,8 +23,11 @@ class EmbeddedCrashTest {
     @Test
     void acknowledgedMessagesSurviveAKilledProcess() throws Exception {
         Path data = dir.resolve("data");
+        // The SQLite driver's native library goes to the temporary directory, which a killed
+        // process leaves behind: this test's own.
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), EmbeddedCrashWriter.class.getName(), data.toString(), "300")
+                "-Dorg.sqlite.tmpdir=" + dir, "-cp", System.getProperty("java.class.path"),
+                EmbeddedCrashWriter.class.getName(), data.toString(), "300")
                 .redirectErrorStream(true)
                 .start();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

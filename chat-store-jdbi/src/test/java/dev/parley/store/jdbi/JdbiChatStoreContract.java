@@ -318,7 +318,7 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
         store.joinOpenConversation("room-b", "dave", 10).orElseThrow();
         store.joinOpenConversation("room-b", "erin", 10).orElseThrow();
         JdbiChatStore jdbiStore = (JdbiChatStore) store;
-        jdbiStore.run("leave", h -> h.execute("UPDATE participants SET left_at = CURRENT_TIMESTAMP"
+        jdbiStore.run("leave", h -> h.execute("UPDATE participants SET left_at = joined_at"
                 + " WHERE conversation_id = 'room-b' AND user_id = 'erin'"));
         ConversationRecord d = direct("alice", "bob");
 
