@@ -427,22 +427,23 @@ public final class JdbiChatStore implements ChatStore {
      */
     private List<ConversationRecord> views(Handle h, String viewerId, String onlyConversationId, int limit) {
         // Scalar subqueries keep every lookup on the newest-first (conversation_id, seq) index (ordered
-        // by both columns, so every planner sees it); the unread count is
-        // computed above the LIMIT, so only for the conversations returned.
+        // by both columns, so every planner sees it). The unread count is computed outside the
+        // query that holds the LIMIT, so only for the conversations returned: SQLite computes a
+        // sorted query's columns before it sorts.
         String latestVisible = " FROM messages v WHERE v.conversation_id = c.id AND v.deleted_at IS NULL"
                 + " ORDER BY v.conversation_id, v.seq DESC LIMIT 1)";
+        String newestFirst = " ORDER BY COALESCE(x.latest_at, x.created_at) DESC, x.id DESC";
         String sql = "SELECT x.*, (SELECT COUNT(*) FROM messages u WHERE u.conversation_id = x.id"
                 + "   AND u.seq > x.last_read_seq AND u.sender_id <> :viewer AND u.deleted_at IS NULL) AS unread"
-                + " FROM (SELECT c.id, c.type, c.name, c.description, c.avatar_url, c.created_by, c.created_at,"
-                + "   c.updated_at, c.latest_seq, p.last_read_seq,"
+                + " FROM (SELECT x.* FROM (SELECT c.id, c.type, c.name, c.description, c.avatar_url, c.created_by,"
+                + "   c.created_at, c.updated_at, c.latest_seq, p.last_read_seq,"
                 + "   (SELECT v.id" + latestVisible + " AS latest_id,"
                 + "   (SELECT v.created_at" + latestVisible + " AS latest_at"
                 + "   FROM participants p JOIN conversations c ON c.id = p.conversation_id"
                 + "   WHERE p.user_id = :viewer AND p.left_at IS NULL"
                 + (onlyConversationId == null ? "" : " AND c.id = :conversationId")
-                + " ) x"
-                + " ORDER BY COALESCE(x.latest_at, x.created_at) DESC, x.id DESC"
-                + " LIMIT :limit";
+                + " ) x" + newestFirst + " LIMIT :limit) x"
+                + newestFirst;
         record Row(String id, ConversationType type, String name, String description, String avatarUrl,
                    String createdBy, Instant createdAt, Instant updatedAt, long latestSeq, long lastReadSeq,
                    String latestId, int unread) {
