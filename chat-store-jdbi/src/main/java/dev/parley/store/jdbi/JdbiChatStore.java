@@ -115,6 +115,12 @@ public final class JdbiChatStore implements ChatStore {
         this.committerDataSource = committerDataSource;
         this.jdbi = Jdbi.create(dataSource);
         this.committerJdbi = Jdbi.create(committerDataSource);
+        if (dialect == Dialect.SQLITE) {
+            // PostgreSQL's driver keeps compiled statements on the server; SQLite's compiles at each prepare.
+            StatementCache statements = new StatementCache();
+            jdbi.setStatementBuilderFactory(statements);
+            committerJdbi.setStatementBuilderFactory(statements);
+        }
         this.dialect = dialect;
         this.clock = clock;
         this.appends = new GroupCommit<>(committerDataSource.getPoolName(), "append message", MAX_BATCH,

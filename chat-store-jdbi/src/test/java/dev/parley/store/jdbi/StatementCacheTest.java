@@ -1,0 +1,104 @@
+package dev.parley.store.jdbi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reused statements on a real SQLite database behind the pool, as the embedded store uses them. */
+class StatementCacheTest {
+    @TempDir
+    Path dir;
+    private HikariDataSource pool;
+    private Jdbi jdbi;
+
+    @BeforeEach
+    void open() {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:sqlite:" + dir.resolve("cache.db"));
+        config.addDataSourceProperty("journal_mode", "WAL");
+        config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+        config.setMaximumPoolSize(2);
+        pool = new HikariDataSource(config);
+        jdbi = Jdbi.create(pool);
+        jdbi.setStatementBuilderFactory(new StatementCache());
+        jdbi.useHandle(h -> h.execute("CREATE TABLE t (id TEXT PRIMARY KEY, v INTEGER NOT NULL)"));
+    }
+
+    @AfterEach
+    void close() {
+        pool.close();
+    }
+
+    private void insert(String id, int v) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO t (id, v) VALUES (:id, :v)").bind("id", id).bind("v", v).execute());
+    }
+
+    private List<Integer> values() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT v FROM t ORDER BY v").mapTo(Integer.class).list());
+    }
+
+    @Test
+    void aStatementUsedAgainAndAgainSeesNewParametersAndNewRows() {
+        for (int i = 0; i < 50; i++) {
+            insert("id-" + i, i);
+            assertThat(values()).hasSize(i + 1).last().isEqualTo(i);
+        }
+        jdbi.useTransaction(tx -> IntStream.range(50, 60).forEach(i -> tx.prepareBatch("INSERT INTO t (id, v) VALUES (:id, :v)")
+                .bind("id", "id-" + i).bind("v", i).add().execute()));
+        assertThat(values()).hasSize(60);
+    }
+
+    @Test
+    void theSameQueryRunInsideTheIterationOfItsOwnResultsGetsItsOwnStatement() {
+        insert("a", 1);
+        insert("b", 2);
+        List<String> pairs = jdbi.withHandle(h -> {
+            List<String> out = new ArrayList<>();
+            String sql = "SELECT id FROM t WHERE v >= :min ORDER BY id";
+            try (var outer = h.createQuery(sql).bind("min", 0).mapTo(String.class).iterator()) {
+                while (outer.hasNext()) {
+                    String first = outer.next();
+                    for (String second : h.createQuery(sql).bind("min", 2).mapTo(String.class).list()) {
+                        out.add(first + second);
+                    }
+                }
+            }
+            return out;
+        });
+        assertThat(pairs).containsExactly("ab", "bb");
+        assertThat(values()).containsExactly(1, 2);
+    }
+
+    @Test
+    void aStatementThatFailedWorksForTheNextCaller() {
+        insert("a", 1);
+        assertThatThrownBy(() -> insert("a", 2)).isInstanceOf(JdbiException.class);
+        assertThatThrownBy(() -> jdbi.useHandle(h -> h.createUpdate("INSERT INTO t (id, v) VALUES (:id, :v)")
+                .bind("id", "b").bind("v", (Integer) null).execute())).isInstanceOf(JdbiException.class);
+        insert("b", 3);
+        assertThat(values()).containsExactly(1, 3);
+    }
+
+    @Test
+    void moreStatementsThanTheCacheKeepsAllRun() {
+        insert("a", 7);
+        for (int i = 0; i < 450; i++) {
+            int offset = i;
+            int sum = jdbi.withHandle(h -> h.createQuery("SELECT v + " + offset + " FROM t").mapTo(Integer.class).one());
+            assertThat(sum).isEqualTo(7 + i);
+        }
+        assertThat(values()).containsExactly(7);
+    }
+}
