@@ -75,8 +75,9 @@ import org.sqlite.SQLiteException;
  *
  * <p>Appends are group-committed: concurrent appends are written by one committer thread, many in
  * one transaction and one commit, and each caller returns once the commit holding its message is
- * done. The transaction locks the rows of its conversations and advances their {@code latest_seq},
- * so {@code seq} is gapless and unique even with several server nodes on one database. The
+ * done. The transaction locks the rows of its conversations (on SQLite, the whole database, whose
+ * transactions take its one write lock when they begin) and advances their {@code latest_seq}, so
+ * {@code seq} is gapless and unique even with several server nodes on one database. The
  * committer has a connection of its own; everything else uses the pool.
  */
 public final class JdbiChatStore implements ChatStore {
