@@ -24,12 +24,6 @@ enum Dialect {
         }
 
         @Override
-        Instant instant(ResultSet rs, String column) throws SQLException {
-            OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-            return t == null ? null : t.toInstant();
-        }
-
-        @Override
         Instant instant(ResultSet rs, int column) throws SQLException {
             OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
             return t == null ? null : t.toInstant();
@@ -44,12 +38,6 @@ enum Dialect {
         @Override
         Object time(Instant instant) {
             return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
-        }
-
-        @Override
-        Instant instant(ResultSet rs, String column) throws SQLException {
-            long micros = rs.getLong(column);
-            return rs.wasNull() ? null : Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
         }
 
         @Override
@@ -85,7 +73,5 @@ enum Dialect {
     abstract Object time(Instant instant);
 
     /** A time column's value; null for NULL. */
-    abstract Instant instant(ResultSet rs, String column) throws SQLException;
-
     abstract Instant instant(ResultSet rs, int column) throws SQLException;
 }

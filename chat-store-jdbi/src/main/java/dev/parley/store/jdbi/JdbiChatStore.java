@@ -1702,7 +1702,7 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     private Instant instant(ResultSet rs, String column) throws SQLException {
-        return dialect.instant(rs, column);
+        return dialect.instant(rs, rs.findColumn(column));
     }
 
     private Instant instant(ResultSet rs, int column) throws SQLException {
