@@ -9,7 +9,6 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 import org.jdbi.v3.core.statement.DefaultStatementBuilder;
 import org.jdbi.v3.core.statement.StatementBuilder;
 import org.jdbi.v3.core.statement.StatementBuilderFactory;
@@ -30,11 +29,39 @@ final class StatementCache implements StatementBuilderFactory {
     /** Statements kept per connection, least recently used dropped first (IN lists make one SQL per length). */
     private static final int PER_CONNECTION = 200;
 
-    private final Map<Connection, Statements> byConnection = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Each physical connection's statements; guarded by itself. */
+    private final Map<Connection, Statements> byConnection = new IdentityHashMap<>();
 
     @Override
     public StatementBuilder createStatementBuilder(Connection conn) {
-        return new Builder();
+        Connection physical;
+        try {
+            physical = conn.unwrap(Connection.class);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the pool does not give out its connection", e);
+        }
+        return new Builder(physical, statementsOf(physical));
+    }
+
+    private Statements statementsOf(Connection physical) {
+        synchronized (byConnection) {
+            Statements statements = byConnection.get(physical);
+            if (statements == null) {
+                // A new connection: the pool may have retired others (closing them closed their statements).
+                byConnection.keySet().removeIf(StatementCache::isClosed);
+                statements = new Statements();
+                byConnection.put(physical, statements);
+            }
+            return statements;
+        }
+    }
+
+    private static boolean isClosed(Connection connection) {
+        try {
+            return connection.isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
     }
 
     /** One connection's statements. */
@@ -58,24 +85,26 @@ final class StatementCache implements StatementBuilderFactory {
     }
 
     /**
-     * One handle's builder. It remembers which cache lent each statement, under which SQL: Jdbi may
-     * give statements back after the handle's connection went back to the pool (and on to another
-     * thread), so the connection cannot be asked then, and each cache is locked while it is used;
-     * and the SQL it gives back with a statement is not always the text it was prepared from.
+     * One handle's builder, on its connection's statements. It remembers the SQL it lent each
+     * statement under, as the SQL Jdbi gives back with a statement is not always the text it was
+     * prepared from. Jdbi may give statements back after the handle's connection went back to the
+     * pool (and on to another thread), so the statements are locked while they are used.
      */
-    private final class Builder extends DefaultStatementBuilder {
-        private record Loan(Statements statements, String sql) {
-        }
+    private static final class Builder extends DefaultStatementBuilder {
+        private final Connection physical;
+        private final Statements statements;
+        private final Map<Statement, String> lent = new IdentityHashMap<>();
 
-        private final Map<Statement, Loan> lent = new IdentityHashMap<>();
+        Builder(Connection physical, Statements statements) {
+            this.physical = physical;
+            this.statements = statements;
+        }
 
         @Override
         public PreparedStatement create(Connection conn, String sql, StatementContext ctx) throws SQLException {
             if (ctx.isReturningGeneratedKeys() || ctx.isConcurrentUpdatable()) {
                 return super.create(conn, sql, ctx);
             }
-            Connection physical = conn.unwrap(Connection.class);
-            Statements statements = byConnection.computeIfAbsent(physical, c -> new Statements());
             synchronized (statements) {
                 PreparedStatement cached = statements.get(sql);
                 if (cached != null && cached.isClosed()) { // the driver closes a statement that failed badly
@@ -84,14 +113,14 @@ final class StatementCache implements StatementBuilderFactory {
                     cached = null;
                 }
                 if (cached != null && statements.inUse.add(cached)) {
-                    lent.put(cached, new Loan(statements, sql));
+                    lent.put(cached, sql);
                     return cached;
                 }
                 PreparedStatement prepared = physical.prepareStatement(sql);
                 if (cached == null) {
                     statements.put(sql, prepared);
                     statements.inUse.add(prepared);
-                    lent.put(prepared, new Loan(statements, sql));
+                    lent.put(prepared, sql);
                 }
                 return prepared;
             }
@@ -99,15 +128,14 @@ final class StatementCache implements StatementBuilderFactory {
 
         @Override
         public void close(Connection conn, String sql, Statement stmt) throws SQLException {
-            Loan loan = lent.remove(stmt);
-            if (loan == null) {
+            String lentAs = lent.remove(stmt);
+            if (lentAs == null) {
                 stmt.close(); // not from the cache, or a second use of a cached statement's SQL
                 return;
             }
-            Statements statements = loan.statements;
             synchronized (statements) {
                 statements.inUse.remove(stmt);
-                if (statements.get(loan.sql) != stmt) {
+                if (statements.get(lentAs) != stmt) {
                     stmt.close(); // dropped from the cache while in use
                     return;
                 }

@@ -92,6 +92,18 @@ class StatementCacheTest {
     }
 
     @Test
+    void statementsWorkOnTheConnectionsThatReplaceRetiredOnes() throws Exception {
+        insert("a", 1);
+        assertThat(values()).containsExactly(1);
+        pool.getHikariPoolMXBean().softEvictConnections(); // closes the idle connections with their statements
+        for (int i = 0; i < 50 && pool.getHikariPoolMXBean().getTotalConnections() > 0; i++) {
+            Thread.sleep(10);
+        }
+        insert("b", 2);
+        assertThat(values()).containsExactly(1, 2);
+    }
+
+    @Test
     void moreStatementsThanTheCacheKeepsAllRun() {
         insert("a", 7);
         for (int i = 0; i < 450; i++) {
