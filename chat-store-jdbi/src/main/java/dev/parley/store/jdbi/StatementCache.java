@@ -21,8 +21,11 @@ import org.jdbi.v3.core.statement.StatementContext;
  * joined rooms (BENCHMARKS.md, session 11).
  *
  * <p>Statements are prepared on the pool's physical connection, so the pool does not close them
- * when the connection goes back to it; closing one clears its parameters and keeps it. A statement
- * still in use when its SQL comes again (a query run inside the iteration of its own results) is
+ * when the connection goes back to it; closing one keeps it, with its parameters: clearing them
+ * made SQLite compile the statement again at its next run (a conversation's view 140 µs instead of
+ * 15 µs; BENCHMARKS.md, session 12), and every use binds all of them anew, as Jdbi refuses a
+ * statement with a parameter left unbound. What they hold until then is at most a message body
+ * per statement kept. A statement still in use when its SQL comes again (a query run inside the iteration of its own results) is
  * prepared afresh for the second use and closed after it.
  */
 final class StatementCache implements StatementBuilderFactory {
@@ -140,7 +143,6 @@ final class StatementCache implements StatementBuilderFactory {
                     return;
                 }
                 PreparedStatement kept = (PreparedStatement) stmt;
-                kept.clearParameters();
                 kept.setQueryTimeout(0);
                 kept.setMaxRows(0);
             }

@@ -60,6 +60,26 @@ class StatementCacheTest {
         assertThat(values()).hasSize(60);
     }
 
+    private int count(String sql, String id, int min) {
+        return jdbi.withHandle(h -> h.createQuery(sql).bind("id", id).bind("min", min).mapTo(Integer.class).one());
+    }
+
+    @Test
+    void aKeptStatementRunsWithTheParametersOfItsNewUseNotThoseOfItsLast() {
+        // Kept statements keep their last parameters (clearing them costs a recompile): each use binds all anew.
+        insert("a", 1);
+        insert("b", 2);
+        String sql = "SELECT COUNT(*) FROM t WHERE (:id IS NULL OR id = :id) AND v >= :min";
+        for (int round = 0; round < 3; round++) {
+            assertThat(count(sql, "b", 0)).isEqualTo(1);
+            assertThat(count(sql, null, 0)).isEqualTo(2);
+            assertThat(count(sql, null, 2)).isEqualTo(1);
+        }
+        assertThatThrownBy(() -> jdbi.withHandle(h -> h.createQuery(sql).bind("min", 0).mapTo(Integer.class).one()))
+                .as("a parameter left unbound is refused, not taken from the statement's last use")
+                .isInstanceOf(JdbiException.class);
+    }
+
     @Test
     void theSameQueryRunInsideTheIterationOfItsOwnResultsGetsItsOwnStatement() {
         insert("a", 1);
