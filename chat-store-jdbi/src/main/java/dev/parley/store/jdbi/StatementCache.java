@@ -22,11 +22,11 @@ import org.jdbi.v3.core.statement.StatementContext;
  *
  * <p>Statements are prepared on the pool's physical connection, so the pool does not close them
  * when the connection goes back to it; closing one keeps it, with its parameters: clearing them
- * made SQLite compile the statement again at its next run (a conversation's view 140 µs instead of
- * 15 µs; BENCHMARKS.md, session 12), and every use binds all of them anew, as Jdbi refuses a
+ * made the statement's next run cost as much as compiling it (a conversation's view 140 µs instead
+ * of 15 µs; BENCHMARKS.md, session 12), and every use binds all of them anew, as Jdbi refuses a
  * statement with a parameter left unbound. What they hold until then is at most a message body
- * per statement kept. A statement still in use when its SQL comes again (a query run inside the iteration of its own results) is
- * prepared afresh for the second use and closed after it.
+ * per statement kept. A statement still in use when its SQL comes again (a query run inside the
+ * iteration of its own results) is prepared afresh for the second use and closed after it.
  */
 final class StatementCache implements StatementBuilderFactory {
     /** Statements kept per connection, least recently used dropped first (IN lists make one SQL per length). */
