@@ -4,15 +4,22 @@ import com.google.gson.JsonObject;
 import dev.parley.protocol.Envelope;
 import dev.parley.protocol.JsonCodec;
 import dev.parley.protocol.MessageType;
+import dev.parley.protocol.model.Conversation;
+import dev.parley.protocol.model.ConversationType;
 import dev.parley.protocol.model.Message;
+import dev.parley.protocol.model.Participant;
+import dev.parley.protocol.model.Role;
 import dev.parley.protocol.model.User;
+import dev.parley.protocol.payload.ConversationPayloads.ConversationJoined;
 import dev.parley.protocol.payload.MessagePayloads.MessageReceived;
 import dev.parley.protocol.payload.MessagePayloads.MessageSent;
 import dev.parley.protocol.payload.PresencePayloads.UserPresence;
 import dev.parley.protocol.payload.SystemPayloads.Empty;
 import dev.parley.protocol.payload.TypingPayloads.TypingUpdate;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The codec on the hot message types: what a server decodes and encodes per chat message (send,
  * acknowledgement, delivery), per typing signal, per heartbeat, and per connection (auth, join,
- * presence), and the client's decoding of a delivery.
+ * presence), and the client's decoding of a delivery. The join's answer carries the conversation
+ * with its participants (a room of 20, as in the peer harness's S3).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -56,6 +64,13 @@ public class CodecBenchmark {
             + "eyJzdWIiOiJ1LWFsaWNlIiwiYXVkIjoiYXV0aGVudGljYXRlZCIsImV4cCI6NDEwMjQ0NDgwMH0."
             + "c2lnbmF0dXJlLW9mLXRoaXJ0eS10d28tYnl0ZXMtLS0\"},\"requestId\":\"r-1\","
             + "\"timestamp\":\"2025-01-01T00:00:00.000Z\"}";
+    private final ConversationJoined joined = new ConversationJoined("room-7", Conversation.builder()
+            .id("room-7").type(ConversationType.GROUP).name("room-7").createdBy("u-00")
+            .createdAt(Instant.parse("2025-01-01T00:00:00.123Z")).updatedAt(Instant.parse("2025-01-01T00:00:00.123Z"))
+            .participants(IntStream.range(0, 20).mapToObj(i -> new Participant("u-" + i, i == 0 ? Role.ADMIN : Role.MEMBER,
+                    Instant.parse("2025-01-01T00:00:00.123Z").plusMillis(i * 1_001L),
+                    User.of("u-" + i, "user" + i, "User " + i, null))).toList())
+            .build(), List.of("u-1", "u-2"), List.of());
     private final UserPresence online = new UserPresence("u-alice", "c-5b0e7c1e-0f4e-4a53",
             Instant.parse("2025-01-01T00:00:00.123Z"));
 
@@ -109,6 +124,11 @@ public class CodecBenchmark {
     @Benchmark
     public Object decodeAndValidateJoinConversation() {
         return codec.readRequestPayload(codec.decodeRequest(joinConversation));
+    }
+
+    @Benchmark
+    public String encodeConversationJoined() {
+        return codec.encode(MessageType.CONVERSATION_JOINED, joined, "r-5b0e7c1e", Instant.now());
     }
 
     @Benchmark
