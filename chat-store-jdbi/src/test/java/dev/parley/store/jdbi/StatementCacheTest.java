@@ -66,7 +66,8 @@ class StatementCacheTest {
 
     @Test
     void aKeptStatementRunsWithTheParametersOfItsNewUseNotThoseOfItsLast() {
-        // Kept statements keep their last parameters (clearing them costs a recompile): each use binds all anew.
+        // Kept statements keep their last parameters (clearing them cost a compile at the next run):
+        // each use binds all of them anew.
         insert("a", 1);
         insert("b", 2);
         String sql = "SELECT COUNT(*) FROM t WHERE (:id IS NULL OR id = :id) AND v >= :min";
