@@ -134,13 +134,18 @@ public final class StoreBenchmark {
         System.out.printf(Locale.ROOT, "  listConversations(100 of %d): %6.2f ms%n", 200 + senders + groups, listMs);
         System.out.printf(Locale.ROOT, "  loadMessages(50 newest):      %6.2f ms%n", pageMs);
 
-        // A reconnect storm: every client signs in and enters its open room, as in the peer
-        // harness's S3 (10,000 connections in 500 rooms of 20, 200 connecting at once).
+        // A sign-in storm of new users: every client signs in and enters its open room, as in the
+        // peer harness's S3 (10,000 connections in 500 rooms of 20, 200 connecting at once).
         signInAndJoin(store, 200, 1_000, 50, "w"); // warm-up
         long jvmBefore = jvmCpuNanos();
         double joins = signInAndJoin(store, 200, 10_000, 500, "j");
         System.out.printf(Locale.ROOT, "  sign-in + open-room join (10,000 users, 500 rooms, 200 at once): %6.0f /s,"
                 + " JVM CPU %4.0f us each%n", joins, (jvmCpuNanos() - jvmBefore) / 1e3 / 10_000);
+        // A reconnect storm: the same users again, as after a server restart, all members already.
+        jvmBefore = jvmCpuNanos();
+        double returns = signInAndJoin(store, 200, 10_000, 500, "j");
+        System.out.printf(Locale.ROOT, "  the same again, every user a member already:                     %6.0f /s,"
+                + " JVM CPU %4.0f us each%n", returns, (jvmCpuNanos() - jvmBefore) / 1e3 / 10_000);
     }
 
     /** Each of {@code users} users signs in and joins room {@code i % rooms}, {@code threads} at a time; returns users/s. */
