@@ -65,7 +65,7 @@ public class CodecBenchmark {
             + "c2lnbmF0dXJlLW9mLXRoaXJ0eS10d28tYnl0ZXMtLS0\"},\"requestId\":\"r-1\","
             + "\"timestamp\":\"2025-01-01T00:00:00.000Z\"}";
     private final ConversationJoined joined = new ConversationJoined("room-7", Conversation.builder()
-            .id("room-7").type(ConversationType.GROUP).name("room-7").createdBy("u-00")
+            .id("room-7").type(ConversationType.GROUP).name("room-7").createdBy("u-0")
             .createdAt(Instant.parse("2025-01-01T00:00:00.123Z")).updatedAt(Instant.parse("2025-01-01T00:00:00.123Z"))
             .participants(IntStream.range(0, 20).mapToObj(i -> new Participant("u-" + i, i == 0 ? Role.ADMIN : Role.MEMBER,
                     Instant.parse("2025-01-01T00:00:00.123Z").plusMillis(i * 1_001L),
