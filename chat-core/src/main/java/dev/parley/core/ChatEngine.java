@@ -18,6 +18,7 @@ import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.PresenceStore;
 import dev.parley.core.spi.Principal;
 import dev.parley.core.spi.PushNotifier;
+import dev.parley.core.spi.SignedIn;
 import dev.parley.core.spi.StoreException;
 import dev.parley.core.spi.Transport;
 import dev.parley.core.spi.TypingStore;
@@ -570,11 +571,11 @@ public final class ChatEngine implements AutoCloseable {
                 negotiated.add(name);
             }
         }
-        User user = store.upsertUser(UserProfile.of(p));
         if (current != null) {
-            answerAuth(s, p, negotiated, user, requestId); // a refresh: registered already
+            answerAuth(s, p, negotiated, store.upsertUser(UserProfile.of(p)), requestId); // a refresh: registered already
             return DONE;
         }
+        SignedIn signedIn = store.signIn(UserProfile.of(p));
         // Register before answering, and wait until the broker delivers the user's topic here, so that
         // nothing sent to this user after auth_success is missed, from any node. The topic is also
         // this node's record of the user's signed-in sessions.
@@ -582,7 +583,7 @@ public final class ChatEngine implements AutoCloseable {
         if (subscribed.isDone()) {
             Throwable failure = subscribed.isCompletedExceptionally()
                     ? subscribed.handle((v, e) -> e).join() : null;
-            firstAuthSubscribed(s, p, negotiated, user, requestId, failure);
+            firstAuthSubscribed(s, p, negotiated, signedIn, requestId, failure);
             return DONE;
         }
         // Not on this thread (it may be the broker's or the authenticator's): back on a worker.
@@ -591,7 +592,7 @@ public final class ChatEngine implements AutoCloseable {
         subscribed.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((v, failure) -> {
             Runnable finish = () -> {
                 try {
-                    firstAuthSubscribed(s, p, negotiated, user, requestId, failure);
+                    firstAuthSubscribed(s, p, negotiated, signedIn, requestId, failure);
                 } catch (RuntimeException e) {
                     serverError(s, requestId, e);
                 } finally {
@@ -614,8 +615,8 @@ public final class ChatEngine implements AutoCloseable {
      * rooms), and the broker keeps trying the subscription; until it holds, what other nodes send to
      * this user is missed (a client catches up when it loads or resumes).
      */
-    private void firstAuthSubscribed(Session s, Principal p, Set<String> negotiated, User user, String requestId,
-                                     Throwable failure) {
+    private void firstAuthSubscribed(Session s, Principal p, Set<String> negotiated, SignedIn signedIn,
+                                     String requestId, Throwable failure) {
         String userTopic = RoomRegistry.userTopic(p.userId());
         if (s.state() == Session.State.CLOSED) {
             rooms.remove(userTopic, s);
@@ -634,13 +635,15 @@ public final class ChatEngine implements AutoCloseable {
             s.close(CloseCodes.TOO_MANY_CONNECTIONS, "too_many_connections");
             return;
         }
+        User user = signedIn.user();
         if (cameOnline && presenceHandlers.firstConnection(p.userId())) {
             // The answer shows the presence just stored.
             user = store.findUsers(List.of(p.userId())).stream().findFirst().orElse(user);
         }
         answerAuth(s, p, negotiated, user, requestId);
         if (cameOnline) {
-            announcePresence(p.userId(), MessageType.USER_ONLINE);
+            // The conversations as of the sign-in's write, read with it (one read less per sign-in).
+            announcePresence(p.userId(), MessageType.USER_ONLINE, signedIn.conversationIds());
         }
         if (s.state() == Session.State.CLOSED) {
             sessionClosed(s); // closed while authenticating: undo what was just registered
@@ -658,8 +661,12 @@ public final class ChatEngine implements AutoCloseable {
 
     /** {@code user_online} / {@code user_offline}: one frame per conversation of the user, to other users' joined connections. */
     void announcePresence(String userId, MessageType type) {
+        announcePresence(userId, type, store.conversationIdsOf(userId));
+    }
+
+    private void announcePresence(String userId, MessageType type, List<String> conversationIds) {
         Instant now = now();
-        for (String conversationId : store.conversationIdsOf(userId)) {
+        for (String conversationId : conversationIds) {
             String frame = encode(type, new UserPresence(userId, conversationId, now));
             publishToConversation(conversationId, new BrokerEvent(frame, null, userId, null, null));
         }

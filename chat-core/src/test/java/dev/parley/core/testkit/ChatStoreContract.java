@@ -18,6 +18,7 @@ import dev.parley.core.spi.NewConversation;
 import dev.parley.core.spi.NewMessage;
 import dev.parley.core.spi.PresenceState;
 import dev.parley.core.spi.ReactionChange;
+import dev.parley.core.spi.SignedIn;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.protocol.Extension;
 import dev.parley.protocol.model.ConversationType;
@@ -173,6 +174,26 @@ public abstract class ChatStoreContract {
 
         assertThat(returned).isEqualTo(User.of("u1", "alice", "Alice A.", "https://a.test/1.png"));
         assertThat(store.findUsers(List.of("u1"))).containsExactly(returned);
+    }
+
+    @Test
+    void signInWritesTheProfileAndAnswersTheConversationsOfTheUser() {
+        user("alice");
+        user("bob");
+        user("carol");
+        ConversationRecord ab = direct("alice", "bob");
+        ConversationRecord g = group("g", "carol", "alice");
+
+        SignedIn alice = store.signIn(new UserProfile("alice", "alice2", "Alice Two", null, null, null, null));
+        SignedIn dave = store.signIn(new UserProfile("dave", "dave", "Dave", null, null, null, null));
+
+        assertThat(alice.user()).isEqualTo(User.of("alice", "alice2", "Alice Two", null));
+        assertThat(alice.conversationIds()).containsExactlyInAnyOrder(ab.id(), g.id());
+        assertThat(store.signIn(new UserProfile("bob", "bob", "Bob", null, null, null, null)).conversationIds())
+                .containsExactly(ab.id());
+        assertThat(dave.user()).isEqualTo(User.of("dave", "dave", "Dave", null));
+        assertThat(dave.conversationIds()).isEmpty();
+        assertThat(store.findUsers(List.of("alice", "dave"))).containsExactlyInAnyOrder(alice.user(), dave.user());
     }
 
     @Test

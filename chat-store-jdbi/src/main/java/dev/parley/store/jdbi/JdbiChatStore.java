@@ -17,6 +17,7 @@ import dev.parley.core.spi.NewMessage;
 import dev.parley.core.spi.PresenceState;
 import dev.parley.core.spi.ReactionChange;
 import dev.parley.core.spi.ReplyRecord;
+import dev.parley.core.spi.SignedIn;
 import dev.parley.core.spi.StoreException;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.protocol.Extension;
@@ -104,7 +105,7 @@ public final class JdbiChatStore implements ChatStore {
     private final Dialect dialect;
     private final Clock clock;
     private final GroupCommit<PreparedAppend, AppendResult> appends;
-    private final GroupCommit<UserProfile, User> userWrites;
+    private final GroupCommit<UserProfile, SignedIn> userWrites;
     private final GroupCommit<OpenJoin, Boolean> openJoins;
     /** The embedded database's directory lock, released when the store closes; null on PostgreSQL. */
     private final DirectoryLock directoryLock;
@@ -256,26 +257,35 @@ public final class JdbiChatStore implements ChatStore {
      */
     @Override
     public User upsertUser(UserProfile p) {
+        return userWrites.submit(p).user();
+    }
+
+    /** The profile's write, and the user's conversations read in its transaction: one query per batch of sign-ins. */
+    @Override
+    public SignedIn signIn(UserProfile p) {
         return userWrites.submit(p);
     }
 
     /**
      * Writes a batch of profiles in one transaction, in id order (so two nodes' batches lock rows in
-     * the same order), the last profile of a user winning. If the batch fails, each is tried alone:
-     * a bad profile fails only its own caller. A unique violation means two first sign-ins of one
-     * user raced to insert (on two nodes); the retry updates the winner's row.
+     * the same order), the last profile of a user winning, and reads the users' conversations in
+     * it. If the batch fails, each is tried alone: a bad profile fails only its own caller. A unique
+     * violation means two first sign-ins of one user raced to insert (on two nodes); the retry
+     * updates the winner's row.
      */
     // Package-private so tests can write a batch of their choosing.
-    void writeUsers(List<GroupCommit.Pending<UserProfile, User>> batch) {
+    void writeUsers(List<GroupCommit.Pending<UserProfile, SignedIn>> batch) {
         Map<String, UserProfile> latest = new TreeMap<>();
         batch.forEach(p -> latest.put(p.item.id(), p.item));
+        Map<String, List<String>> conversations = null;
         RuntimeException failure = null;
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
-                committerJdbi.useTransaction(tx -> {
+                conversations = committerJdbi.inTransaction(tx -> {
                     PreparedBatch statements = tx.prepareBatch(UPSERT_USER);
                     latest.values().forEach(p -> bindProfile(statements, p).add());
                     statements.execute();
+                    return conversationIdsOf(tx, List.copyOf(latest.keySet()));
                 });
                 failure = null;
                 break;
@@ -287,7 +297,10 @@ public final class JdbiChatStore implements ChatStore {
             }
         }
         if (failure == null) {
-            batch.forEach(p -> p.succeed(User.of(p.item.id(), p.item.username(), p.item.displayName(), p.item.avatarUrl())));
+            Map<String, List<String>> ids = conversations;
+            batch.forEach(p -> p.succeed(new SignedIn(
+                    User.of(p.item.id(), p.item.username(), p.item.displayName(), p.item.avatarUrl()),
+                    ids.getOrDefault(p.item.id(), List.of()))));
         } else {
             writeAloneOrFail(batch, failure, "upsert user", true, this::writeUsers);
         }
@@ -519,9 +532,20 @@ public final class JdbiChatStore implements ChatStore {
 
     @Override
     public List<String> conversationIdsOf(String userId) {
-        return run("list conversation ids", h -> h.createQuery("SELECT conversation_id FROM participants"
-                        + " WHERE user_id = :u AND left_at IS NULL")
-                .bind("u", userId).mapTo(String.class).list());
+        return run("list conversation ids", h -> conversationIdsOf(h, List.of(userId)))
+                .getOrDefault(userId, List.of());
+    }
+
+    /** Each of the users' active conversations, by user (users in none are absent). */
+    private Map<String, List<String>> conversationIdsOf(Handle h, List<String> userIds) {
+        Map<String, List<String>> byUser = new HashMap<>();
+        for (List<String> chunk : chunks(userIds)) {
+            h.createQuery("SELECT user_id, conversation_id FROM participants WHERE user_id IN (<ids>) AND left_at IS NULL")
+                    .bindList("ids", chunk)
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                    .forEach(e -> byUser.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        }
+        return byUser;
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.parley.core.spi.ConversationRecord;
 import dev.parley.core.spi.MessagePage;
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.NewMessage;
+import dev.parley.core.spi.SignedIn;
 import dev.parley.core.spi.StoreException;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.core.testkit.ChatStoreContract;
@@ -254,12 +255,32 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
                 profile("carol", "Carol"),
                 profile("bob", "Bob Again"));
 
-        assertThat(outcomes).allSatisfy(o -> assertThat(o).isInstanceOf(User.class));
+        assertThat(outcomes).allSatisfy(o -> assertThat(o).isInstanceOf(SignedIn.class));
         assertThat(store.findUsers(List.of("alice", "bob", "carol")))
                 .extracting(User::id, User::displayName)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("alice", "Alice Renamed"),
                         org.assertj.core.groups.Tuple.tuple("bob", "Bob Again"),
                         org.assertj.core.groups.Tuple.tuple("carol", "Carol"));
+    }
+
+    @Test
+    void eachSignInOfABatchGetsTheConversationsItsUserIsActiveIn() {
+        user("alice");
+        user("bob");
+        ConversationRecord ab = direct("alice", "bob");
+        store.joinOpenConversation("room-a", "alice", 10).orElseThrow();
+        store.joinOpenConversation("room-a", "bob", 10).orElseThrow();
+        ((JdbiChatStore) store).run("leave", h -> h.execute("UPDATE participants SET left_at = joined_at"
+                + " WHERE conversation_id = 'room-a' AND user_id = 'bob'"));
+
+        List<Object> outcomes = writeOneUserBatch(profile("alice", "Alice"), profile("bob", "Bob"),
+                profile("carol", "Carol"));
+
+        assertThat(outcomes).extracting(o -> ((SignedIn) o).conversationIds())
+                .satisfiesExactly(
+                        alice -> assertThat(alice).containsExactlyInAnyOrder(ab.id(), "room-a"),
+                        bob -> assertThat(bob).containsExactly(ab.id()),
+                        carol -> assertThat(carol).isEmpty());
     }
 
     @Test
@@ -269,9 +290,9 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
                 profile("u".repeat(300), "id too long for its column"),
                 profile("bob", "Bob"));
 
-        assertThat(outcomes.get(0)).isInstanceOf(User.class);
+        assertThat(outcomes.get(0)).isInstanceOf(SignedIn.class);
         assertThat(outcomes.get(1)).isInstanceOf(StoreException.class);
-        assertThat(outcomes.get(2)).isInstanceOf(User.class);
+        assertThat(outcomes.get(2)).isInstanceOf(SignedIn.class);
         assertThat(store.findUsers(List.of("alice", "bob"))).extracting(User::id).containsExactlyInAnyOrder("alice", "bob");
     }
 

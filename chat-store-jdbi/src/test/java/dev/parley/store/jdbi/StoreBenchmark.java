@@ -160,7 +160,7 @@ public final class StoreBenchmark {
                 futures.add(pool.submit(() -> {
                     for (int i = next.getAndIncrement(); i < users; i = next.getAndIncrement()) {
                         String user = prefix + "user-" + i;
-                        store.upsertUser(new UserProfile(user, user, "User " + i, null, null, null, null));
+                        store.signIn(new UserProfile(user, user, "User " + i, null, null, null, null)); // as the engine does
                         store.joinOpenConversation(prefix + "room-" + (i % rooms), user, 1_000).orElseThrow();
                     }
                     return null;
