@@ -571,8 +571,8 @@ public final class ChatEngine implements AutoCloseable {
                 negotiated.add(name);
             }
         }
-        if (current != null) {
-            answerAuth(s, p, negotiated, store.upsertUser(UserProfile.of(p)), requestId); // a refresh: registered already
+        if (current != null) { // a refresh: registered already
+            answerAuth(s, p, negotiated, store.upsertUser(UserProfile.of(p)), requestId);
             return DONE;
         }
         SignedIn signedIn = store.signIn(UserProfile.of(p));
