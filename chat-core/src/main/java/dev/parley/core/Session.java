@@ -193,7 +193,7 @@ public final class Session {
         // than its frames are handled (or than the server keeps up, under load) is slowed, not closed.
         if (holdable && waiting >= holdReadsAt(limit) && READS_HELD.compareAndSet(this, false, true)) {
             engine.counters().increment("readsHeld");
-            transport.holdReads(true);
+            applyReadsHeld();
         }
         if (waiting > (holdable ? limit + FRAMES_AFTER_HOLD : limit)) {
             engine.counters().increment("pendingOverflowCloses");
@@ -210,6 +210,19 @@ public final class Session {
         return Math.max(1, limit / 2);
     }
 
+    /**
+     * Tells the transport what {@code readsHeld} says now, again if it changed meanwhile: the reading
+     * thread holds and a worker resumes, and a hold that reached the transport after the resume
+     * would otherwise stop this connection's reads for good.
+     */
+    private void applyReadsHeld() {
+        boolean held;
+        do {
+            held = readsHeld;
+            transport.holdReads(held);
+        } while (readsHeld != held);
+    }
+
     private void drain() {
         while (true) {
             Supplier<CompletionStage<?>> task = queue.poll();
@@ -223,7 +236,7 @@ public final class Session {
             int waiting = (int) PENDING.getAndAdd(this, -1) - 1;
             if (readsHeld && waiting <= holdReadsAt(engine.config().maxPendingFrames()) / 4
                     && READS_HELD.compareAndSet(this, true, false)) {
-                transport.holdReads(false);
+                applyReadsHeld();
             }
             CompletionStage<?> stage;
             try {

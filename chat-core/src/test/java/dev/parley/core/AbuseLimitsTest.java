@@ -64,7 +64,17 @@ class AbuseLimitsTest extends EngineHarness {
 
     @Test
     void aTransportThatCanHoldItsReadsHoldsTheFlooderBackInsteadOfClosingIt() {
-        HoldingTransport transport = new HoldingTransport();
+        floodWhileReadsAreHeldAndAnswered(new HoldingTransport(0));
+    }
+
+    @Test
+    void aHoldThatReachesTheTransportAfterTheQueueDrainedIsUndone() {
+        // The reading thread asks for the hold, the queue drains and a worker resumes before the
+        // hold has reached the transport: the transport must end up reading.
+        floodWhileReadsAreHeldAndAnswered(new HoldingTransport(2));
+    }
+
+    private void floodWhileReadsAreHeldAndAnswered(HoldingTransport transport) {
         Session session = engine.openSession(transport, TestAuthenticator.token("mallory"));
         String frame = "{\"type\":\"ping\",\"payload\":{},\"requestId\":\"p\"}";
         int frames = 20_000;
@@ -88,11 +98,16 @@ class AbuseLimitsTest extends EngineHarness {
         assertThat(engine.stats().counters()).doesNotContainKey("pendingOverflowCloses");
     }
 
-    /** Records like {@link RecordingTransport} and can hold its reads. */
+    /** Records like {@link RecordingTransport} and can hold its reads; a hold takes {@code holdMillis} to reach it. */
     private static final class HoldingTransport implements Transport {
         final RecordingTransport recorded = new RecordingTransport();
         final AtomicInteger holds = new AtomicInteger();
+        final long holdMillis;
         volatile boolean held;
+
+        HoldingTransport(long holdMillis) {
+            this.holdMillis = holdMillis;
+        }
 
         @Override
         public boolean send(String text) {
@@ -123,6 +138,13 @@ class AbuseLimitsTest extends EngineHarness {
         public void holdReads(boolean hold) {
             if (hold) {
                 holds.incrementAndGet();
+                if (holdMillis > 0) {
+                    try {
+                        Thread.sleep(holdMillis);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
             }
             held = hold;
         }
