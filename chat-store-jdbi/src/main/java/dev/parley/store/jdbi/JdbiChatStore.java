@@ -43,6 +43,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,6 +64,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.SqlStatement;
+import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,7 +108,7 @@ public final class JdbiChatStore implements ChatStore {
     private final Clock clock;
     private final GroupCommit<PreparedAppend, AppendResult> appends;
     private final GroupCommit<UserProfile, SignedIn> userWrites;
-    private final GroupCommit<OpenJoin, Boolean> openJoins;
+    private final GroupCommit<OpenJoin, Optional<ConversationRecord>> openJoins;
     /** The embedded database's directory lock, released when the store closes; null on PostgreSQL. */
     private final DirectoryLock directoryLock;
 
@@ -446,52 +448,109 @@ public final class JdbiChatStore implements ChatStore {
      * batch each loads those messages and the participants, whatever the page size.
      */
     private List<ConversationRecord> views(Handle h, String viewerId, String onlyConversationId, int limit) {
-        // Scalar subqueries keep every lookup on the newest-first (conversation_id, seq) index (ordered
-        // by both columns, so every planner sees it). The unread count is computed outside the
-        // query that holds the LIMIT, so only for the conversations returned: SQLite computes a
-        // sorted query's columns before it sorts.
-        String latestVisible = " FROM messages v WHERE v.conversation_id = c.id AND v.deleted_at IS NULL"
-                + " ORDER BY v.conversation_id, v.seq DESC LIMIT 1)";
+        // The unread count is computed outside the query that holds the LIMIT, so only for the
+        // conversations returned: SQLite computes a sorted query's columns before it sorts.
         String newestFirst = " ORDER BY COALESCE(x.latest_at, x.created_at) DESC, x.id DESC";
-        String sql = "SELECT x.*, (SELECT COUNT(*) FROM messages u WHERE u.conversation_id = x.id"
-                + "   AND u.seq > x.last_read_seq AND u.sender_id <> :viewer AND u.deleted_at IS NULL) AS unread"
-                + " FROM (SELECT x.* FROM (SELECT c.id, c.type, c.name, c.description, c.avatar_url, c.created_by,"
-                + "   c.created_at, c.updated_at, c.latest_seq, p.last_read_seq,"
-                + "   (SELECT v.id" + latestVisible + " AS latest_id,"
-                + "   (SELECT v.created_at" + latestVisible + " AS latest_at"
-                + "   FROM participants p JOIN conversations c ON c.id = p.conversation_id"
+        String sql = withUnread("SELECT x.* FROM (SELECT " + VIEW_COLUMNS
                 + "   WHERE p.user_id = :viewer AND p.left_at IS NULL"
                 + (onlyConversationId == null ? "" : " AND c.id = :conversationId")
-                + " ) x" + newestFirst + " LIMIT :limit) x"
-                + newestFirst;
-        record Row(String id, ConversationType type, String name, String description, String avatarUrl,
-                   String createdBy, Instant createdAt, Instant updatedAt, long latestSeq, long lastReadSeq,
-                   String latestId, int unread) {
-        }
+                + " ) x" + newestFirst + " LIMIT :limit") + newestFirst;
         var query = h.createQuery(sql).bind("viewer", viewerId).bind("limit", limit);
         if (onlyConversationId != null) {
             query.bind("conversationId", onlyConversationId);
         }
-        List<Row> rows = query.map((rs, ctx) -> new Row(rs.getString("id"),
+        return assembleViews(h, query.map(this::viewRow).list());
+    }
+
+    /**
+     * Each viewer's view of a conversation, by (conversation id, viewer id); a pair whose viewer is
+     * not an active member is absent. One query reads the rows of every pair, one the participants
+     * of every conversation, whatever the number of pairs.
+     */
+    private Map<List<String>, ConversationRecord> viewsOf(Handle h, Set<List<String>> pairs) {
+        List<String> ids = pairs.stream().map(p -> p.get(0)).distinct().toList();
+        List<String> viewers = pairs.stream().map(p -> p.get(1)).distinct().toList();
+        // Both IN lists select a few rows beyond the pairs (a viewer who is also in another pair's
+        // conversation); they are dropped here.
+        List<ViewRow> rows = new ArrayList<>();
+        for (List<String> idChunk : chunks(ids)) {
+            for (List<String> viewerChunk : chunks(viewers)) {
+                h.createQuery(withUnread("SELECT " + VIEW_COLUMNS + " WHERE p.conversation_id IN (<ids>)"
+                                + " AND p.user_id IN (<viewers>) AND p.left_at IS NULL"))
+                        .bindList("ids", idChunk).bindList("viewers", viewerChunk)
+                        .map(this::viewRow)
+                        .filter(r -> pairs.contains(List.of(r.id, r.viewerId)))
+                        .forEach(rows::add);
+            }
+        }
+        List<ConversationRecord> assembled = assembleViews(h, rows);
+        Map<List<String>, ConversationRecord> views = new HashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            views.put(List.of(rows.get(i).id, rows.get(i).viewerId), assembled.get(i));
+        }
+        return views;
+    }
+
+    // Scalar subqueries keep every lookup on the newest-first (conversation_id, seq) index (ordered by
+    // both columns, so every planner sees it).
+    private static final String LATEST_VISIBLE = " FROM messages v WHERE v.conversation_id = c.id"
+            + " AND v.deleted_at IS NULL ORDER BY v.conversation_id, v.seq DESC LIMIT 1)";
+
+    /** The columns of a conversation as the participant {@code p} sees it, and the FROM clause. */
+    private static final String VIEW_COLUMNS = "p.user_id AS viewer, c.id, c.type, c.name, c.description,"
+            + " c.avatar_url, c.created_by, c.created_at, c.updated_at, c.latest_seq, p.last_read_seq,"
+            + " (SELECT v.id" + LATEST_VISIBLE + " AS latest_id, (SELECT v.created_at" + LATEST_VISIBLE + " AS latest_at"
+            + " FROM participants p JOIN conversations c ON c.id = p.conversation_id";
+
+    /** {@code rowsSql} (which selects {@link #VIEW_COLUMNS}) with each row's unread count. */
+    private static String withUnread(String rowsSql) {
+        return "SELECT x.*, (SELECT COUNT(*) FROM messages u WHERE u.conversation_id = x.id"
+                + " AND u.seq > x.last_read_seq AND u.sender_id <> x.viewer AND u.deleted_at IS NULL) AS unread"
+                + " FROM (" + rowsSql + ") x";
+    }
+
+    /** A row of {@link #VIEW_COLUMNS} with its unread count. */
+    private record ViewRow(String viewerId, String id, ConversationType type, String name, String description,
+                           String avatarUrl, String createdBy, Instant createdAt, Instant updatedAt, long latestSeq,
+                           long lastReadSeq, String latestId, int unread) {
+    }
+
+    private ViewRow viewRow(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new ViewRow(rs.getString("viewer"), rs.getString("id"),
                 ConversationType.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)), text(rs, "name"),
                 text(rs, "description"), text(rs, "avatar_url"), rs.getString("created_by"),
                 instant(rs, "created_at"), instant(rs, "updated_at"), rs.getLong("latest_seq"),
-                rs.getLong("last_read_seq"), rs.getString("latest_id"), rs.getInt("unread"))).list();
+                rs.getLong("last_read_seq"), rs.getString("latest_id"), rs.getInt("unread"));
+    }
+
+    /**
+     * The rows' conversations, in row order, with their latest messages (one batch per viewer, as
+     * a message may read differently for each) and their participants (one batch).
+     */
+    private List<ConversationRecord> assembleViews(Handle h, List<ViewRow> rows) {
         if (rows.isEmpty()) {
             return List.of();
         }
-        List<String> ids = rows.stream().map(Row::id).toList();
-        List<String> latestIds = rows.stream().map(Row::latestId).filter(id -> id != null).toList();
-        Map<String, MessageRecord> latest = new HashMap<>();
-        for (MessageRecord m : messagesById(h, latestIds, viewerId)) {
-            latest.put(m.id(), m);
+        Map<String, List<String>> latestIdsByViewer = new HashMap<>();
+        for (ViewRow r : rows) {
+            if (r.latestId != null) {
+                latestIdsByViewer.computeIfAbsent(r.viewerId, v -> new ArrayList<>()).add(r.latestId);
+            }
         }
-        Map<String, List<Participant>> participants = participants(h, ids);
+        Map<List<String>, MessageRecord> latest = new HashMap<>();
+        latestIdsByViewer.forEach((viewer, latestIds) -> {
+            for (MessageRecord m : messagesById(h, latestIds, viewer)) {
+                latest.put(List.of(viewer, m.id()), m);
+            }
+        });
+        Map<String, List<Participant>> participants = participants(h,
+                rows.stream().map(ViewRow::id).distinct().toList());
         List<ConversationRecord> views = new ArrayList<>(rows.size());
-        for (Row r : rows) {
+        for (ViewRow r : rows) {
             views.add(new ConversationRecord(r.id, r.type, r.name, r.description, r.avatarUrl, r.createdBy,
                     r.createdAt, r.updatedAt, participants.getOrDefault(r.id, List.of()),
-                    r.latestId == null ? null : latest.get(r.latestId), r.unread, r.latestSeq, r.lastReadSeq));
+                    r.latestId == null ? null : latest.get(List.of(r.viewerId, r.latestId)), r.unread, r.latestSeq,
+                    r.lastReadSeq));
         }
         return views;
     }
@@ -587,8 +646,7 @@ public final class JdbiChatStore implements ChatStore {
                 // A concurrent first joiner created it this instant: join it.
             }
         }
-        boolean joined = openJoins.submit(new OpenJoin(conversationId, userId, maxParticipants));
-        return joined ? findConversation(conversationId, userId) : Optional.empty();
+        return openJoins.submit(new OpenJoin(conversationId, userId, maxParticipants));
     }
 
     /** A user entering an open room that holds at most {@code maxParticipants} active members. */
@@ -596,23 +654,37 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     /**
-     * Writes a batch of open-room joins in one transaction and tells each caller whether its user is
-     * a member now: false for a full room or a conversation that is not a group. If the transaction
-     * fails, each join is tried alone, so a bad one (an unknown user) fails only its own caller;
-     * joining is idempotent, so a retry after a failed commit is safe.
+     * Writes a batch of open-room joins in one transaction and answers each caller with the
+     * conversation as its user sees it, or empty for a full room or a conversation that is not a
+     * group. If the transaction fails, each join is tried alone, so a bad one (an unknown user) fails
+     * only its own caller; joining is idempotent, so a retry after a failed commit is safe.
      */
     // Package-private so tests can write a batch of their choosing.
-    void writeOpenJoins(List<GroupCommit.Pending<OpenJoin, Boolean>> batch) {
+    void writeOpenJoins(List<GroupCommit.Pending<OpenJoin, Optional<ConversationRecord>>> batch) {
         List<OpenJoin> joins = batch.stream().map(p -> p.item).toList();
-        List<Boolean> joined;
+        List<Optional<ConversationRecord>> answers;
         try {
-            joined = committerJdbi.inTransaction(tx -> joinAll(tx, joins));
+            answers = committerJdbi.withHandle(h -> {
+                List<Boolean> joined = h.inTransaction(tx -> joinAll(tx, joins));
+                // The views are read after the commit, so that the batch's locks are not held
+                // meanwhile; in one batch of queries, as reading each view alone cost a joiner more
+                // than its share of the transaction (BENCHMARKS.md, session 13).
+                Set<List<String>> members = new HashSet<>();
+                for (int i = 0; i < joins.size(); i++) {
+                    if (joined.get(i)) {
+                        members.add(List.of(joins.get(i).conversationId, joins.get(i).userId));
+                    }
+                }
+                Map<List<String>, ConversationRecord> views = viewsOf(h, members);
+                return joins.stream().map(j -> Optional.ofNullable(views.get(List.of(j.conversationId, j.userId))))
+                        .toList();
+            });
         } catch (RuntimeException e) {
             writeAloneOrFail(batch, e, "join open conversation", true, this::writeOpenJoins);
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).succeed(joined.get(i));
+            batch.get(i).succeed(answers.get(i));
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -353,15 +354,61 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
                 new JdbiChatStore.OpenJoin("room-a", "dave", 3),
                 new JdbiChatStore.OpenJoin("room-a", "alice", 3));
 
-        assertThat(outcomes.get(0)).isEqualTo(true);
         assertThat(outcomes.get(1)).isInstanceOf(StoreException.class); // no such user
-        assertThat(outcomes.subList(2, 8)).containsExactly(true, true, false, true, false, true);
+        assertThat(view(outcomes.get(0)).participantIds()).contains("bob");
+        assertThat(outcomes.subList(2, 8)).extracting(o -> ((Optional<?>) o).isPresent())
+                .containsExactly(true, true, false, true, false, true);
         ConversationRecord a = store.findConversation("room-a", "alice").orElseThrow();
         assertThat(a.participantIds()).containsExactly("alice", "bob", "carol");
         assertThat(a.participants()).extracting(Participant::role).containsExactly(Role.ADMIN, Role.MEMBER, Role.MEMBER);
         assertThat(store.participantIds("room-b")).containsExactly("dave", "erin");
         assertThat(store.participantIds(d.id())).containsExactlyInAnyOrder("alice", "bob");
         assertThat(store.joinOpenConversation("room-a", "dave", 3)).isEmpty();
+    }
+
+    /**
+     * Each joiner of a batch is answered with the conversation as that user sees it: a member coming
+     * back keeps the messages it read, a new member has read none, and a message with a copy per
+     * recipient reads as each viewer's copy.
+     */
+    @Test
+    void eachJoinerOfABatchIsAnsweredWithItsOwnViewOfTheRoom() {
+        for (String u : List.of("alice", "bob", "carol", "dave")) {
+            user(u);
+        }
+        store.joinOpenConversation("room-a", "alice", 10).orElseThrow();
+        store.joinOpenConversation("room-a", "bob", 10).orElseThrow();
+        store.joinOpenConversation("room-b", "dave", 10).orElseThrow();
+        MessageRecord first = send("room-a", "alice", "first");
+        store.markRead("room-a", "bob", first.seq());
+        send("room-a", "bob", "bob's own");
+        store.appendMessage(new NewMessage("room-a", "alice", "text", null,
+                Map.of("alice", "for alice", "bob", "for bob"), null, null, null, null));
+        JdbiChatStore jdbiStore = (JdbiChatStore) store;
+        jdbiStore.run("leave", h -> h.execute("UPDATE participants SET left_at = joined_at"
+                + " WHERE conversation_id = 'room-a' AND user_id = 'bob'"));
+
+        List<Object> outcomes = writeAsOneBatch(jdbiStore::writeOpenJoins,
+                new JdbiChatStore.OpenJoin("room-a", "bob", 10),
+                new JdbiChatStore.OpenJoin("room-a", "carol", 10),
+                new JdbiChatStore.OpenJoin("room-b", "carol", 10));
+
+        ConversationRecord bob = view(outcomes.get(0));
+        ConversationRecord carol = view(outcomes.get(1));
+        assertThat(bob.lastReadSeq()).isEqualTo(first.seq());
+        assertThat(bob.unreadCount()).isEqualTo(1);
+        assertThat(bob.latestMessage().contents()).containsExactly(Map.entry("bob", "for bob"));
+        assertThat(carol.lastReadSeq()).isZero();
+        assertThat(carol.unreadCount()).isEqualTo(3);
+        assertThat(carol.latestMessage().contents()).isEmpty();
+        assertThat(bob.participantIds()).containsExactly("alice", "bob", "carol");
+        assertThat(view(outcomes.get(2)).participantIds()).containsExactly("dave", "carol");
+        assertThat(outcomes).containsExactly(store.findConversation("room-a", "bob"),
+                store.findConversation("room-a", "carol"), store.findConversation("room-b", "carol"));
+    }
+
+    private static ConversationRecord view(Object outcome) {
+        return ((Optional<?>) outcome).map(ConversationRecord.class::cast).orElseThrow();
     }
 
     @Test
