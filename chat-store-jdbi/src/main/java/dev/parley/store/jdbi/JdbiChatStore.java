@@ -608,44 +608,12 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     /**
-     * A member coming back and a room of another kind are settled by one read, without a write. A
-     * new member is written by the open-join committer, many joins in one transaction, because a
-     * burst of joins (clients reconnecting after a restart) would otherwise be a burst of one-row
-     * commits.
+     * Every open join, first ones, returning members and rooms not yet created alike, goes through
+     * the open-join committer: a burst of joins (clients reconnecting after a restart, a crowd
+     * arriving) is settled with a few queries a batch instead of a few a join.
      */
     @Override
     public Optional<ConversationRecord> joinOpenConversation(String conversationId, String userId, int maxParticipants) {
-        record State(String type, Boolean active) {
-        }
-        // (A statement that fails on a unique key costs an exception and, on PostgreSQL, a
-        // transaction: read before inserting.)
-        Optional<State> state = run("join open conversation", h -> h.createQuery("SELECT c.type, p.user_id, p.left_at"
-                        + " FROM conversations c LEFT JOIN participants p ON p.conversation_id = c.id AND p.user_id = :u"
-                        + " WHERE c.id = :c")
-                .bind("c", conversationId).bind("u", userId)
-                .map((rs, ctx) -> new State(rs.getString("type"), rs.getString("user_id") == null ? null
-                        : rs.getObject("left_at") == null)).findOne());
-        if (state.isPresent() && !ConversationType.GROUP.wireName().equals(state.get().type)) {
-            return Optional.empty();
-        }
-        if (state.isPresent() && Boolean.TRUE.equals(state.get().active)) {
-            return findConversation(conversationId, userId);
-        }
-        if (state.isEmpty()) {
-            try {
-                run("create open conversation", h -> {
-                    h.useTransaction(tx -> insertConversation(tx, conversationId,
-                            new NewConversation(ConversationType.GROUP, conversationId, userId, List.of()), null));
-                    return null;
-                });
-                return findConversation(conversationId, userId);
-            } catch (StoreException e) {
-                if (!isUniqueViolation(e)) {
-                    throw e;
-                }
-                // A concurrent first joiner created it this instant: join it.
-            }
-        }
         return openJoins.submit(new OpenJoin(conversationId, userId, maxParticipants));
     }
 
@@ -656,36 +624,49 @@ public final class JdbiChatStore implements ChatStore {
     /**
      * Writes a batch of open-room joins in one transaction and answers each caller with the
      * conversation as its user sees it, or empty for a full room or a conversation that is not a
-     * group. If the transaction fails, each join is tried alone, so a bad one (an unknown user) fails
-     * only its own caller; joining is idempotent, so a retry after a failed commit is safe.
+     * group. A unique violation means another node created one of the rooms meanwhile: the retry
+     * joins it. If the batch fails otherwise, each join is tried alone, so a bad one (an unknown
+     * user) fails only its own caller; joining is idempotent, so a retry after a failed commit is
+     * safe.
      */
     // Package-private so tests can write a batch of their choosing.
     void writeOpenJoins(List<GroupCommit.Pending<OpenJoin, Optional<ConversationRecord>>> batch) {
         List<OpenJoin> joins = batch.stream().map(p -> p.item).toList();
-        List<Optional<ConversationRecord>> answers;
-        try {
-            answers = committerJdbi.withHandle(h -> {
-                List<Boolean> joined = h.inTransaction(tx -> joinAll(tx, joins));
-                // The views are read after the commit, so that the batch's locks are not held
-                // meanwhile; in one batch of queries, as reading each view alone cost a joiner more
-                // than its share of the transaction (BENCHMARKS.md, session 13).
-                Set<List<String>> members = new HashSet<>();
-                for (int i = 0; i < joins.size(); i++) {
-                    if (joined.get(i)) {
-                        members.add(List.of(joins.get(i).conversationId, joins.get(i).userId));
-                    }
+        List<Optional<ConversationRecord>> answers = null;
+        RuntimeException failure = null;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                answers = committerJdbi.withHandle(h -> joinAndView(h, joins));
+                failure = null;
+                break;
+            } catch (RuntimeException e) {
+                failure = e;
+                if (!isUniqueViolation(e)) {
+                    break;
                 }
-                Map<List<String>, ConversationRecord> views = viewsOf(h, members);
-                return joins.stream().map(j -> Optional.ofNullable(views.get(List.of(j.conversationId, j.userId))))
-                        .toList();
-            });
-        } catch (RuntimeException e) {
-            writeAloneOrFail(batch, e, "join open conversation", true, this::writeOpenJoins);
+            }
+        }
+        if (failure != null) {
+            writeAloneOrFail(batch, failure, "join open conversation", true, this::writeOpenJoins);
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).succeed(answers.get(i));
         }
+    }
+
+    private List<Optional<ConversationRecord>> joinAndView(Handle h, List<OpenJoin> joins) {
+        List<Boolean> joined = h.inTransaction(tx -> joinAll(tx, joins));
+        // The views are read after the commit, so that the batch's locks are not held meanwhile, and
+        // for the whole batch at once: reading each alone cost more than the join.
+        Set<List<String>> members = new HashSet<>();
+        for (int i = 0; i < joins.size(); i++) {
+            if (joined.get(i)) {
+                members.add(List.of(joins.get(i).conversationId, joins.get(i).userId));
+            }
+        }
+        Map<List<String>, ConversationRecord> views = viewsOf(h, members);
+        return joins.stream().map(j -> Optional.ofNullable(views.get(List.of(j.conversationId, j.userId)))).toList();
     }
 
     /** The transaction of a batch of joins; the answer of each join, in batch order. */
@@ -713,6 +694,19 @@ public final class JdbiChatStore implements ChatStore {
                 .bindList("users", joins.stream().map(OpenJoin::userId).distinct().toList())
                 .map((rs, ctx) -> Map.entry(List.of(rs.getString(1), rs.getString(2)), rs.getObject(3) == null))
                 .forEach(e -> memberships.put(e.getKey(), e.getValue()));
+
+        // Rooms not created yet: the first joiner of the batch creates each one, as its admin. (A
+        // node racing on the same id fails this batch with a unique violation; its joins are then
+        // tried alone and find the room.)
+        for (OpenJoin j : joins) {
+            if (!types.containsKey(j.conversationId)) {
+                insertConversation(tx, j.conversationId,
+                        new NewConversation(ConversationType.GROUP, j.conversationId, j.userId, List.of()), null);
+                types.put(j.conversationId, ConversationType.GROUP.wireName());
+                rooms.put(j.conversationId, new int[] {1, 0});
+                memberships.put(List.of(j.conversationId, j.userId), true);
+            }
+        }
 
         Object now = time(now());
         PreparedBatch inserts = tx.prepareBatch("INSERT INTO participants"
