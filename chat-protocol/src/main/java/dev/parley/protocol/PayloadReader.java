@@ -4,26 +4,18 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-import dev.parley.protocol.Rules.MaxBytes;
-import dev.parley.protocol.Rules.MaxChars;
-import dev.parley.protocol.Rules.MaxItems;
-import dev.parley.protocol.Rules.OneOf;
-import dev.parley.protocol.Rules.Pattern;
-import dev.parley.protocol.Rules.Range;
-import dev.parley.protocol.Rules.Required;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Reads a request payload into its record, checking the {@link Rules} on each component and then
@@ -31,8 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * lenient where it allows (unknown fields ignored). Throws only {@link ProtocolException}.
  */
 final class PayloadReader {
-    private static final java.util.regex.Pattern INTEGER = java.util.regex.Pattern.compile("-?[0-9]{1,18}");
-    private static final Map<String, java.util.regex.Pattern> PATTERNS = new ConcurrentHashMap<>();
+    private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,18}");
 
     private final ProtocolLimits limits;
 
@@ -48,7 +39,7 @@ final class PayloadReader {
         RecordModel model = RecordModel.of(type);
         List<String> missing = new ArrayList<>();
         for (RecordModel.Component c : model.components) {
-            if (c.annotation(Required.class) != null && isMissing(lookup(obj, c))) {
+            if (c.rules.required && isMissing(lookup(obj, c))) {
                 missing.add(path + c.wireName);
             }
         }
@@ -69,7 +60,7 @@ final class PayloadReader {
             } else {
                 value = convert(el, c.generic, field);
             }
-            checkRules(c, value, field);
+            c.rules.check(value, field, limits);
             values[c.index] = value;
         }
         Object record;
@@ -254,70 +245,6 @@ final class PayloadReader {
             }
         }
         throw ProtocolException.invalidData(field, "must be an integer");
-    }
-
-    private void checkRules(RecordModel.Component c, Object value, String field) {
-        Object v = value instanceof Optional<?> o ? o.orElse(null) : value;
-        if (v == null) {
-            return;
-        }
-        MaxItems maxItems = c.annotation(MaxItems.class);
-        if (maxItems != null) {
-            int size = v instanceof List<?> l ? l.size() : v instanceof Map<?, ?> m ? m.size() : 0;
-            if (size > maxItems.value()) {
-                throw ProtocolException.tooManyItems(field, maxItems.value());
-            }
-        }
-        MaxChars maxChars = c.annotation(MaxChars.class);
-        if (maxChars != null && v instanceof String s && s.codePointCount(0, s.length()) > maxChars.value()) {
-            throw maxChars.invalid()
-                    ? ProtocolException.invalidData(field, "at most " + maxChars.value() + " characters")
-                    : ProtocolException.tooManyChars(field, maxChars.value());
-        }
-        MaxBytes maxBytes = c.annotation(MaxBytes.class);
-        if (maxBytes != null) {
-            long max = maxBytes.value().of(limits);
-            if (v instanceof Map<?, ?> m) {
-                for (Object item : m.values()) {
-                    if (Text.utf8Length(item.toString()) > max) {
-                        throw ProtocolException.tooLarge(field, max);
-                    }
-                }
-            } else if (Text.utf8Length(measured(v)) > max) {
-                throw ProtocolException.tooLarge(field, max);
-            }
-        }
-        Pattern pattern = c.annotation(Pattern.class);
-        if (pattern != null) {
-            java.util.regex.Pattern re = PATTERNS.computeIfAbsent(pattern.value(), java.util.regex.Pattern::compile);
-            List<?> items = v instanceof List<?> l ? l : List.of(v);
-            for (Object item : items) {
-                if (!re.matcher(item.toString()).matches()) {
-                    throw ProtocolException.invalidData(field, pattern.reason());
-                }
-            }
-        }
-        OneOf oneOf = c.annotation(OneOf.class);
-        if (oneOf != null && !Arrays.asList(oneOf.value()).contains(v)) {
-            throw ProtocolException.invalidData(field, "must be one of " + String.join(", ", oneOf.value()));
-        }
-        Range range = c.annotation(Range.class);
-        if (range != null && v instanceof Number n && (n.longValue() < range.min() || n.longValue() > range.max())) {
-            throw ProtocolException.invalidData(field, range.max() == Long.MAX_VALUE
-                    ? "must be at least " + range.min()
-                    : "must be within " + range.min() + ".." + range.max());
-        }
-    }
-
-    /** The text a byte limit applies to: a string itself (also as a JSON string value), else its JSON form. */
-    private static String measured(Object v) {
-        if (v instanceof String s) {
-            return s;
-        }
-        if (v instanceof JsonPrimitive p && p.isString()) {
-            return p.getAsString();
-        }
-        return v.toString();
     }
 
     private static Class<?> rawType(Type type) {

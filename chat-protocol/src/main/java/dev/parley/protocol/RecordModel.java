@@ -80,6 +80,7 @@ final class RecordModel {
         final String[] alternates;
         final Class<?> raw;
         final Type generic;
+        final ComponentRules rules;
         private final Method accessor;
 
         Component(RecordComponent rc, int index) {
@@ -95,6 +96,7 @@ final class RecordModel {
             this.alternates = sn == null ? new String[0] : sn.alternate();
             this.raw = rc.getType();
             this.generic = rc.getGenericType();
+            this.rules = new ComponentRules(field);
             this.accessor = rc.getAccessor();
             this.accessor.setAccessible(true);
         }
