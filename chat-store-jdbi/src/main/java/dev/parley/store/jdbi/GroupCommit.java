@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for small writes of one kind (appends, user upserts). Callers queue their item and
+ * Group commit for small writes of one kind (appends, user upserts, open-room joins), also used for
+ * the one read that storms repeat (a user's conversation ids). Callers queue their item and
  * block; one committer thread takes everything queued (up to {@code maxBatch}) and hands it to the
  * writer, which stores the batch in one transaction and settles each caller's {@link Pending} after
  * the commit. While one batch commits, the next one queues up, so the batch size follows the load:

@@ -109,6 +109,7 @@ public final class JdbiChatStore implements ChatStore {
     private final GroupCommit<PreparedAppend, AppendResult> appends;
     private final GroupCommit<UserProfile, SignedIn> userWrites;
     private final GroupCommit<OpenJoin, Optional<ConversationRecord>> openJoins;
+    private final GroupCommit<String, List<String>> conversationIdReads;
     /** The embedded database's directory lock, released when the store closes; null on PostgreSQL. */
     private final DirectoryLock directoryLock;
 
@@ -133,6 +134,8 @@ public final class JdbiChatStore implements ChatStore {
                 this::writeUsers);
         this.openJoins = new GroupCommit<>(committerDataSource.getPoolName() + "-joins", "join open conversation",
                 MAX_BATCH, this::writeOpenJoins);
+        this.conversationIdReads = new GroupCommit<>(dataSource.getPoolName() + "-conversation-ids",
+                "list conversation ids", MAX_BATCH, this::readConversationIds);
     }
 
     /** A store on an existing PostgreSQL database, with a ten-second {@linkplain #postgres(String, String, String, Duration) timeout}. */
@@ -499,7 +502,8 @@ public final class JdbiChatStore implements ChatStore {
     /** The columns of a conversation as the participant {@code p} sees it, and the FROM clause. */
     private static final String VIEW_COLUMNS = "p.user_id AS viewer, c.id, c.type, c.name, c.description,"
             + " c.avatar_url, c.created_by, c.created_at, c.updated_at, c.latest_seq, p.last_read_seq,"
-            + " (SELECT v.id" + LATEST_VISIBLE + " AS latest_id, (SELECT v.created_at" + LATEST_VISIBLE + " AS latest_at"
+            + " (SELECT v.id" + LATEST_VISIBLE + " AS latest_id,"
+            + " (SELECT v.created_at" + LATEST_VISIBLE + " AS latest_at"
             + " FROM participants p JOIN conversations c ON c.id = p.conversation_id";
 
     /** {@code rowsSql} (which selects {@link #VIEW_COLUMNS}) with each row's unread count. */
@@ -589,10 +593,28 @@ public final class JdbiChatStore implements ChatStore {
                 .bind("c", conversationId).mapTo(String.class).list());
     }
 
+    /** Read with the calls queued meanwhile: one query for them all (see {@link #readConversationIds}). */
     @Override
     public List<String> conversationIdsOf(String userId) {
-        return run("list conversation ids", h -> conversationIdsOf(h, List.of(userId)))
-                .getOrDefault(userId, List.of());
+        return conversationIdReads.submit(userId);
+    }
+
+    /**
+     * The conversation ids of a batch of users in one query. The engine reads a user's ids when the
+     * user's last connection closes (to announce {@code user_offline}), so a disconnect storm would
+     * otherwise be a storm of one-user reads.
+     */
+    // Package-private so tests can read a batch of their choosing.
+    void readConversationIds(List<GroupCommit.Pending<String, List<String>>> batch) {
+        List<String> users = batch.stream().map(p -> p.item).distinct().toList();
+        Map<String, List<String>> ids;
+        try {
+            ids = run("list conversation ids", h -> conversationIdsOf(h, users));
+        } catch (StoreException e) {
+            batch.forEach(p -> p.fail(e));
+            return;
+        }
+        batch.forEach(p -> p.succeed(ids.getOrDefault(p.item, List.of())));
     }
 
     /** Each of the users' active conversations, by user (users in none are absent). */
@@ -1732,6 +1754,7 @@ public final class JdbiChatStore implements ChatStore {
         }
         userWrites.close(10_000);
         openJoins.close(10_000);
+        conversationIdReads.close(10_000);
         committerDataSource.close();
         dataSource.close();
         if (directoryLock != null) {

@@ -19,9 +19,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -266,13 +268,7 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
 
     @Test
     void eachSignInOfABatchGetsTheConversationsItsUserIsActiveIn() {
-        user("alice");
-        user("bob");
-        ConversationRecord ab = direct("alice", "bob");
-        store.joinOpenConversation("room-a", "alice", 10).orElseThrow();
-        store.joinOpenConversation("room-a", "bob", 10).orElseThrow();
-        ((JdbiChatStore) store).run("leave", h -> h.execute("UPDATE participants SET left_at = joined_at"
-                + " WHERE conversation_id = 'room-a' AND user_id = 'bob'"));
+        ConversationRecord ab = aliceInTwoConversationsBobInOneHeLeftTheOther();
 
         List<Object> outcomes = writeOneUserBatch(profile("alice", "Alice"), profile("bob", "Bob"),
                 profile("carol", "Carol"));
@@ -282,6 +278,33 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
                         alice -> assertThat(alice).containsExactlyInAnyOrder(ab.id(), "room-a"),
                         bob -> assertThat(bob).containsExactly(ab.id()),
                         carol -> assertThat(carol).isEmpty());
+    }
+
+    /** A disconnect storm's reads are answered in batches: each caller gets its own user's ids. */
+    @Test
+    void eachReadOfABatchGetsTheConversationIdsOfItsOwnUser() {
+        ConversationRecord ab = aliceInTwoConversationsBobInOneHeLeftTheOther();
+
+        List<Object> outcomes = writeAsOneBatch(((JdbiChatStore) store)::readConversationIds,
+                "bob", "alice", "nobody", "bob");
+
+        assertThat(outcomes).hasSize(4).allSatisfy(o -> assertThat(o).isInstanceOf(List.class));
+        assertThat(outcomes.get(0)).isEqualTo(List.of(ab.id()));
+        assertThat(new HashSet<>((List<?>) outcomes.get(1))).isEqualTo(Set.of(ab.id(), "room-a"));
+        assertThat(outcomes.get(2)).isEqualTo(List.of());
+        assertThat(outcomes.get(3)).isEqualTo(List.of(ab.id()));
+    }
+
+    /** Alice and Bob share a direct conversation; both joined room-a, which Bob left. */
+    private ConversationRecord aliceInTwoConversationsBobInOneHeLeftTheOther() {
+        user("alice");
+        user("bob");
+        ConversationRecord ab = direct("alice", "bob");
+        store.joinOpenConversation("room-a", "alice", 10).orElseThrow();
+        store.joinOpenConversation("room-a", "bob", 10).orElseThrow();
+        ((JdbiChatStore) store).run("leave", h -> h.execute("UPDATE participants SET left_at = joined_at"
+                + " WHERE conversation_id = 'room-a' AND user_id = 'bob'"));
+        return ab;
     }
 
     @Test

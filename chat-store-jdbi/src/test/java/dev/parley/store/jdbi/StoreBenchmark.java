@@ -15,6 +15,8 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * Durable append throughput and read latency of {@link JdbiChatStore}; a measurement, not a test.
@@ -146,22 +148,35 @@ public final class StoreBenchmark {
         double returns = signInAndJoin(store, 200, 10_000, 500, "j");
         System.out.printf(Locale.ROOT, "  the same again, every user a member already:                     %6.0f /s,"
                 + " JVM CPU %4.0f us each%n", returns, (jvmCpuNanos() - jvmBefore) / 1e3 / 10_000);
+        // A disconnect storm: each user's last connection closing announces user_offline to the
+        // user's conversations, which the engine reads first.
+        jvmBefore = jvmCpuNanos();
+        double offline = perUser(200, 10_000, i -> store.conversationIdsOf("juser-" + i));
+        System.out.printf(Locale.ROOT, "  their conversation ids, 200 at once (a disconnect storm):        %6.0f /s,"
+                + " JVM CPU %4.0f us each%n", offline, (jvmCpuNanos() - jvmBefore) / 1e3 / 10_000);
     }
 
     /** Each of {@code users} users signs in and joins room {@code i % rooms}, {@code threads} at a time; returns users/s. */
     private static double signInAndJoin(JdbiChatStore store, int threads, int users, int rooms, String prefix)
             throws Exception {
+        return perUser(threads, users, i -> {
+            String user = prefix + "user-" + i;
+            store.signIn(new UserProfile(user, user, "User " + i, null, null, null, null)); // as the engine does
+            store.joinOpenConversation(prefix + "room-" + (i % rooms), user, 1_000).orElseThrow();
+        });
+    }
+
+    /** Runs {@code each} for every user index below {@code users}, {@code threads} at a time; returns users/s. */
+    private static double perUser(int threads, int users, IntConsumer each) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            AtomicInteger next = new AtomicInteger();
             List<Future<?>> futures = new ArrayList<>();
             long begin = System.nanoTime();
             for (int t = 0; t < threads; t++) {
                 futures.add(pool.submit(() -> {
                     for (int i = next.getAndIncrement(); i < users; i = next.getAndIncrement()) {
-                        String user = prefix + "user-" + i;
-                        store.signIn(new UserProfile(user, user, "User " + i, null, null, null, null)); // as the engine does
-                        store.joinOpenConversation(prefix + "room-" + (i % rooms), user, 1_000).orElseThrow();
+                        each.accept(i);
                     }
                     return null;
                 }));
