@@ -718,8 +718,8 @@ public final class JdbiChatStore implements ChatStore {
                 .forEach(e -> memberships.put(e.getKey(), e.getValue()));
 
         // Rooms not created yet: the first joiner of the batch creates each one, as its admin. (A
-        // node racing on the same id fails this batch with a unique violation; its joins are then
-        // tried alone and find the room.)
+        // node racing on the same id fails this batch with a unique violation; the batch then runs
+        // again and finds the room.)
         for (OpenJoin j : joins) {
             if (!types.containsKey(j.conversationId)) {
                 insertConversation(tx, j.conversationId,

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -428,6 +429,23 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
         assertThat(view(outcomes.get(2)).participantIds()).containsExactly("dave", "carol");
         assertThat(outcomes).containsExactly(store.findConversation("room-a", "bob"),
                 store.findConversation("room-a", "carol"), store.findConversation("room-b", "carol"));
+    }
+
+    @Test
+    void aRoomMissingWhenItsBatchRunsIsCreatedByItsFirstJoiner() {
+        for (String u : List.of("alice", "bob", "carol")) {
+            user(u);
+        }
+
+        List<Object> outcomes = writeAsOneBatch(((JdbiChatStore) store)::writeOpenJoins,
+                new JdbiChatStore.OpenJoin("room-new", "bob", 2),
+                new JdbiChatStore.OpenJoin("room-new", "alice", 2),
+                new JdbiChatStore.OpenJoin("room-new", "carol", 2));
+
+        assertThat(view(outcomes.get(0)).createdBy()).isEqualTo("bob");
+        assertThat(view(outcomes.get(1)).participants()).extracting(Participant::userId, Participant::role)
+                .containsExactly(Tuple.tuple("bob", Role.ADMIN), Tuple.tuple("alice", Role.MEMBER));
+        assertThat(outcomes.get(2)).isEqualTo(Optional.empty()); // the room holds two
     }
 
     private static ConversationRecord view(Object outcome) {
