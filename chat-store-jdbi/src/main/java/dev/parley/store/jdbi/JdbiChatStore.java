@@ -939,12 +939,14 @@ public final class JdbiChatStore implements ChatStore {
                     .forEach(r -> stored.put(new ClientKey(r.conversationId(), r.senderId(), r.clientMessageId()), r));
         }
 
-        // Plain JDBC from here: binding each value through JDBI cost the committer more than the
+        // Plain JDBC from here, on statements kept between batches where SQLite would compile them
+        // at each prepare: binding each value through JDBI cost the committer more than the
         // driver's own work. The driver sends each batch as multi-row INSERTs (reWriteBatchedInserts).
-        Connection connection = tx.getConnection();
-        try (PreparedStatement rows = connection.prepareStatement(
+        try (StatementCache.Lent lentRows = StatementCache.lend(tx,
                 dialect.fullTextSearch ? INSERT_MESSAGE_WITH_WORDS : INSERT_MESSAGE);
-             PreparedStatement copies = connection.prepareStatement(INSERT_COPY)) {
+             StatementCache.Lent lentCopies = StatementCache.lend(tx, INSERT_COPY)) {
+            PreparedStatement rows = lentRows.statement();
+            PreparedStatement copies = lentCopies.statement();
             int copyCount = 0;
             Set<String> advanced = new LinkedHashSet<>();
             for (int i : toWrite) {
@@ -1003,7 +1005,7 @@ public final class JdbiChatStore implements ChatStore {
             if (advanced.isEmpty()) {
                 return;
             }
-            advanceConversations(connection, advanced.stream()
+            advanceConversations(tx, advanced.stream()
                     .map(c -> Map.entry(c, counters.get(c))).toList());
             rows.executeBatch();
             if (copyCount > 0) {
@@ -1024,8 +1026,7 @@ public final class JdbiChatStore implements ChatStore {
             + " VALUES (?, ?, ?)";
 
     /** Sets each conversation's latest_seq and last message time: on PostgreSQL in one statement. */
-    private void advanceConversations(Connection connection, List<Map.Entry<String, Counter>> advanced)
-            throws SQLException {
+    private void advanceConversations(Handle tx, List<Map.Entry<String, Counter>> advanced) throws SQLException {
         if (dialect.arrayParameters) {
             Object[] ids = new Object[advanced.size()];
             Object[] seqs = new Object[advanced.size()];
@@ -1036,6 +1037,7 @@ public final class JdbiChatStore implements ChatStore {
                 // ISO-8601 with offset, which timestamptz reads exactly.
                 times[i] = advanced.get(i).getValue().lastMessageAt.toString();
             }
+            Connection connection = tx.getConnection();
             try (PreparedStatement bump = connection.prepareStatement("UPDATE conversations c"
                     + " SET latest_seq = v.seq, last_message_at = v.t::timestamptz, updated_at = v.t::timestamptz"
                     + " FROM unnest(?::varchar[], ?::bigint[], ?::varchar[]) AS v(id, seq, t) WHERE c.id = v.id")) {
@@ -1046,8 +1048,9 @@ public final class JdbiChatStore implements ChatStore {
             }
             return;
         }
-        try (PreparedStatement bump = connection.prepareStatement("UPDATE conversations SET latest_seq = ?,"
+        try (StatementCache.Lent lent = StatementCache.lend(tx, "UPDATE conversations SET latest_seq = ?,"
                 + " last_message_at = ?, updated_at = ? WHERE id = ?")) {
+            PreparedStatement bump = lent.statement();
             for (Map.Entry<String, Counter> e : advanced) {
                 bump.setLong(1, e.getValue().latestSeq);
                 bump.setObject(2, time(e.getValue().lastMessageAt));

@@ -9,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.DefaultStatementBuilder;
 import org.jdbi.v3.core.statement.StatementBuilder;
 import org.jdbi.v3.core.statement.StatementBuilderFactory;
@@ -108,6 +109,10 @@ final class StatementCache implements StatementBuilderFactory {
             if (ctx.isReturningGeneratedKeys() || ctx.isConcurrentUpdatable()) {
                 return super.create(conn, sql, ctx);
             }
+            return lend(sql);
+        }
+
+        private PreparedStatement lend(String sql) throws SQLException {
             synchronized (statements) {
                 PreparedStatement cached = statements.get(sql);
                 if (cached != null && cached.isClosed()) { // the driver closes a statement that failed badly
@@ -145,6 +150,31 @@ final class StatementCache implements StatementBuilderFactory {
                 PreparedStatement kept = (PreparedStatement) stmt;
                 kept.setQueryTimeout(0);
                 kept.setMaxRows(0);
+                kept.clearBatch(); // rows added before a failure must not run with the next use's
+            }
+        }
+    }
+
+    /**
+     * A statement on {@code h}'s connection for plain JDBC (the append committer binds its rows
+     * itself): kept between uses like Jdbi's own when {@code h}'s statements come from a cache, else
+     * prepared for this use. Closing the result gives the statement back.
+     */
+    static Lent lend(Handle h, String sql) throws SQLException {
+        if (h.getStatementBuilder() instanceof Builder builder) {
+            return new Lent(builder.lend(sql), builder);
+        }
+        return new Lent(h.getConnection().prepareStatement(sql), null);
+    }
+
+    /** A statement from {@link #lend}; {@link #close} gives it back (or closes it, if not cached). */
+    record Lent(PreparedStatement statement, Builder builder) implements AutoCloseable {
+        @Override
+        public void close() throws SQLException {
+            if (builder == null) {
+                statement.close();
+            } else {
+                builder.close(null, null, statement);
             }
         }
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -58,6 +59,36 @@ class StatementCacheTest {
         jdbi.useTransaction(tx -> IntStream.range(50, 60).forEach(i -> tx.prepareBatch("INSERT INTO t (id, v) VALUES (:id, :v)")
                 .bind("id", "id-" + i).bind("v", i).add().execute()));
         assertThat(values()).hasSize(60);
+    }
+
+    /**
+     * The append committer's plain JDBC batches run on kept statements too: rows added to a batch
+     * that never ran (its use failed) are not run with the next use's.
+     */
+    @Test
+    void aLentStatementIsTheKeptOneAndComesBackWithoutTheRowsOfAFailedUse() throws Exception {
+        String sql = "INSERT INTO t (id, v) VALUES (?, ?)";
+        PreparedStatement first = jdbi.withHandle(h -> {
+            try (StatementCache.Lent lent = StatementCache.lend(h, sql)) {
+                lent.statement().setString(1, "lost");
+                lent.statement().setInt(2, 1);
+                lent.statement().addBatch();
+                return lent.statement(); // given back without running, as after a failure
+            }
+        });
+        PreparedStatement second = jdbi.withHandle(h -> {
+            try (StatementCache.Lent lent = StatementCache.lend(h, sql)) {
+                lent.statement().setString(1, "kept");
+                lent.statement().setInt(2, 2);
+                lent.statement().addBatch();
+                lent.statement().executeBatch();
+                return lent.statement();
+            }
+        });
+
+        List<String> stored = jdbi.withHandle(h -> h.createQuery("SELECT id FROM t").mapTo(String.class).list());
+        assertThat(second).isSameAs(first);
+        assertThat(stored).containsExactly("kept");
     }
 
     private int count(String sql, String id, int min) {
