@@ -57,6 +57,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
@@ -282,32 +283,35 @@ public final class JdbiChatStore implements ChatStore {
     void writeUsers(List<GroupCommit.Pending<UserProfile, SignedIn>> batch) {
         Map<String, UserProfile> latest = new TreeMap<>();
         batch.forEach(p -> latest.put(p.item.id(), p.item));
-        Map<String, List<String>> conversations = null;
-        RuntimeException failure = null;
-        for (int attempt = 0; attempt < 2; attempt++) {
-            try {
-                conversations = committerJdbi.inTransaction(tx -> {
-                    PreparedBatch statements = tx.prepareBatch(UPSERT_USER);
-                    latest.values().forEach(p -> bindProfile(statements, p).add());
-                    statements.execute();
-                    return conversationIdsOf(tx, List.copyOf(latest.keySet()));
-                });
-                failure = null;
-                break;
-            } catch (RuntimeException e) {
-                failure = e;
-                if (!isUniqueViolation(e)) {
-                    break;
-                }
-            }
+        Map<String, List<String>> conversations;
+        try {
+            conversations = againAfterUniqueViolation(() -> committerJdbi.inTransaction(tx -> {
+                PreparedBatch statements = tx.prepareBatch(UPSERT_USER);
+                latest.values().forEach(p -> bindProfile(statements, p).add());
+                statements.execute();
+                return conversationIdsOf(tx, List.copyOf(latest.keySet()));
+            }));
+        } catch (RuntimeException e) {
+            writeAloneOrFail(batch, e, "upsert user", true, this::writeUsers);
+            return;
         }
-        if (failure == null) {
-            Map<String, List<String>> ids = conversations;
-            batch.forEach(p -> p.succeed(new SignedIn(
-                    User.of(p.item.id(), p.item.username(), p.item.displayName(), p.item.avatarUrl()),
-                    ids.getOrDefault(p.item.id(), List.of()))));
-        } else {
-            writeAloneOrFail(batch, failure, "upsert user", true, this::writeUsers);
+        batch.forEach(p -> p.succeed(new SignedIn(
+                User.of(p.item.id(), p.item.username(), p.item.displayName(), p.item.avatarUrl()),
+                conversations.getOrDefault(p.item.id(), List.of()))));
+    }
+
+    /**
+     * {@code batch}, run once more if it failed on a unique violation: another node inserted the
+     * same row meanwhile, and the second run finds it.
+     */
+    private static <A> A againAfterUniqueViolation(Supplier<A> batch) {
+        try {
+            return batch.get();
+        } catch (RuntimeException e) {
+            if (!isUniqueViolation(e)) {
+                throw e;
+            }
+            return batch.get();
         }
     }
 
@@ -654,22 +658,11 @@ public final class JdbiChatStore implements ChatStore {
     // Package-private so tests can write a batch of their choosing.
     void writeOpenJoins(List<GroupCommit.Pending<OpenJoin, Optional<ConversationRecord>>> batch) {
         List<OpenJoin> joins = batch.stream().map(p -> p.item).toList();
-        List<Optional<ConversationRecord>> answers = null;
-        RuntimeException failure = null;
-        for (int attempt = 0; attempt < 2; attempt++) {
-            try {
-                answers = committerJdbi.withHandle(h -> joinAndView(h, joins));
-                failure = null;
-                break;
-            } catch (RuntimeException e) {
-                failure = e;
-                if (!isUniqueViolation(e)) {
-                    break;
-                }
-            }
-        }
-        if (failure != null) {
-            writeAloneOrFail(batch, failure, "join open conversation", true, this::writeOpenJoins);
+        List<Optional<ConversationRecord>> answers;
+        try {
+            answers = againAfterUniqueViolation(() -> committerJdbi.withHandle(h -> joinAndView(h, joins)));
+        } catch (RuntimeException e) {
+            writeAloneOrFail(batch, e, "join open conversation", true, this::writeOpenJoins);
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
