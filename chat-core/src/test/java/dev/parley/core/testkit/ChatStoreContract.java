@@ -176,13 +176,22 @@ public abstract class ChatStoreContract {
         assertThat(store.findUsers(List.of("u1"))).containsExactly(returned);
     }
 
-    @Test
-    void signInWritesTheProfileAndAnswersTheConversationsOfTheUser() {
+    /** Alice's direct conversation with Bob, and Carol's group "g", which Alice is in. */
+    private record AliceInTwo(ConversationRecord direct, ConversationRecord group) {
+    }
+
+    private AliceInTwo aliceInADirectAndAGroup() {
         user("alice");
         user("bob");
         user("carol");
-        ConversationRecord ab = direct("alice", "bob");
-        ConversationRecord g = group("g", "carol", "alice");
+        return new AliceInTwo(direct("alice", "bob"), group("g", "carol", "alice"));
+    }
+
+    @Test
+    void signInWritesTheProfileAndAnswersTheConversationsOfTheUser() {
+        AliceInTwo aliceIn = aliceInADirectAndAGroup();
+        ConversationRecord ab = aliceIn.direct();
+        ConversationRecord g = aliceIn.group();
 
         SignedIn alice = store.signIn(new UserProfile("alice", "alice2", "Alice Two", null, null, null, null));
         SignedIn dave = store.signIn(new UserProfile("dave", "dave", "Dave", null, null, null, null));
@@ -442,11 +451,9 @@ public abstract class ChatStoreContract {
 
     @Test
     void participationQueriesAnswerForKnownAndUnknownConversations() {
-        user("alice");
-        user("bob");
-        user("carol");
-        ConversationRecord ab = direct("alice", "bob");
-        ConversationRecord g = group("g", "carol", "alice");
+        AliceInTwo aliceIn = aliceInADirectAndAGroup();
+        ConversationRecord ab = aliceIn.direct();
+        ConversationRecord g = aliceIn.group();
 
         assertThat(store.isParticipant(ab.id(), "alice")).isTrue();
         assertThat(store.isParticipant(ab.id(), "carol")).isFalse();
