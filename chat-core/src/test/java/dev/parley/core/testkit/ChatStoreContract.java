@@ -1057,6 +1057,30 @@ public abstract class ChatStoreContract {
         assertThat(store.appendMessage(withClientId(c.id(), weird, "hi", "k:1.2_3-4")).duplicate()).isTrue();
     }
 
+    @Test
+    void lookupsOfThousandsOfIdsFindIdsWithQuotesBackslashesAndNonAscii() {
+        // A store may send a lookup's ids to its database as one list value; none may be mangled on
+        // the way, however many there are.
+        List<String> odd = List.of("quote\"d", "back\\slash", "new\nline", "caf\u00e9", "\uD83D\uDE00",
+                "[\"a\",\"b\"]");
+        odd.forEach(this::user);
+        List<String> asked = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            asked.add("absent-" + i);
+        }
+        asked.addAll(1500, odd);
+        assertThat(store.findUsers(asked)).extracting(User::id).containsExactlyInAnyOrderElementsOf(odd);
+
+        ConversationRecord g = group("odd ids", odd.get(0), odd.subList(1, odd.size()).toArray(String[]::new));
+        assertThat(store.findConversation(g.id(), odd.get(3)).orElseThrow().participants())
+                .extracting(Participant::userId).containsExactlyElementsOf(odd);
+        MessageRecord first = store.appendMessage(withClientId(g.id(), odd.get(1), "hi", "k\"1")).message();
+        AppendResult again = store.appendMessage(withClientId(g.id(), odd.get(1), "hi", "k\"1"));
+        assertThat(again.duplicate()).isTrue();
+        assertThat(again.message().id()).isEqualTo(first.id());
+        assertThat(store.conversationIdsOf(odd.get(4))).containsExactly(g.id());
+    }
+
     // ---------------------------------------------------------------- extensions (protocol section 6)
 
     private void requireExtension(Extension extension) {

@@ -1,11 +1,14 @@
 package dev.parley.store.jdbi;
 
+import com.google.gson.JsonArray;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import org.jdbi.v3.core.argument.Argument;
 
 /**
  * What PostgreSQL and the embedded SQLite database spell or store differently. Everything else is
@@ -28,6 +31,18 @@ enum Dialect {
             OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
             return t == null ? null : t.toInstant();
         }
+
+        @Override
+        String in(String name) {
+            return " = ANY(:" + name + ")";
+        }
+
+        @Override
+        Argument ids(Collection<String> ids) {
+            Object[] array = ids.toArray();
+            return (position, statement, ctx) ->
+                    statement.setArray(position, statement.getConnection().createArrayOf("varchar", array));
+        }
     },
     /**
      * Every write transaction begins IMMEDIATE, taking the database's single write lock at once, so
@@ -44,6 +59,19 @@ enum Dialect {
         Instant instant(ResultSet rs, int column) throws SQLException {
             long micros = rs.getLong(column);
             return rs.wasNull() ? null : Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+        }
+
+        @Override
+        String in(String name) {
+            return " IN (SELECT value FROM json_each(:" + name + "))";
+        }
+
+        @Override
+        Argument ids(Collection<String> ids) {
+            JsonArray array = new JsonArray(ids.size());
+            ids.forEach(array::add);
+            String json = array.toString();
+            return (position, statement, ctx) -> statement.setString(position, json);
         }
     };
 
@@ -74,4 +102,17 @@ enum Dialect {
 
     /** A time column's value; null for NULL. */
     abstract Instant instant(ResultSet rs, int column) throws SQLException;
+
+    /**
+     * A membership test against the ids bound as {@code name} with {@link #ids}, written after a
+     * column: {@code "WHERE id" + in("ids")}. The whole list is one parameter, so a statement has one
+     * text whatever the number of ids: Jdbi parses it once, SQLite compiles it once per connection
+     * (the statement cache keeps it), and pgjdbc turns it into a server-side prepared statement,
+     * which it does only for a text it has run several times. An IN list of one parameter per id
+     * made a new text for every length; there is no limit on the number of ids either.
+     */
+    abstract String in(String name);
+
+    /** {@code ids} as the value of a parameter written with {@link #in}. */
+    abstract Argument ids(Collection<String> ids);
 }

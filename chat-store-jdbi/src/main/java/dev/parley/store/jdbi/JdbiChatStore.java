@@ -86,7 +86,6 @@ import org.sqlite.SQLiteException;
  */
 public final class JdbiChatStore implements ChatStore {
     private static final Logger log = LoggerFactory.getLogger(JdbiChatStore.class);
-    private static final int IN_LIST_CHUNK = 500;
     private static final String UNIQUE_VIOLATION = "23505";
     /** Inserts or updates user {@code :id}; {@code created_at} is set on insert only. */
     private static final String UPSERT_USER = "INSERT INTO users (id, username, display_name, avatar_url, email,"
@@ -354,14 +353,10 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     private List<User> users(Handle h, List<String> distinctIds) {
-        List<User> users = new ArrayList<>();
-        for (List<String> chunk : chunks(distinctIds)) {
-            users.addAll(h.createQuery("SELECT id," + USER_COLUMNS + " FROM users WHERE id IN (<ids>)")
-                    .bindList("ids", chunk)
-                    .map((rs, ctx) -> user(rs, rs.getString("id")))
-                    .list());
-        }
-        return users;
+        return h.createQuery("SELECT id," + USER_COLUMNS + " FROM users WHERE id" + dialect.in("ids"))
+                .bind("ids", dialect.ids(distinctIds))
+                .map((rs, ctx) -> user(rs, rs.getString("id")))
+                .list();
     }
 
     // ---------------------------------------------------------------- conversations
@@ -480,16 +475,12 @@ public final class JdbiChatStore implements ChatStore {
         // Both IN lists select a few rows beyond the pairs (a viewer who is also in another pair's
         // conversation); they are dropped here.
         List<ViewRow> rows = new ArrayList<>();
-        for (List<String> idChunk : chunks(ids)) {
-            for (List<String> viewerChunk : chunks(viewers)) {
-                h.createQuery(withUnread("SELECT " + VIEW_COLUMNS + " WHERE p.conversation_id IN (<ids>)"
-                                + " AND p.user_id IN (<viewers>) AND p.left_at IS NULL"))
-                        .bindList("ids", idChunk).bindList("viewers", viewerChunk)
-                        .map(this::viewRow)
-                        .filter(r -> pairs.contains(List.of(r.id, r.viewerId)))
-                        .forEach(rows::add);
-            }
-        }
+        h.createQuery(withUnread("SELECT " + VIEW_COLUMNS + " WHERE p.conversation_id" + dialect.in("ids")
+                        + " AND p.user_id" + dialect.in("viewers") + " AND p.left_at IS NULL"))
+                .bind("ids", dialect.ids(ids)).bind("viewers", dialect.ids(viewers))
+                .map(this::viewRow)
+                .filter(r -> pairs.contains(List.of(r.id, r.viewerId)))
+                .forEach(rows::add);
         List<ConversationRecord> assembled = assembleViews(h, rows);
         Map<List<String>, ConversationRecord> views = new HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -565,21 +556,19 @@ public final class JdbiChatStore implements ChatStore {
 
     private Map<String, List<Participant>> participants(Handle h, List<String> conversationIds) {
         Map<String, List<Participant>> byConversation = new HashMap<>();
-        for (List<String> chunk : chunks(conversationIds)) {
-            h.createQuery("SELECT p.conversation_id, p.user_id, p.role, p.joined_at,"
-                            + USER_COLUMNS_OF_U
-                            + " FROM participants p JOIN users u ON u.id = p.user_id"
-                            + " WHERE p.conversation_id IN (<ids>) AND p.left_at IS NULL"
-                            + " ORDER BY p.conversation_id, p.position")
-                    .bindList("ids", chunk)
-                    .map((rs, ctx) -> {
-                        String userId = rs.getString("user_id");
-                        return Map.entry(rs.getString("conversation_id"), new Participant(userId,
-                                Role.valueOf(rs.getString("role").toUpperCase(Locale.ROOT)), instant(rs, "joined_at"),
-                                user(rs, userId)));
-                    })
-                    .forEach(e -> byConversation.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
-        }
+        h.createQuery("SELECT p.conversation_id, p.user_id, p.role, p.joined_at,"
+                        + USER_COLUMNS_OF_U
+                        + " FROM participants p JOIN users u ON u.id = p.user_id"
+                        + " WHERE p.conversation_id" + dialect.in("ids") + " AND p.left_at IS NULL"
+                        + " ORDER BY p.conversation_id, p.position")
+                .bind("ids", dialect.ids(conversationIds))
+                .map((rs, ctx) -> {
+                    String userId = rs.getString("user_id");
+                    return Map.entry(rs.getString("conversation_id"), new Participant(userId,
+                            Role.valueOf(rs.getString("role").toUpperCase(Locale.ROOT)), instant(rs, "joined_at"),
+                            user(rs, userId)));
+                })
+                .forEach(e -> byConversation.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
         return byConversation;
     }
 
@@ -624,12 +613,11 @@ public final class JdbiChatStore implements ChatStore {
     /** Each of the users' active conversations, by user (users in none are absent). */
     private Map<String, List<String>> conversationIdsOf(Handle h, List<String> userIds) {
         Map<String, List<String>> byUser = new HashMap<>();
-        for (List<String> chunk : chunks(userIds)) {
-            h.createQuery("SELECT user_id, conversation_id FROM participants WHERE user_id IN (<ids>) AND left_at IS NULL")
-                    .bindList("ids", chunk)
-                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
-                    .forEach(e -> byUser.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
-        }
+        h.createQuery("SELECT user_id, conversation_id FROM participants WHERE user_id" + dialect.in("ids")
+                        + " AND left_at IS NULL")
+                .bind("ids", dialect.ids(userIds))
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                .forEach(e -> byUser.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
         return byUser;
     }
 
@@ -690,23 +678,24 @@ public final class JdbiChatStore implements ChatStore {
         // Locked in id order, like an append batch's conversations, so batches cannot deadlock; the
         // lock orders joiners of one room, so no count below can be overtaken.
         Map<String, String> types = new HashMap<>();
-        tx.createQuery("SELECT id, type FROM conversations WHERE id IN (<ids>) ORDER BY id" + dialect.forUpdate)
-                .bindList("ids", ids)
+        tx.createQuery("SELECT id, type FROM conversations WHERE id" + dialect.in("ids") + " ORDER BY id"
+                        + dialect.forUpdate)
+                .bind("ids", dialect.ids(ids))
                 .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
                 .forEach(e -> types.put(e.getKey(), e.getValue()));
         // Per room: active members and the last position handed out.
         Map<String, int[]> rooms = new HashMap<>();
         tx.createQuery("SELECT conversation_id, COUNT(CASE WHEN left_at IS NULL THEN 1 END), MAX(position)"
-                        + " FROM participants WHERE conversation_id IN (<ids>) GROUP BY conversation_id")
-                .bindList("ids", ids)
+                        + " FROM participants WHERE conversation_id" + dialect.in("ids") + " GROUP BY conversation_id")
+                .bind("ids", dialect.ids(ids))
                 .map((rs, ctx) -> Map.entry(rs.getString(1), new int[] {rs.getInt(2), rs.getInt(3)}))
                 .forEach(e -> rooms.put(e.getKey(), e.getValue()));
         // The joiners' rows, if any: true while a member, false after leaving.
         Map<List<String>, Boolean> memberships = new HashMap<>();
         tx.createQuery("SELECT conversation_id, user_id, left_at FROM participants"
-                        + " WHERE conversation_id IN (<ids>) AND user_id IN (<users>)")
-                .bindList("ids", ids)
-                .bindList("users", joins.stream().map(OpenJoin::userId).distinct().toList())
+                        + " WHERE conversation_id" + dialect.in("ids") + " AND user_id" + dialect.in("users"))
+                .bind("ids", dialect.ids(ids))
+                .bind("users", dialect.ids(joins.stream().map(OpenJoin::userId).distinct().toList()))
                 .map((rs, ctx) -> Map.entry(List.of(rs.getString(1), rs.getString(2)), rs.getObject(3) == null))
                 .forEach(e -> memberships.put(e.getKey(), e.getValue()));
 
@@ -768,9 +757,7 @@ public final class JdbiChatStore implements ChatStore {
 
     /**
      * The most appends written in one transaction. The engine keeps about one append per busy
-     * conversation in flight, so this bounds the conversations of a batch too; it stays within
-     * {@link #IN_LIST_CHUNK}, so each lookup of a batch is one query and the locks are taken in one
-     * ordered statement.
+     * conversation in flight, so this bounds the conversations of a batch too.
      */
     private static final int MAX_BATCH = 256;
 
@@ -914,9 +901,9 @@ public final class JdbiChatStore implements ChatStore {
         Map<String, Counter> counters = new HashMap<>();
         // Every node locks in the database's order of ids, so two batches cannot deadlock; a
         // conversation's appends queue here across nodes, which keeps its seq gapless and unique.
-        tx.createQuery("SELECT id, latest_seq, last_message_at FROM conversations WHERE id IN (<ids>)"
+        tx.createQuery("SELECT id, latest_seq, last_message_at FROM conversations WHERE id" + dialect.in("ids")
                         + " ORDER BY id" + dialect.lockForAppend)
-                .bindList("ids", toWrite.stream().map(i -> batch.get(i).conversationId()).distinct().toList())
+                .bind("ids", dialect.ids(toWrite.stream().map(i -> batch.get(i).conversationId()).distinct().toList()))
                 .map((rs, ctx) -> Map.entry(rs.getString(1), new Counter(rs.getLong(2), instant(rs, 3))))
                 .forEach(e -> counters.put(e.getKey(), e.getValue()));
 
@@ -925,7 +912,8 @@ public final class JdbiChatStore implements ChatStore {
                 .filter(m -> m.clientMessageId() != null && counters.containsKey(m.conversationId())).toList();
         Map<ClientKey, MessageRecord> stored = new HashMap<>();
         if (!keyed.isEmpty()) {
-            messages(tx, " WHERE m.conversation_id IN (<c>) AND m.sender_id IN (<s>) AND m.client_message_id IN (<k>)",
+            messages(tx, " WHERE m.conversation_id" + dialect.in("c") + " AND m.sender_id" + dialect.in("s")
+                            + " AND m.client_message_id" + dialect.in("k"),
                     Map.of("c", keyed.stream().map(NewMessage::conversationId).distinct().toList(),
                             "s", keyed.stream().map(NewMessage::senderId).distinct().toList(),
                             "k", keyed.stream().map(NewMessage::clientMessageId).distinct().toList()), null)
@@ -1391,14 +1379,12 @@ public final class JdbiChatStore implements ChatStore {
         List<String> ids = List.copyOf(new LinkedHashSet<>(userIds));
         return run("read presence", h -> {
             Map<String, PresenceState> states = new HashMap<>();
-            for (List<String> chunk : chunks(ids)) {
-                h.createQuery("SELECT id, status, custom_status, last_seen FROM users"
-                                + " WHERE id IN (<ids>) AND status IS NOT NULL")
-                        .bindList("ids", chunk)
-                        .map((rs, ctx) -> Map.entry(rs.getString("id"), new PresenceState(rs.getString("status"),
-                                text(rs, "custom_status"), instant(rs, "last_seen"))))
-                        .forEach(e -> states.put(e.getKey(), e.getValue()));
-            }
+            h.createQuery("SELECT id, status, custom_status, last_seen FROM users"
+                            + " WHERE id" + dialect.in("ids") + " AND status IS NOT NULL")
+                    .bind("ids", dialect.ids(ids))
+                    .map((rs, ctx) -> Map.entry(rs.getString("id"), new PresenceState(rs.getString("status"),
+                            text(rs, "custom_status"), instant(rs, "last_seen"))))
+                    .forEach(e -> states.put(e.getKey(), e.getValue()));
             return states;
         });
     }
@@ -1414,10 +1400,9 @@ public final class JdbiChatStore implements ChatStore {
                 contacts.addAll(h.createQuery(sql).bind("u", userId).mapTo(String.class).list());
                 return contacts;
             }
-            for (List<String> chunk : chunks(List.copyOf(new LinkedHashSet<>(candidates)))) {
-                contacts.addAll(h.createQuery(sql + " AND other.user_id IN (<ids>)")
-                        .bind("u", userId).bindList("ids", chunk).mapTo(String.class).list());
-            }
+            contacts.addAll(h.createQuery(sql + " AND other.user_id" + dialect.in("ids"))
+                    .bind("u", userId).bind("ids", dialect.ids(new LinkedHashSet<>(candidates)))
+                    .mapTo(String.class).list());
             return contacts;
         });
     }
@@ -1460,19 +1445,17 @@ public final class JdbiChatStore implements ChatStore {
         List<String> ids = List.copyOf(new LinkedHashSet<>(userIds));
         return run("read keys", h -> {
             Map<String, List<PublicKeyInfo>> byUser = new HashMap<>();
-            for (List<String> chunk : chunks(ids)) {
-                var query = h.createQuery("SELECT user_id, key_type, public_key, fingerprint, updated_at"
-                                + " FROM public_keys WHERE user_id IN (<ids>)"
-                                + (keyType == null ? "" : " AND key_type = :keyType")
-                                + " ORDER BY key_type")
-                        .bindList("ids", chunk);
-                if (keyType != null) {
-                    query.bind("keyType", keyType);
-                }
-                query.map((rs, ctx) -> new PublicKeyInfo(rs.getString("user_id"), rs.getString("key_type"),
-                                text(rs, "public_key"), text(rs, "fingerprint"), instant(rs, "updated_at")))
-                        .forEach(k -> byUser.computeIfAbsent(k.userId(), u -> new ArrayList<>()).add(k));
+            var query = h.createQuery("SELECT user_id, key_type, public_key, fingerprint, updated_at"
+                            + " FROM public_keys WHERE user_id" + dialect.in("ids")
+                            + (keyType == null ? "" : " AND key_type = :keyType")
+                            + " ORDER BY key_type")
+                    .bind("ids", dialect.ids(ids));
+            if (keyType != null) {
+                query.bind("keyType", keyType);
             }
+            query.map((rs, ctx) -> new PublicKeyInfo(rs.getString("user_id"), rs.getString("key_type"),
+                            text(rs, "public_key"), text(rs, "fingerprint"), instant(rs, "updated_at")))
+                    .forEach(k -> byUser.computeIfAbsent(k.userId(), u -> new ArrayList<>()).add(k));
             // In the order the users were asked for, each user's keys by type.
             return ids.stream().flatMap(id -> byUser.getOrDefault(id, List.of()).stream()).toList();
         });
@@ -1581,11 +1564,8 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     private List<MessageRecord> messagesById(Handle h, List<String> ids, String viewerId) {
-        List<MessageRecord> found = new ArrayList<>();
-        for (List<String> chunk : chunks(ids)) {
-            found.addAll(messages(h, " WHERE m.id IN (<ids>)", Map.of("ids", chunk), viewerId));
-        }
-        return found;
+        return ids.isEmpty() ? List.of()
+                : messages(h, " WHERE m.id" + dialect.in("ids"), Map.of("ids", ids), viewerId);
     }
 
     /**
@@ -1597,7 +1577,7 @@ public final class JdbiChatStore implements ChatStore {
         var query = h.createQuery(MESSAGE_SELECT + whereAndOrder).bind("viewer", viewerId);
         for (Map.Entry<String, Object> b : binds.entrySet()) {
             if (b.getValue() instanceof List<?> list) {
-                query.bindList(b.getKey(), list);
+                query.bind(b.getKey(), dialect.ids(list.stream().map(String.class::cast).toList()));
             } else {
                 query.bind(b.getKey(), b.getValue());
             }
@@ -1642,14 +1622,16 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     /** Every recipient's copy of the given per-recipient messages. */
-    private static Map<String, Map<String, String>> copies(Handle h, List<String> messageIds) {
+    private Map<String, Map<String, String>> copies(Handle h, List<String> messageIds) {
         Map<String, Map<String, String>> copies = new HashMap<>();
-        for (List<String> chunk : chunks(messageIds)) {
-            h.createQuery("SELECT message_id, user_id, content FROM message_contents WHERE message_id IN (<ids>)")
-                    .bindList("ids", chunk)
-                    .map((rs, ctx) -> List.of(rs.getString("message_id"), rs.getString("user_id"), text(rs, "content")))
-                    .forEach(row -> copies.computeIfAbsent(row.get(0), k -> new HashMap<>()).put(row.get(1), row.get(2)));
+        if (messageIds.isEmpty()) {
+            return copies;
         }
+        h.createQuery("SELECT message_id, user_id, content FROM message_contents WHERE message_id"
+                        + dialect.in("ids"))
+                .bind("ids", dialect.ids(messageIds))
+                .map((rs, ctx) -> List.of(rs.getString("message_id"), rs.getString("user_id"), text(rs, "content")))
+                .forEach(row -> copies.computeIfAbsent(row.get(0), k -> new HashMap<>()).put(row.get(1), row.get(2)));
         return copies;
     }
 
@@ -1661,18 +1643,15 @@ public final class JdbiChatStore implements ChatStore {
         record Quoted(String id, String senderId, String content, boolean perRecipient, String viewerContent,
                       Instant deletedAt) {
         }
-        List<Quoted> quoted = new ArrayList<>();
-        for (List<String> chunk : chunks(ids)) {
-            quoted.addAll(h.createQuery("SELECT m.id, m.sender_id, m.content, m.per_recipient, m.deleted_at,"
-                            + " mc.content AS viewer_content FROM messages m"
-                            + " LEFT JOIN message_contents mc ON mc.message_id = m.id AND mc.user_id = :viewer"
-                            + " WHERE m.id IN (<ids>)")
-                    .bind("viewer", viewerId)
-                    .bindList("ids", chunk)
-                    .map((rs, ctx) -> new Quoted(rs.getString("id"), rs.getString("sender_id"), text(rs, "content"),
-                            rs.getBoolean("per_recipient"), text(rs, "viewer_content"), instant(rs, "deleted_at")))
-                    .list());
-        }
+        List<Quoted> quoted = h.createQuery("SELECT m.id, m.sender_id, m.content, m.per_recipient, m.deleted_at,"
+                        + " mc.content AS viewer_content FROM messages m"
+                        + " LEFT JOIN message_contents mc ON mc.message_id = m.id AND mc.user_id = :viewer"
+                        + " WHERE m.id" + dialect.in("ids"))
+                .bind("viewer", viewerId)
+                .bind("ids", dialect.ids(ids))
+                .map((rs, ctx) -> new Quoted(rs.getString("id"), rs.getString("sender_id"), text(rs, "content"),
+                        rs.getBoolean("per_recipient"), text(rs, "viewer_content"), instant(rs, "deleted_at")))
+                .list();
         Map<String, Map<String, String>> allCopies = viewerId == null
                 ? copies(h, quoted.stream().filter(q -> q.perRecipient && q.deletedAt == null).map(Quoted::id).toList())
                 : Map.of();
@@ -1694,30 +1673,32 @@ public final class JdbiChatStore implements ChatStore {
 
     private Map<String, ThreadStats> threadStats(Handle h, List<String> rootIds) {
         Map<String, ThreadStats> stats = new HashMap<>();
-        for (List<String> chunk : chunks(rootIds)) {
-            h.createQuery("SELECT thread_root_id, COUNT(*) AS replies, MAX(created_at) AS last_reply_at"
-                            + " FROM messages WHERE thread_root_id IN (<ids>) AND deleted_at IS NULL"
-                            + " GROUP BY thread_root_id")
-                    .bindList("ids", chunk)
-                    .map((rs, ctx) -> Map.entry(rs.getString("thread_root_id"),
-                            new ThreadStats(rs.getInt("replies"), instant(rs, "last_reply_at"))))
-                    .forEach(e -> stats.put(e.getKey(), e.getValue()));
+        if (rootIds.isEmpty()) {
+            return stats;
         }
+        h.createQuery("SELECT thread_root_id, COUNT(*) AS replies, MAX(created_at) AS last_reply_at"
+                        + " FROM messages WHERE thread_root_id" + dialect.in("ids") + " AND deleted_at IS NULL"
+                        + " GROUP BY thread_root_id")
+                .bind("ids", dialect.ids(rootIds))
+                .map((rs, ctx) -> Map.entry(rs.getString("thread_root_id"),
+                        new ThreadStats(rs.getInt("replies"), instant(rs, "last_reply_at"))))
+                .forEach(e -> stats.put(e.getKey(), e.getValue()));
         return stats;
     }
 
     /** Reactions per message, each emoji in order of its first use (protocol 6.1). */
-    private static Map<String, List<Reaction>> reactions(Handle h, List<String> messageIds) {
-        Map<String, Map<String, List<String>>> users = new HashMap<>();
-        for (List<String> chunk : chunks(messageIds)) {
-            h.createQuery("SELECT message_id, emoji, user_id FROM reactions WHERE message_id IN (<ids>)"
-                            + " ORDER BY message_id, emoji_rank, ordinal")
-                    .bindList("ids", chunk)
-                    .map((rs, ctx) -> List.of(rs.getString("message_id"), text(rs, "emoji"), rs.getString("user_id")))
-                    .forEach(row -> users.computeIfAbsent(row.get(0), k -> new LinkedHashMap<>())
-                            .computeIfAbsent(row.get(1), k -> new ArrayList<>()).add(row.get(2)));
-        }
+    private Map<String, List<Reaction>> reactions(Handle h, List<String> messageIds) {
         Map<String, List<Reaction>> reactions = new HashMap<>();
+        if (messageIds.isEmpty()) {
+            return reactions;
+        }
+        Map<String, Map<String, List<String>>> users = new HashMap<>();
+        h.createQuery("SELECT message_id, emoji, user_id FROM reactions WHERE message_id" + dialect.in("ids")
+                        + " ORDER BY message_id, emoji_rank, ordinal")
+                .bind("ids", dialect.ids(messageIds))
+                .map((rs, ctx) -> List.of(rs.getString("message_id"), text(rs, "emoji"), rs.getString("user_id")))
+                .forEach(row -> users.computeIfAbsent(row.get(0), k -> new LinkedHashMap<>())
+                        .computeIfAbsent(row.get(1), k -> new ArrayList<>()).add(row.get(2)));
         users.forEach((messageId, byEmoji) -> reactions.put(messageId, byEmoji.entrySet().stream()
                 .map(e -> new Reaction(e.getKey(), e.getValue().size(), e.getValue())).toList()));
         return reactions;
@@ -1831,13 +1812,5 @@ public final class JdbiChatStore implements ChatStore {
 
     private static String role(Role role) {
         return role.name().toLowerCase(Locale.ROOT);
-    }
-
-    private static List<List<String>> chunks(List<String> ids) {
-        List<List<String>> chunks = new ArrayList<>();
-        for (int i = 0; i < ids.size(); i += IN_LIST_CHUNK) {
-            chunks.add(ids.subList(i, Math.min(ids.size(), i + IN_LIST_CHUNK)));
-        }
-        return chunks;
     }
 }

@@ -30,7 +30,7 @@ import org.jdbi.v3.core.statement.StatementContext;
  * iteration of its own results) is prepared afresh for the second use and closed after it.
  */
 final class StatementCache implements StatementBuilderFactory {
-    /** Statements kept per connection, least recently used dropped first (IN lists make one SQL per length). */
+    /** Statements kept per connection, least recently used dropped first. */
     private static final int PER_CONNECTION = 200;
 
     /** Each physical connection's statements; guarded by itself. */
