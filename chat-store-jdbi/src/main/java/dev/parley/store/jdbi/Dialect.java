@@ -1,6 +1,7 @@
 package dev.parley.store.jdbi;
 
 import com.google.gson.JsonArray;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -33,15 +34,13 @@ enum Dialect {
         }
 
         @Override
-        String in(String name) {
-            return " = ANY(:" + name + ")";
+        String in(String parameter) {
+            return " = ANY(" + parameter + ")";
         }
 
         @Override
-        Argument ids(Collection<String> ids) {
-            Object[] array = ids.toArray();
-            return (position, statement, ctx) ->
-                    statement.setArray(position, statement.getConnection().createArrayOf("varchar", array));
+        void bindIds(PreparedStatement statement, int position, Collection<String> ids) throws SQLException {
+            statement.setArray(position, statement.getConnection().createArrayOf("varchar", ids.toArray()));
         }
     },
     /**
@@ -62,16 +61,15 @@ enum Dialect {
         }
 
         @Override
-        String in(String name) {
-            return " IN (SELECT value FROM json_each(:" + name + "))";
+        String in(String parameter) {
+            return " IN (SELECT value FROM json_each(" + parameter + "))";
         }
 
         @Override
-        Argument ids(Collection<String> ids) {
+        void bindIds(PreparedStatement statement, int position, Collection<String> ids) throws SQLException {
             JsonArray array = new JsonArray(ids.size());
             ids.forEach(array::add);
-            String json = array.toString();
-            return (position, statement, ctx) -> statement.setString(position, json);
+            statement.setString(position, array.toString());
         }
     };
 
@@ -104,15 +102,21 @@ enum Dialect {
     abstract Instant instant(ResultSet rs, int column) throws SQLException;
 
     /**
-     * A membership test against the ids bound as {@code name} with {@link #ids}, written after a
-     * column: {@code "WHERE id" + in("ids")}. The whole list is one parameter, so a statement has one
+     * A membership test against a list of ids bound as one parameter (with {@link #ids} or
+     * {@link #bindIds}), written after a column: {@code "WHERE id" + in(":ids")} for Jdbi,
+     * {@code in("?")} for plain JDBC. The whole list is one parameter, so a statement has one
      * text whatever the number of ids: Jdbi parses it once, SQLite compiles it once per connection
      * (the statement cache keeps it), and pgjdbc turns it into a server-side prepared statement,
      * which it does only for a text it has run several times. An IN list of one parameter per id
      * made a new text for every length; there is no limit on the number of ids either.
      */
-    abstract String in(String name);
+    abstract String in(String parameter);
 
-    /** {@code ids} as the value of a parameter written with {@link #in}. */
-    abstract Argument ids(Collection<String> ids);
+    /** Binds {@code ids} to a parameter written with {@link #in}. */
+    abstract void bindIds(PreparedStatement statement, int position, Collection<String> ids) throws SQLException;
+
+    /** {@code ids} as the Jdbi argument of a parameter written with {@link #in}. */
+    Argument ids(Collection<String> ids) {
+        return (position, statement, ctx) -> bindIds(statement, position, ids);
+    }
 }

@@ -352,11 +352,25 @@ public final class JdbiChatStore implements ChatStore {
         return run("find users", h -> users(h, distinct));
     }
 
+    /**
+     * Plain JDBC on a kept statement, like the append committer's writes: the committer reads its
+     * senders with this at every batch.
+     */
     private List<User> users(Handle h, List<String> distinctIds) {
-        return h.createQuery("SELECT id," + USER_COLUMNS + " FROM users WHERE id" + dialect.in("ids"))
-                .bind("ids", dialect.ids(distinctIds))
-                .map((rs, ctx) -> user(rs, rs.getString("id")))
-                .list();
+        List<User> users = new ArrayList<>(distinctIds.size());
+        try (StatementCache.Lent lent = StatementCache.lend(h,
+                "SELECT id," + USER_COLUMNS + " FROM users WHERE id" + dialect.in("?"))) {
+            PreparedStatement query = lent.statement();
+            dialect.bindIds(query, 1, distinctIds);
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    users.add(user(rs, rs.getString(1)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("read users failed", e);
+        }
+        return users;
     }
 
     // ---------------------------------------------------------------- conversations
@@ -475,8 +489,8 @@ public final class JdbiChatStore implements ChatStore {
         // Both IN lists select a few rows beyond the pairs (a viewer who is also in another pair's
         // conversation); they are dropped here.
         List<ViewRow> rows = new ArrayList<>();
-        h.createQuery(withUnread("SELECT " + VIEW_COLUMNS + " WHERE p.conversation_id" + dialect.in("ids")
-                        + " AND p.user_id" + dialect.in("viewers") + " AND p.left_at IS NULL"))
+        h.createQuery(withUnread("SELECT " + VIEW_COLUMNS + " WHERE p.conversation_id" + dialect.in(":ids")
+                        + " AND p.user_id" + dialect.in(":viewers") + " AND p.left_at IS NULL"))
                 .bind("ids", dialect.ids(ids)).bind("viewers", dialect.ids(viewers))
                 .map(this::viewRow)
                 .filter(r -> pairs.contains(List.of(r.id, r.viewerId)))
@@ -559,7 +573,7 @@ public final class JdbiChatStore implements ChatStore {
         h.createQuery("SELECT p.conversation_id, p.user_id, p.role, p.joined_at,"
                         + USER_COLUMNS_OF_U
                         + " FROM participants p JOIN users u ON u.id = p.user_id"
-                        + " WHERE p.conversation_id" + dialect.in("ids") + " AND p.left_at IS NULL"
+                        + " WHERE p.conversation_id" + dialect.in(":ids") + " AND p.left_at IS NULL"
                         + " ORDER BY p.conversation_id, p.position")
                 .bind("ids", dialect.ids(conversationIds))
                 .map((rs, ctx) -> {
@@ -613,7 +627,7 @@ public final class JdbiChatStore implements ChatStore {
     /** Each of the users' active conversations, by user (users in none are absent). */
     private Map<String, List<String>> conversationIdsOf(Handle h, List<String> userIds) {
         Map<String, List<String>> byUser = new HashMap<>();
-        h.createQuery("SELECT user_id, conversation_id FROM participants WHERE user_id" + dialect.in("ids")
+        h.createQuery("SELECT user_id, conversation_id FROM participants WHERE user_id" + dialect.in(":ids")
                         + " AND left_at IS NULL")
                 .bind("ids", dialect.ids(userIds))
                 .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
@@ -678,7 +692,7 @@ public final class JdbiChatStore implements ChatStore {
         // Locked in id order, like an append batch's conversations, so batches cannot deadlock; the
         // lock orders joiners of one room, so no count below can be overtaken.
         Map<String, String> types = new HashMap<>();
-        tx.createQuery("SELECT id, type FROM conversations WHERE id" + dialect.in("ids") + " ORDER BY id"
+        tx.createQuery("SELECT id, type FROM conversations WHERE id" + dialect.in(":ids") + " ORDER BY id"
                         + dialect.forUpdate)
                 .bind("ids", dialect.ids(ids))
                 .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
@@ -686,14 +700,14 @@ public final class JdbiChatStore implements ChatStore {
         // Per room: active members and the last position handed out.
         Map<String, int[]> rooms = new HashMap<>();
         tx.createQuery("SELECT conversation_id, COUNT(CASE WHEN left_at IS NULL THEN 1 END), MAX(position)"
-                        + " FROM participants WHERE conversation_id" + dialect.in("ids") + " GROUP BY conversation_id")
+                        + " FROM participants WHERE conversation_id" + dialect.in(":ids") + " GROUP BY conversation_id")
                 .bind("ids", dialect.ids(ids))
                 .map((rs, ctx) -> Map.entry(rs.getString(1), new int[] {rs.getInt(2), rs.getInt(3)}))
                 .forEach(e -> rooms.put(e.getKey(), e.getValue()));
         // The joiners' rows, if any: true while a member, false after leaving.
         Map<List<String>, Boolean> memberships = new HashMap<>();
         tx.createQuery("SELECT conversation_id, user_id, left_at FROM participants"
-                        + " WHERE conversation_id" + dialect.in("ids") + " AND user_id" + dialect.in("users"))
+                        + " WHERE conversation_id" + dialect.in(":ids") + " AND user_id" + dialect.in(":users"))
                 .bind("ids", dialect.ids(ids))
                 .bind("users", dialect.ids(joins.stream().map(OpenJoin::userId).distinct().toList()))
                 .map((rs, ctx) -> Map.entry(List.of(rs.getString(1), rs.getString(2)), rs.getObject(3) == null))
@@ -901,28 +915,41 @@ public final class JdbiChatStore implements ChatStore {
         Map<String, Counter> counters = new HashMap<>();
         // Every node locks in the database's order of ids, so two batches cannot deadlock; a
         // conversation's appends queue here across nodes, which keeps its seq gapless and unique.
-        tx.createQuery("SELECT id, latest_seq, last_message_at FROM conversations WHERE id" + dialect.in("ids")
-                        + " ORDER BY id" + dialect.lockForAppend)
-                .bind("ids", dialect.ids(toWrite.stream().map(i -> batch.get(i).conversationId()).distinct().toList()))
-                .map((rs, ctx) -> Map.entry(rs.getString(1), new Counter(rs.getLong(2), instant(rs, 3))))
-                .forEach(e -> counters.put(e.getKey(), e.getValue()));
+        // Plain JDBC, as for the writes below, on statements kept between batches where SQLite
+        // would compile them at each prepare: binding each value through JDBI cost the committer
+        // more than the driver's own work, and the JIT compiled Jdbi's result loop with every
+        // query's row mapping inlined, again whenever another got hot (BENCHMARKS.md, session 14).
+        try (StatementCache.Lent lent = StatementCache.lend(tx, "SELECT id, latest_seq, last_message_at"
+                + " FROM conversations WHERE id" + dialect.in("?") + " ORDER BY id" + dialect.lockForAppend)) {
+            PreparedStatement locks = lent.statement();
+            Set<String> ids = new HashSet<>();
+            for (int i : toWrite) {
+                ids.add(batch.get(i).conversationId());
+            }
+            dialect.bindIds(locks, 1, ids);
+            try (ResultSet rs = locks.executeQuery()) {
+                while (rs.next()) {
+                    counters.put(rs.getString(1), new Counter(rs.getLong(2), instant(rs, 3)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("append message failed", e);
+        }
 
         // Under the locks, a message with the same client message id committed before is visible.
         List<NewMessage> keyed = toWrite.stream().map(batch::get)
                 .filter(m -> m.clientMessageId() != null && counters.containsKey(m.conversationId())).toList();
         Map<ClientKey, MessageRecord> stored = new HashMap<>();
         if (!keyed.isEmpty()) {
-            messages(tx, " WHERE m.conversation_id" + dialect.in("c") + " AND m.sender_id" + dialect.in("s")
-                            + " AND m.client_message_id" + dialect.in("k"),
+            messages(tx, " WHERE m.conversation_id" + dialect.in(":c") + " AND m.sender_id" + dialect.in(":s")
+                            + " AND m.client_message_id" + dialect.in(":k"),
                     Map.of("c", keyed.stream().map(NewMessage::conversationId).distinct().toList(),
                             "s", keyed.stream().map(NewMessage::senderId).distinct().toList(),
                             "k", keyed.stream().map(NewMessage::clientMessageId).distinct().toList()), null)
                     .forEach(r -> stored.put(new ClientKey(r.conversationId(), r.senderId(), r.clientMessageId()), r));
         }
 
-        // Plain JDBC from here, on statements kept between batches where SQLite would compile them
-        // at each prepare: binding each value through JDBI cost the committer more than the
-        // driver's own work. The driver sends each batch as multi-row INSERTs (reWriteBatchedInserts).
+        // PostgreSQL's driver sends each batch as multi-row INSERTs (reWriteBatchedInserts).
         try (StatementCache.Lent lentRows = StatementCache.lend(tx,
                 dialect.fullTextSearch ? INSERT_MESSAGE_WITH_WORDS : INSERT_MESSAGE);
              StatementCache.Lent lentCopies = StatementCache.lend(tx, INSERT_COPY)) {
@@ -1380,7 +1407,7 @@ public final class JdbiChatStore implements ChatStore {
         return run("read presence", h -> {
             Map<String, PresenceState> states = new HashMap<>();
             h.createQuery("SELECT id, status, custom_status, last_seen FROM users"
-                            + " WHERE id" + dialect.in("ids") + " AND status IS NOT NULL")
+                            + " WHERE id" + dialect.in(":ids") + " AND status IS NOT NULL")
                     .bind("ids", dialect.ids(ids))
                     .map((rs, ctx) -> Map.entry(rs.getString("id"), new PresenceState(rs.getString("status"),
                             text(rs, "custom_status"), instant(rs, "last_seen"))))
@@ -1400,7 +1427,7 @@ public final class JdbiChatStore implements ChatStore {
                 contacts.addAll(h.createQuery(sql).bind("u", userId).mapTo(String.class).list());
                 return contacts;
             }
-            contacts.addAll(h.createQuery(sql + " AND other.user_id" + dialect.in("ids"))
+            contacts.addAll(h.createQuery(sql + " AND other.user_id" + dialect.in(":ids"))
                     .bind("u", userId).bind("ids", dialect.ids(new LinkedHashSet<>(candidates)))
                     .mapTo(String.class).list());
             return contacts;
@@ -1446,7 +1473,7 @@ public final class JdbiChatStore implements ChatStore {
         return run("read keys", h -> {
             Map<String, List<PublicKeyInfo>> byUser = new HashMap<>();
             var query = h.createQuery("SELECT user_id, key_type, public_key, fingerprint, updated_at"
-                            + " FROM public_keys WHERE user_id" + dialect.in("ids")
+                            + " FROM public_keys WHERE user_id" + dialect.in(":ids")
                             + (keyType == null ? "" : " AND key_type = :keyType")
                             + " ORDER BY key_type")
                     .bind("ids", dialect.ids(ids));
@@ -1565,7 +1592,7 @@ public final class JdbiChatStore implements ChatStore {
 
     private List<MessageRecord> messagesById(Handle h, List<String> ids, String viewerId) {
         return ids.isEmpty() ? List.of()
-                : messages(h, " WHERE m.id" + dialect.in("ids"), Map.of("ids", ids), viewerId);
+                : messages(h, " WHERE m.id" + dialect.in(":ids"), Map.of("ids", ids), viewerId);
     }
 
     /**
@@ -1628,7 +1655,7 @@ public final class JdbiChatStore implements ChatStore {
             return copies;
         }
         h.createQuery("SELECT message_id, user_id, content FROM message_contents WHERE message_id"
-                        + dialect.in("ids"))
+                        + dialect.in(":ids"))
                 .bind("ids", dialect.ids(messageIds))
                 .map((rs, ctx) -> List.of(rs.getString("message_id"), rs.getString("user_id"), text(rs, "content")))
                 .forEach(row -> copies.computeIfAbsent(row.get(0), k -> new HashMap<>()).put(row.get(1), row.get(2)));
@@ -1646,7 +1673,7 @@ public final class JdbiChatStore implements ChatStore {
         List<Quoted> quoted = h.createQuery("SELECT m.id, m.sender_id, m.content, m.per_recipient, m.deleted_at,"
                         + " mc.content AS viewer_content FROM messages m"
                         + " LEFT JOIN message_contents mc ON mc.message_id = m.id AND mc.user_id = :viewer"
-                        + " WHERE m.id" + dialect.in("ids"))
+                        + " WHERE m.id" + dialect.in(":ids"))
                 .bind("viewer", viewerId)
                 .bind("ids", dialect.ids(ids))
                 .map((rs, ctx) -> new Quoted(rs.getString("id"), rs.getString("sender_id"), text(rs, "content"),
@@ -1677,7 +1704,7 @@ public final class JdbiChatStore implements ChatStore {
             return stats;
         }
         h.createQuery("SELECT thread_root_id, COUNT(*) AS replies, MAX(created_at) AS last_reply_at"
-                        + " FROM messages WHERE thread_root_id" + dialect.in("ids") + " AND deleted_at IS NULL"
+                        + " FROM messages WHERE thread_root_id" + dialect.in(":ids") + " AND deleted_at IS NULL"
                         + " GROUP BY thread_root_id")
                 .bind("ids", dialect.ids(rootIds))
                 .map((rs, ctx) -> Map.entry(rs.getString("thread_root_id"),
@@ -1693,7 +1720,7 @@ public final class JdbiChatStore implements ChatStore {
             return reactions;
         }
         Map<String, Map<String, List<String>>> users = new HashMap<>();
-        h.createQuery("SELECT message_id, emoji, user_id FROM reactions WHERE message_id" + dialect.in("ids")
+        h.createQuery("SELECT message_id, emoji, user_id FROM reactions WHERE message_id" + dialect.in(":ids")
                         + " ORDER BY message_id, emoji_rank, ordinal")
                 .bind("ids", dialect.ids(messageIds))
                 .map((rs, ctx) -> List.of(rs.getString("message_id"), text(rs, "emoji"), rs.getString("user_id")))
