@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import org.jdbi.v3.core.argument.Argument;
+import org.postgresql.PGStatement;
 
 /**
  * What PostgreSQL and the embedded SQLite database spell or store differently. Everything else is
@@ -40,6 +41,11 @@ enum Dialect {
 
         @Override
         void bindIds(PreparedStatement statement, int position, Collection<String> ids) throws SQLException {
+            // Planned at every run, with its values. pgjdbc makes a statement it has run five times a
+            // server-side one, whose generic plan PostgreSQL keeps until the next ANALYZE: one made
+            // while participants was small scanned the whole table once it had grown, and sign-ins
+            // took three times as long (StoreBenchmark; BENCHMARKS.md, session 14).
+            statement.unwrap(PGStatement.class).setPrepareThreshold(0);
             statement.setArray(position, statement.getConnection().createArrayOf("varchar", ids.toArray()));
         }
     },
@@ -105,10 +111,9 @@ enum Dialect {
      * A membership test against a list of ids bound as one parameter (with {@link #ids} or
      * {@link #bindIds}), written after a column: {@code "WHERE id" + in(":ids")} for Jdbi,
      * {@code in("?")} for plain JDBC. The whole list is one parameter, so a statement has one
-     * text whatever the number of ids: Jdbi parses it once, SQLite compiles it once per connection
-     * (the statement cache keeps it), and pgjdbc turns it into a server-side prepared statement,
-     * which it does only for a text it has run several times. An IN list of one parameter per id
-     * made a new text for every length; there is no limit on the number of ids either.
+     * text whatever the number of ids: Jdbi parses it once and SQLite compiles it once per
+     * connection (the statement cache keeps it), where an IN list of one parameter per id made a
+     * new text for every length. There is no limit on the number of ids either.
      */
     abstract String in(String parameter);
 
