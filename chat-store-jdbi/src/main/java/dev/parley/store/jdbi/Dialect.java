@@ -43,8 +43,8 @@ enum Dialect {
         void bindIds(PreparedStatement statement, int position, Collection<String> ids) throws SQLException {
             // Planned at every run, with its values. pgjdbc makes a statement it has run five times a
             // server-side one, whose generic plan PostgreSQL keeps until the next ANALYZE: one made
-            // while participants was small scanned the whole table once it had grown, and sign-ins
-            // took three times as long (StoreBenchmark; BENCHMARKS.md, session 14).
+            // while participants was small scanned the whole table once it had grown: sign-ins with
+            // their joins took twice as long (StoreBenchmark; BENCHMARKS.md, session 14).
             statement.unwrap(PGStatement.class).setPrepareThreshold(0);
             statement.setArray(position, statement.getConnection().createArrayOf("varchar", ids.toArray()));
         }
