@@ -486,7 +486,7 @@ public final class JdbiChatStore implements ChatStore {
     private Map<List<String>, ConversationRecord> viewsOf(Handle h, Set<List<String>> pairs) {
         List<String> ids = pairs.stream().map(p -> p.get(0)).distinct().toList();
         List<String> viewers = pairs.stream().map(p -> p.get(1)).distinct().toList();
-        // Both IN lists select a few rows beyond the pairs (a viewer who is also in another pair's
+        // The two lists select a few rows beyond the pairs (a viewer who is also in another pair's
         // conversation); they are dropped here.
         List<ViewRow> rows = new ArrayList<>();
         h.createQuery(withUnread("SELECT " + VIEW_COLUMNS + " WHERE p.conversation_id" + dialect.in(":ids")
