@@ -15,11 +15,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.WebSocketServerFactory;
 import org.java_websocket.WrappedByteChannel;
+import org.java_websocket.interfaces.ISSLChannel;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.Framedata;
@@ -199,22 +201,20 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
     }
 
     /**
-     * A connection's channel that, when the library closes it while the client is still sending,
-     * first reads what the client sends until its end of stream (at most {@link #LINGER_NANOS} and
-     * {@link #MAX_LINGER_BYTES}). The library closes the socket right after writing its close
-     * frame, and a socket closed with unread input makes the kernel send a reset instead of an end
-     * of stream, which can overtake that frame or fail the client's write still under way: a client
-     * whose frame was over the limit saw 1006 instead of 1009 (over TLS, one frame of 256 KiB: 6 of
-     * 40 connections before, 1 of 80 after; TlsTest's 64 KiB now and then). A connection with
-     * nothing unread closes at once, as before, so a client that waits for the server's end of
-     * stream after the close handshake (as RFC 6455 asks) is not kept waiting; the price is the
-     * client whose next bytes have not arrived when the library closes (the 1 of 80). The nio
-     * transport shuts its side first and lingers for every close.
+     * A connection's channel that, when the library closes it, ends this side (a TLS close_notify,
+     * then the end of stream) and reads what the client still sends until the client's end of
+     * stream (at most {@link #LINGER_NANOS} and {@link #MAX_LINGER_BYTES}), as the nio transport
+     * does. The library closes the socket right after writing its close frame, and a socket closed
+     * with unread input makes the kernel send a reset instead of an end of stream, which can
+     * overtake that frame or fail the client's write still under way: a client whose frame was
+     * over the limit saw 1006 instead of 1009 (over TLS, one frame of 256 KiB: 6 of 40 connections
+     * before, none of 160 after; TlsTest's 64 KiB now and then). A client that waits for the
+     * server's end of stream after the close handshake (as RFC 6455 asks) gets it at once.
      */
     private class DrainingChannel implements ByteChannel {
         final ByteChannel delegate;
-        private final SocketChannel socket;
-        /** Where lingering reads go; made at a close with input unread (every open connection has one of these channels). */
+        final SocketChannel socket;
+        /** Where lingering reads go; made at the close (every open connection has one of these channels). */
         private ByteBuffer sink;
         private long deadline;
         private int drained;
@@ -246,24 +246,26 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
                 return;
             }
             closing = true;
-            boolean stillSending = false;
-            try {
-                if (socket.isOpen() && !socket.isBlocking()) {
-                    sink = ByteBuffer.allocate(16 * 1024);
-                    drained = socket.read(sink); // dropped: nobody reads a closed connection
-                    stillSending = drained > 0;
-                }
-            } catch (IOException e) {
-                // the client is gone: nothing left to protect
-            }
-            if (!stillSending) {
+            if (!socket.isOpen() || socket.isBlocking()) {
                 closeNow();
                 return;
             }
+            try {
+                endOurSide();
+            } catch (IOException e) {
+                closeNow(); // the client is gone: nothing left to protect
+                return;
+            }
+            sink = ByteBuffer.allocate(16 * 1024);
             deadline = System.nanoTime() + LINGER_NANOS;
             if (!lingerOn()) {
                 lingering.add(this);
             }
+        }
+
+        /** Ends what this side sends, so the client sees its end of stream and closes its own side. */
+        void endOurSide() throws IOException {
+            socket.shutdownOutput();
         }
 
         /** Reads what arrived; closes and returns true at the end of stream, an error, the deadline or the byte limit. */
@@ -288,10 +290,11 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
             return true;
         }
 
+        /** Closes the socket; a TLS channel's own close would send a second close_notify. */
         synchronized void closeNow() {
             sink = null;
             try {
-                delegate.close();
+                socket.close();
             } catch (IOException e) {
                 log.debug("closing a connection's channel failed: {}", e.toString());
             }
@@ -305,6 +308,19 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
         DrainingTlsChannel(WrappedByteChannel tls, SocketChannel socket) {
             super(tls, socket);
             this.tls = tls;
+        }
+
+        /** A close_notify first, which ends the TLS stream cleanly (best effort: a few dozen bytes the socket takes). */
+        @Override
+        void endOurSide() throws IOException {
+            if (tls instanceof ISSLChannel channel) {
+                SSLEngine engine = channel.getSSLEngine();
+                engine.closeOutbound();
+                ByteBuffer alert = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+                engine.wrap(ByteBuffer.allocate(0), alert);
+                socket.write(alert.flip());
+            }
+            super.endOurSide();
         }
 
         @Override
