@@ -135,15 +135,18 @@ class TlsTest {
         }
     }
 
+    private static TestServer tlsServerWithFramesOf64KiB() throws Exception {
+        return TestServer.start(b -> b.tlsKeystore(keystore).tlsKeystorePassword(password)
+                .engineConfig(EngineConfig.builder().workerThreads(2)
+                        .limits(ProtocolLimits.builder().maxFrameBytes(64 * 1024).build())
+                        .build()));
+    }
+
     @Test
     void framesFarOverTheLimitCloseWith1009EveryTime() throws Exception {
         // The rest of such a frame is still arriving when the server closes: left unread, it makes
         // the kernel answer with a reset, which can overtake the close frame (1006 instead).
-        TestServer server = TestServer.start(b -> b.tlsKeystore(keystore).tlsKeystorePassword(password)
-                .engineConfig(EngineConfig.builder().workerThreads(2)
-                        .limits(ProtocolLimits.builder().maxFrameBytes(64 * 1024).build())
-                        .build()));
-        try (server) {
+        try (TestServer server = tlsServerWithFramesOf64KiB()) {
             for (int i = 0; i < 40; i++) {
                 try (WsClient big = login(server, "alice", c -> { })) {
                     big.raw().send("x".repeat(256 * 1024 + 1));
@@ -155,11 +158,8 @@ class TlsTest {
 
     @Test
     void closeCodesReachTheClientThroughTls() throws Exception {
-        // The close frame travels inside TLS, followed by a close_notify on the nio transport.
-        TestServer server = TestServer.start(b -> b.tlsKeystore(keystore).tlsKeystorePassword(password)
-                .engineConfig(EngineConfig.builder().workerThreads(2)
-                        .limits(ProtocolLimits.builder().maxFrameBytes(64 * 1024).build())
-                        .build()));
+        // The close frame travels inside TLS, followed by a close_notify.
+        TestServer server = tlsServerWithFramesOf64KiB();
         try (server; WsClient big = login(server, "alice", c -> { }); WsClient bob = login(server, "bob", c -> { })) {
             big.raw().send("x".repeat(64 * 1024 + 1));
             assertThat(big.awaitClose()).isEqualTo(1009);
