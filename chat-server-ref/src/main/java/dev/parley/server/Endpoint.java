@@ -16,6 +16,15 @@ interface Endpoint {
      */
     Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
+    /**
+     * How long a closing connection may take to close its side after ours is shut. Closing a socket
+     * with unread input makes the kernel send a reset, which can overtake our close frame (a client
+     * sending an oversized frame would then see 1006 instead of 1009), so both transports shut
+     * their output, read and drop what still comes, and close on the client's end of stream or
+     * after this long.
+     */
+    Duration CLOSE_LINGER = Duration.ofSeconds(2);
+
     /** Starts listening in the background; {@link #awaitStarted} waits for the port. */
     void start();
 

@@ -65,13 +65,7 @@ final class NioEndpoint extends WebSocketAdapter implements Endpoint {
     /** Connections written per round before the loop looks at its sockets again. */
     private static final int MAX_FLUSHES_PER_ROUND = 4096;
     private static final int MAX_ACCEPTS_PER_ROUND = 64;
-    /**
-     * How long a closing connection may take to close its side after ours is shut. Closing a socket
-     * with unread input makes the kernel send a reset, which can overtake our close frame (a client
-     * sending an oversized frame would then see 1006 instead of 1009), so the loop shuts its output,
-     * reads and drops what still comes, and closes on the client's end of stream or this deadline.
-     */
-    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final long LINGER_NANOS = CLOSE_LINGER.toNanos();
 
     private final InetSocketAddress address;
     private final List<Draft> drafts;

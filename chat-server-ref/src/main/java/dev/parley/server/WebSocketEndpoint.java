@@ -45,8 +45,7 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
      * interest in writing, are looked for.
      */
     private static final long SWEEP_MILLIS = 100;
-    /** How long a closed connection is read until the client's end of stream (see {@link DrainingChannel}). */
-    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final long LINGER_NANOS = CLOSE_LINGER.toNanos();
     /** At most this much is read from a closed connection; a client still sending after it gets a reset. */
     private static final int MAX_LINGER_BYTES = 4 * 1024 * 1024;
 
@@ -212,7 +211,7 @@ final class WebSocketEndpoint extends WebSocketServer implements Endpoint {
      * server's end of stream after the close handshake (as RFC 6455 asks) gets it at once.
      */
     private class DrainingChannel implements ByteChannel {
-        final ByteChannel delegate;
+        private final ByteChannel delegate;
         final SocketChannel socket;
         /** Where lingering reads go; made at the close (every open connection has one of these channels). */
         private ByteBuffer sink;
