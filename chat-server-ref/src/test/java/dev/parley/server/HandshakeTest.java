@@ -80,6 +80,19 @@ class HandshakeTest {
     }
 
     @Test
+    void theUpgradeIsAnsweredWithTheAcceptKeyOfRfc6455sExample() throws Exception {
+        server = TestServer.start();
+        // The request of RFC 6455, 1.3, from a browser that adds keep-alive to its Connection header.
+        List<String> head = rawRequest("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                + "Connection: keep-alive, Upgrade\r\nSec-WebSocket-Key:  dGhlIHNhbXBsZSBub25jZQ== \r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat, parley.v1\r\n\r\n");
+        assertThat(head.get(0)).isEqualTo("HTTP/1.1 101 Switching Protocols");
+        assertThat(head).contains("Upgrade: websocket", "Connection: Upgrade",
+                "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "Sec-WebSocket-Protocol: parley.v1");
+        assertThat(head).noneMatch(line -> line.startsWith("Sec-WebSocket-Extensions"));
+    }
+
+    @Test
     void anUnsupportedWebSocketVersionGets426NamingVersion13() throws Exception {
         server = TestServer.start();
         List<String> head = rawRequest("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
