@@ -64,7 +64,6 @@ import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.PreparedBatch;
-import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.Update;
 import org.slf4j.Logger;
@@ -87,10 +86,9 @@ import org.sqlite.SQLiteException;
 public final class JdbiChatStore implements ChatStore {
     private static final Logger log = LoggerFactory.getLogger(JdbiChatStore.class);
     private static final String UNIQUE_VIOLATION = "23505";
-    /** Inserts or updates user {@code :id}; {@code created_at} is set on insert only. */
+    /** Inserts or updates a user (bound by {@link #upsertUsers}); {@code created_at} is set on insert only. */
     private static final String UPSERT_USER = "INSERT INTO users (id, username, display_name, avatar_url, email,"
-            + " phone, auth_user_id, updated_at)"
-            + " VALUES (:id, :username, :displayName, :avatarUrl, :email, :phone, :authUserId, :now)"
+            + " phone, auth_user_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username,"
             + " display_name = EXCLUDED.display_name, avatar_url = EXCLUDED.avatar_url,"
             + " email = EXCLUDED.email, phone = EXCLUDED.phone, auth_user_id = EXCLUDED.auth_user_id,"
@@ -285,9 +283,7 @@ public final class JdbiChatStore implements ChatStore {
         Map<String, List<String>> conversations;
         try {
             conversations = againAfterUniqueViolation(() -> committerJdbi.inTransaction(tx -> {
-                PreparedBatch statements = tx.prepareBatch(UPSERT_USER);
-                latest.values().forEach(p -> bindProfile(statements, p).add());
-                statements.execute();
+                upsertUsers(tx, latest.values());
                 return conversationIdsOf(tx, List.copyOf(latest.keySet()));
             }));
         } catch (RuntimeException e) {
@@ -332,15 +328,31 @@ public final class JdbiChatStore implements ChatStore {
         batch.forEach(p -> writer.accept(List.of(p)));
     }
 
-    private <S extends SqlStatement<S>> S bindProfile(S update, UserProfile p) {
-        return update.bind("id", p.id())
-                .bind("username", ExactText.encode(p.username()))
-                .bind("displayName", ExactText.encode(p.displayName()))
-                .bind("avatarUrl", ExactText.encode(p.avatarUrl()))
-                .bind("email", ExactText.encode(p.email()))
-                .bind("phone", ExactText.encode(p.phone()))
-                .bind("authUserId", ExactText.encode(p.authUserId()))
-                .bind("now", time(now()));
+    /**
+     * The committers of sign-ins and open joins run their statements with plain JDBC, on statements
+     * kept between batches, as the append committer does: in a storm of 10,000 first sign-ins and
+     * joins, Jdbi's binding and row loop cost more than SQLite's own work, and the JIT compiled them
+     * again as each query took its turn (BENCHMARKS.md, sessions 14 and 15).
+     */
+    private void upsertUsers(Handle tx, Collection<UserProfile> profiles) {
+        Object now = time(now());
+        try (StatementCache.Lent lent = StatementCache.lend(tx, UPSERT_USER)) {
+            PreparedStatement upsert = lent.statement();
+            for (UserProfile p : profiles) {
+                upsert.setString(1, p.id());
+                upsert.setBytes(2, ExactText.encode(p.username()));
+                upsert.setBytes(3, ExactText.encode(p.displayName()));
+                upsert.setBytes(4, ExactText.encode(p.avatarUrl()));
+                upsert.setBytes(5, ExactText.encode(p.email()));
+                upsert.setBytes(6, ExactText.encode(p.phone()));
+                upsert.setBytes(7, ExactText.encode(p.authUserId()));
+                upsert.setObject(8, now);
+                upsert.addBatch();
+            }
+            upsert.executeBatch();
+        } catch (SQLException e) {
+            throw new StoreException("upsert user failed", e);
+        }
     }
 
     @Override
@@ -489,12 +501,23 @@ public final class JdbiChatStore implements ChatStore {
         // The two lists select a few rows beyond the pairs (a viewer who is also in another pair's
         // conversation); they are dropped here.
         List<ViewRow> rows = new ArrayList<>();
-        h.createQuery(withUnread("SELECT " + VIEW_COLUMNS + " WHERE p.conversation_id" + dialect.in(":ids")
-                        + " AND p.user_id" + dialect.in(":viewers") + " AND p.left_at IS NULL"))
-                .bind("ids", dialect.ids(ids)).bind("viewers", dialect.ids(viewers))
-                .map(this::viewRow)
-                .filter(r -> pairs.contains(List.of(r.id, r.viewerId)))
-                .forEach(rows::add);
+        try (StatementCache.Lent lent = StatementCache.lend(h, withUnread("SELECT " + VIEW_COLUMNS
+                + " WHERE p.conversation_id" + dialect.in("?") + " AND p.user_id" + dialect.in("?")
+                + " AND p.left_at IS NULL"))) {
+            PreparedStatement query = lent.statement();
+            dialect.bindIds(query, 1, ids);
+            dialect.bindIds(query, 2, viewers);
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    ViewRow r = viewRow(rs, null);
+                    if (pairs.contains(List.of(r.id, r.viewerId))) {
+                        rows.add(r);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("read conversations failed", e);
+        }
         List<ConversationRecord> assembled = assembleViews(h, rows);
         Map<List<String>, ConversationRecord> views = new HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -568,21 +591,26 @@ public final class JdbiChatStore implements ChatStore {
         return views;
     }
 
+    /** Plain JDBC: every join's answer lists its room's members, the most rows a connection storm reads. */
     private Map<String, List<Participant>> participants(Handle h, List<String> conversationIds) {
         Map<String, List<Participant>> byConversation = new HashMap<>();
-        h.createQuery("SELECT p.conversation_id, p.user_id, p.role, p.joined_at,"
-                        + USER_COLUMNS_OF_U
-                        + " FROM participants p JOIN users u ON u.id = p.user_id"
-                        + " WHERE p.conversation_id" + dialect.in(":ids") + " AND p.left_at IS NULL"
-                        + " ORDER BY p.conversation_id, p.position")
-                .bind("ids", dialect.ids(conversationIds))
-                .map((rs, ctx) -> {
+        try (StatementCache.Lent lent = StatementCache.lend(h, "SELECT p.conversation_id, p.user_id, p.role,"
+                + " p.joined_at," + USER_COLUMNS_OF_U + " FROM participants p JOIN users u ON u.id = p.user_id"
+                + " WHERE p.conversation_id" + dialect.in("?") + " AND p.left_at IS NULL"
+                + " ORDER BY p.conversation_id, p.position")) {
+            PreparedStatement query = lent.statement();
+            dialect.bindIds(query, 1, conversationIds);
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
                     String userId = rs.getString("user_id");
-                    return Map.entry(rs.getString("conversation_id"), new Participant(userId,
-                            Role.valueOf(rs.getString("role").toUpperCase(Locale.ROOT)), instant(rs, "joined_at"),
-                            user(rs, userId)));
-                })
-                .forEach(e -> byConversation.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+                    byConversation.computeIfAbsent(rs.getString("conversation_id"), k -> new ArrayList<>())
+                            .add(new Participant(userId, Role.valueOf(rs.getString("role").toUpperCase(Locale.ROOT)),
+                                    instant(rs, "joined_at"), user(rs, userId)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("list participants failed", e);
+        }
         return byConversation;
     }
 
@@ -627,11 +655,18 @@ public final class JdbiChatStore implements ChatStore {
     /** Each of the users' active conversations, by user (users in none are absent). */
     private Map<String, List<String>> conversationIdsOf(Handle h, List<String> userIds) {
         Map<String, List<String>> byUser = new HashMap<>();
-        h.createQuery("SELECT user_id, conversation_id FROM participants WHERE user_id" + dialect.in(":ids")
-                        + " AND left_at IS NULL")
-                .bind("ids", dialect.ids(userIds))
-                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
-                .forEach(e -> byUser.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        try (StatementCache.Lent lent = StatementCache.lend(h, "SELECT user_id, conversation_id FROM participants"
+                + " WHERE user_id" + dialect.in("?") + " AND left_at IS NULL")) {
+            PreparedStatement query = lent.statement();
+            dialect.bindIds(query, 1, userIds);
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    byUser.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("list conversation ids failed", e);
+        }
         return byUser;
     }
 
@@ -673,7 +708,12 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     private List<Optional<ConversationRecord>> joinAndView(Handle h, List<OpenJoin> joins) {
-        List<Boolean> joined = h.inTransaction(tx -> joinAll(tx, joins));
+        List<Boolean> joined;
+        try {
+            joined = h.inTransaction(tx -> joinAll(tx, joins));
+        } catch (SQLException e) {
+            throw new StoreException("join open conversation failed", e);
+        }
         // The views are read after the commit, so that the batch's locks are not held meanwhile, and
         // for the whole batch at once: reading each alone cost more than the join.
         Set<List<String>> members = new HashSet<>();
@@ -687,31 +727,47 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     /** The transaction of a batch of joins; the answer of each join, in batch order. */
-    private List<Boolean> joinAll(Handle tx, List<OpenJoin> joins) {
+    private List<Boolean> joinAll(Handle tx, List<OpenJoin> joins) throws SQLException {
         List<String> ids = joins.stream().map(OpenJoin::conversationId).distinct().toList();
         // Locked in id order, like an append batch's conversations, so batches cannot deadlock; the
         // lock orders joiners of one room, so no count below can be overtaken.
         Map<String, String> types = new HashMap<>();
-        tx.createQuery("SELECT id, type FROM conversations WHERE id" + dialect.in(":ids") + " ORDER BY id"
-                        + dialect.forUpdate)
-                .bind("ids", dialect.ids(ids))
-                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
-                .forEach(e -> types.put(e.getKey(), e.getValue()));
+        try (StatementCache.Lent lent = StatementCache.lend(tx, "SELECT id, type FROM conversations WHERE id"
+                + dialect.in("?") + " ORDER BY id" + dialect.forUpdate)) {
+            PreparedStatement query = lent.statement();
+            dialect.bindIds(query, 1, ids);
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    types.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
         // Per room: active members and the last position handed out.
         Map<String, int[]> rooms = new HashMap<>();
-        tx.createQuery("SELECT conversation_id, COUNT(CASE WHEN left_at IS NULL THEN 1 END), MAX(position)"
-                        + " FROM participants WHERE conversation_id" + dialect.in(":ids") + " GROUP BY conversation_id")
-                .bind("ids", dialect.ids(ids))
-                .map((rs, ctx) -> Map.entry(rs.getString(1), new int[] {rs.getInt(2), rs.getInt(3)}))
-                .forEach(e -> rooms.put(e.getKey(), e.getValue()));
+        try (StatementCache.Lent lent = StatementCache.lend(tx, "SELECT conversation_id,"
+                + " COUNT(CASE WHEN left_at IS NULL THEN 1 END), MAX(position) FROM participants"
+                + " WHERE conversation_id" + dialect.in("?") + " GROUP BY conversation_id")) {
+            PreparedStatement query = lent.statement();
+            dialect.bindIds(query, 1, ids);
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    rooms.put(rs.getString(1), new int[] {rs.getInt(2), rs.getInt(3)});
+                }
+            }
+        }
         // The joiners' rows, if any: true while a member, false after leaving.
         Map<List<String>, Boolean> memberships = new HashMap<>();
-        tx.createQuery("SELECT conversation_id, user_id, left_at FROM participants"
-                        + " WHERE conversation_id" + dialect.in(":ids") + " AND user_id" + dialect.in(":users"))
-                .bind("ids", dialect.ids(ids))
-                .bind("users", dialect.ids(joins.stream().map(OpenJoin::userId).distinct().toList()))
-                .map((rs, ctx) -> Map.entry(List.of(rs.getString(1), rs.getString(2)), rs.getObject(3) == null))
-                .forEach(e -> memberships.put(e.getKey(), e.getValue()));
+        try (StatementCache.Lent lent = StatementCache.lend(tx, "SELECT conversation_id, user_id, left_at"
+                + " FROM participants WHERE conversation_id" + dialect.in("?") + " AND user_id" + dialect.in("?"))) {
+            PreparedStatement query = lent.statement();
+            dialect.bindIds(query, 1, ids);
+            dialect.bindIds(query, 2, joins.stream().map(OpenJoin::userId).distinct().toList());
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    memberships.put(List.of(rs.getString(1), rs.getString(2)), rs.getObject(3) == null);
+                }
+            }
+        }
 
         // Rooms not created yet: the first joiner of the batch creates each one, as its admin. (A
         // node racing on the same id fails this batch with a unique violation; the batch then runs
@@ -727,42 +783,56 @@ public final class JdbiChatStore implements ChatStore {
         }
 
         Object now = time(now());
-        PreparedBatch inserts = tx.prepareBatch("INSERT INTO participants"
-                + " (conversation_id, user_id, role, position, joined_at) VALUES (:c, :u, :role, :position, :now)");
-        PreparedBatch returns = tx.prepareBatch("UPDATE participants SET left_at = NULL, joined_at = :now"
-                + " WHERE conversation_id = :c AND user_id = :u");
         List<Boolean> joined = new ArrayList<>(joins.size());
-        for (OpenJoin j : joins) {
-            if (!ConversationType.GROUP.wireName().equals(types.get(j.conversationId))) {
-                joined.add(false);
-                continue;
-            }
-            List<String> key = List.of(j.conversationId, j.userId);
-            Boolean member = memberships.get(key);
-            if (Boolean.TRUE.equals(member)) {
+        try (StatementCache.Lent lentInserts = StatementCache.lend(tx, "INSERT INTO participants"
+                + " (conversation_id, user_id, role, position, joined_at) VALUES (?, ?, ?, ?, ?)");
+             StatementCache.Lent lentReturns = StatementCache.lend(tx, "UPDATE participants"
+                     + " SET left_at = NULL, joined_at = ? WHERE conversation_id = ? AND user_id = ?")) {
+            PreparedStatement inserts = lentInserts.statement();
+            PreparedStatement returns = lentReturns.statement();
+            int inserted = 0;
+            int returned = 0;
+            for (OpenJoin j : joins) {
+                if (!ConversationType.GROUP.wireName().equals(types.get(j.conversationId))) {
+                    joined.add(false);
+                    continue;
+                }
+                List<String> key = List.of(j.conversationId, j.userId);
+                Boolean member = memberships.get(key);
+                if (Boolean.TRUE.equals(member)) {
+                    joined.add(true);
+                    continue;
+                }
+                int[] room = rooms.computeIfAbsent(j.conversationId, c -> new int[] {0, -1});
+                if (room[0] >= j.maxParticipants) {
+                    joined.add(false);
+                    continue;
+                }
+                if (member == null) {
+                    inserts.setString(1, j.conversationId);
+                    inserts.setString(2, j.userId);
+                    inserts.setString(3, role(Role.MEMBER));
+                    inserts.setInt(4, ++room[1]);
+                    inserts.setObject(5, now);
+                    inserts.addBatch();
+                    inserted++;
+                } else { // a row of an earlier membership
+                    returns.setObject(1, now);
+                    returns.setString(2, j.conversationId);
+                    returns.setString(3, j.userId);
+                    returns.addBatch();
+                    returned++;
+                }
+                room[0]++;
+                memberships.put(key, true);
                 joined.add(true);
-                continue;
             }
-            int[] room = rooms.computeIfAbsent(j.conversationId, c -> new int[] {0, -1});
-            if (room[0] >= j.maxParticipants) {
-                joined.add(false);
-                continue;
+            if (inserted > 0) {
+                inserts.executeBatch();
             }
-            if (member == null) {
-                inserts.bind("c", j.conversationId).bind("u", j.userId).bind("role", role(Role.MEMBER))
-                        .bind("position", ++room[1]).bind("now", now).add();
-            } else { // a row of an earlier membership
-                returns.bind("c", j.conversationId).bind("u", j.userId).bind("now", now).add();
+            if (returned > 0) {
+                returns.executeBatch();
             }
-            room[0]++;
-            memberships.put(key, true);
-            joined.add(true);
-        }
-        if (inserts.size() > 0) {
-            inserts.execute();
-        }
-        if (returns.size() > 0) {
-            returns.execute();
         }
         return joined;
     }
