@@ -1,15 +1,23 @@
 package dev.parley.server.auth;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
+import com.nimbusds.jose.jca.JCAContext;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSKeySelector;
+import com.nimbusds.jose.proc.JWSVerifierFactory;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.proc.SingleKeyJWSKeySelector;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
@@ -19,6 +27,7 @@ import dev.parley.core.spi.Principal;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
+import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +42,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -55,8 +65,9 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
     private final ExecutorService jwksPool;
 
     private JwtAuthenticator(Builder b) {
-        JWSKeySelector<SecurityContext> hmac = b.secret == null ? null
-                : new SingleKeyJWSKeySelector<>(JWSAlgorithm.HS256, new SecretKeySpec(b.secret, "HmacSHA256"));
+        SecretKeySpec secret = b.secret == null ? null : new SecretKeySpec(b.secret, "HmacSHA256");
+        JWSKeySelector<SecurityContext> hmac = secret == null ? null
+                : new SingleKeyJWSKeySelector<>(JWSAlgorithm.HS256, secret);
         JWSKeySelector<SecurityContext> jwks = null;
         if (b.jwksUrl != null) {
             JWKSource<SecurityContext> source = JWKSourceBuilder.<SecurityContext>create(b.jwksUrl)
@@ -70,6 +81,9 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         }
         processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new ByAlgorithm(hmac, jwks));
+        if (secret != null) {
+            processor.setJWSVerifierFactory(new KeptHmacVerifiers(secret));
+        }
         JWTClaimsSet exact = b.issuer == null ? new JWTClaimsSet.Builder().build()
                 : new JWTClaimsSet.Builder().issuer(b.issuer).build();
         DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(
@@ -116,7 +130,9 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
     Principal verify(String token) throws AuthException {
         JWTClaimsSet claims;
         try {
-            claims = processor.process(token, null);
+            // Only signed tokens pass, so the token is read as one: read as any JWT first, its
+            // header was parsed twice. Unsigned and encrypted tokens fail here, as unreadable.
+            claims = processor.process(SignedJWT.parse(token), null);
         } catch (ExpiredJWTException e) {
             throw new AuthException(AuthException.Reason.EXPIRED, "token expired");
         } catch (KeySourceException e) {
@@ -175,6 +191,43 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
     public void close() {
         if (jwksPool != null) {
             jwksPool.shutdownNow();
+        }
+    }
+
+    /**
+     * Verifiers as the library's factory makes them, but the shared secret's HMAC verifier made once:
+     * the library made one per token, and each looked its MAC up among the security providers at
+     * every check (together 4 µs of a token's 11.6; BENCHMARKS.md, session 15).
+     */
+    private static final class KeptHmacVerifiers implements JWSVerifierFactory {
+        private final DefaultJWSVerifierFactory others = new DefaultJWSVerifierFactory();
+        private final SecretKeySpec secret;
+        private final MACVerifier verifier;
+
+        KeptHmacVerifiers(SecretKeySpec secret) {
+            this.secret = secret;
+            try {
+                verifier = new MACVerifier(secret);
+                verifier.getJCAContext().setProvider(Mac.getInstance("HmacSHA256").getProvider());
+            } catch (JOSEException | NoSuchAlgorithmException e) {
+                throw new IllegalArgumentException("the JWT secret cannot key HS256", e);
+            }
+        }
+
+        @Override
+        public JWSVerifier createJWSVerifier(JWSHeader header, Key key) throws JOSEException {
+            return key == secret && JWSAlgorithm.HS256.equals(header.getAlgorithm()) ? verifier
+                    : others.createJWSVerifier(header, key);
+        }
+
+        @Override
+        public Set<JWSAlgorithm> supportedJWSAlgorithms() {
+            return others.supportedJWSAlgorithms();
+        }
+
+        @Override
+        public JCAContext getJCAContext() {
+            return others.getJCAContext();
         }
     }
 
