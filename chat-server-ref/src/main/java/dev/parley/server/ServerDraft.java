@@ -130,8 +130,9 @@ final class ServerDraft extends Draft_6455 {
             return response;
         }
         // The library's version also writes a Date header through a new SimpleDateFormat and looks
-        // SHA-1 up for every connection: in a storm of 10,000 connections its compilation was the
-        // largest, and a 101 answer need not carry a Date (RFC 9110, 6.6.1).
+        // SHA-1 up for every connection: a quarter of a warm handshake's cost, and among the JIT's
+        // largest compilations once thousands of connections have come (BENCHMARKS.md, session
+        // 15). A 101 answer need not carry a Date (RFC 9110, 6.6.1).
         String key = request.getFieldValue("Sec-WebSocket-Key").trim();
         if (key.isEmpty()) {
             throw new InvalidHandshakeException("missing Sec-WebSocket-Key");
@@ -151,7 +152,7 @@ final class ServerDraft extends Draft_6455 {
     }
 
     /** The {@code Sec-WebSocket-Accept} value for a client's {@code Sec-WebSocket-Key}. */
-    static String acceptKey(String clientKey) {
+    private static String acceptKey(String clientKey) {
         byte[] hash = SHA1.get().digest((clientKey + ACCEPT_KEY_GUID).getBytes(StandardCharsets.US_ASCII));
         return Base64.getEncoder().encodeToString(hash);
     }

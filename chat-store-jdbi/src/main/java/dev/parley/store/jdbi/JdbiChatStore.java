@@ -330,9 +330,9 @@ public final class JdbiChatStore implements ChatStore {
 
     /**
      * The committers of sign-ins and open joins run their statements with plain JDBC, on statements
-     * kept between batches, as the append committer does: in a storm of 10,000 first sign-ins and
-     * joins, Jdbi's binding and row loop cost more than SQLite's own work, and the JIT compiled them
-     * again as each query took its turn (BENCHMARKS.md, sessions 14 and 15).
+     * kept between batches, as the append committer does: Jdbi's binding and its row loop, which
+     * the JIT compiles again as each query takes its turn, made a storm of 10,000 first sign-ins
+     * and joins 12-15 % longer on the embedded store (BENCHMARKS.md, sessions 14 and 15).
      */
     private void upsertUsers(Handle tx, Collection<UserProfile> profiles) {
         Object now = time(now());
