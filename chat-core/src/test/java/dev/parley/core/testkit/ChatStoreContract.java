@@ -1473,6 +1473,7 @@ public abstract class ChatStoreContract {
         assertThat(store.presenceOf(List.of("alice", "bob", "carol"))).containsOnly(
                 Map.entry("alice", new PresenceState("away", "at lunch \u0000 \ud83c\udf54", null)),
                 Map.entry("bob", new PresenceState("offline", null, lastSeen)));
+        assertThat(store.presenceOf(List.of())).isEmpty();
         User alice = User.of("alice", "alice-name", "Display alice", "https://avatars.test/alice")
                 .withPresence("away", "at lunch \u0000 \ud83c\udf54", null);
         assertThat(store.findUsers(List.of("alice"))).containsExactly(alice);
@@ -1523,6 +1524,7 @@ public abstract class ChatStoreContract {
         assertThat(store.keysOf(List.of("alice"), "x25519")).containsExactly(current);
         assertThat(store.keysOf(List.of("alice"), null)).containsExactlyInAnyOrder(current, signing);
         assertThat(store.keysOf(List.of("bob", "alice", "carol"), "x25519")).containsExactlyInAnyOrder(bobs, current);
+        assertThat(store.keysOf(List.of(), null)).isEmpty();
         assertThat(store.keysOf(List.of("carol"), null)).isEmpty();
     }
 

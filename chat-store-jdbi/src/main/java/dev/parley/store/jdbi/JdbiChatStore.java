@@ -1474,6 +1474,9 @@ public final class JdbiChatStore implements ChatStore {
     @Override
     public Map<String, PresenceState> presenceOf(Collection<String> userIds) {
         List<String> ids = List.copyOf(new LinkedHashSet<>(userIds));
+        if (ids.isEmpty()) {
+            return new HashMap<>();
+        }
         return run("read presence", h -> {
             Map<String, PresenceState> states = new HashMap<>();
             h.createQuery("SELECT id, status, custom_status, last_seen FROM users"
@@ -1491,6 +1494,9 @@ public final class JdbiChatStore implements ChatStore {
         String sql = "SELECT DISTINCT other.user_id FROM participants me"
                 + " JOIN participants other ON other.conversation_id = me.conversation_id"
                 + " WHERE me.user_id = :u AND me.left_at IS NULL AND other.left_at IS NULL AND other.user_id <> :u";
+        if (candidates != null && candidates.isEmpty()) {
+            return new TreeSet<>();
+        }
         return run("find contacts", h -> {
             Set<String> contacts = new TreeSet<>();
             if (candidates == null) {
@@ -1540,6 +1546,9 @@ public final class JdbiChatStore implements ChatStore {
     @Override
     public List<PublicKeyInfo> keysOf(Collection<String> userIds, String keyType) {
         List<String> ids = List.copyOf(new LinkedHashSet<>(userIds));
+        if (ids.isEmpty()) {
+            return List.of();
+        }
         return run("read keys", h -> {
             Map<String, List<PublicKeyInfo>> byUser = new HashMap<>();
             var query = h.createQuery("SELECT user_id, key_type, public_key, fingerprint, updated_at"
