@@ -76,6 +76,8 @@ public final class Main implements Callable<Integer> {
     String allowedOrigins;
     @Option(names = "--data-dir", paramLabel = "DIR", description = "DATA_DIR: embedded database and dev secret (default ./data).")
     Path dataDir;
+    @Option(names = "--embedded-sync", paramLabel = "WHEN", description = "EMBEDDED_SYNC: commit (default; the embedded database's log is synced to disk at every commit) or checkpoint (at checkpoints only: faster, but a power loss may lose acknowledged messages).")
+    String embeddedSync;
     @Option(names = "--tls-keystore", paramLabel = "FILE", description = "TLS_KEYSTORE: PKCS12 or JKS keystore; enables wss://.")
     Path tlsKeystore;
     @Option(names = "--tls-keystore-password", paramLabel = "PASSWORD", description = "TLS_KEYSTORE_PASSWORD (prefer the environment variable).")
@@ -140,6 +142,7 @@ public final class Main implements Callable<Integer> {
         set(redisPresenceTtlSeconds == null ? null : Duration.ofSeconds(redisPresenceTtlSeconds), b::redisPresenceTtl);
         set(allowedOrigins == null ? null : ServerConfig.parseList(allowedOrigins), b::allowedOrigins);
         set(dataDir, b::dataDir);
+        set(embeddedSync == null ? null : ServerConfig.parseEmbeddedSync(embeddedSync), b::embeddedSync);
         set(tlsKeystore, b::tlsKeystore);
         set(tlsKeystorePassword, b::tlsKeystorePassword);
         set(maxConnectionsPerIp, b::maxConnectionsPerIp);

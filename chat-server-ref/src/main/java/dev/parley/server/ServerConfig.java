@@ -3,6 +3,7 @@ package dev.parley.server;
 import dev.parley.core.EngineConfig;
 import dev.parley.core.spi.ChatStore;
 import dev.parley.protocol.Extension;
+import dev.parley.store.jdbi.JdbiChatStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -36,6 +37,7 @@ public final class ServerConfig {
     private final Duration redisPresenceTtl;
     private final List<String> allowedOrigins;
     private final Path dataDir;
+    private final JdbiChatStore.Sync embeddedSync;
     private final Path tlsKeystore;
     private final String tlsKeystorePassword;
     private final int maxConnectionsPerIp;
@@ -77,6 +79,7 @@ public final class ServerConfig {
         this.redisPresenceTtl = b.redisPresenceTtl;
         this.allowedOrigins = b.allowedOrigins == null ? null : List.copyOf(b.allowedOrigins);
         this.dataDir = Objects.requireNonNull(b.dataDir, "dataDir");
+        this.embeddedSync = Objects.requireNonNull(b.embeddedSync, "embeddedSync");
         this.tlsKeystore = b.tlsKeystore;
         this.tlsKeystorePassword = b.tlsKeystorePassword;
         this.maxConnectionsPerIp = b.maxConnectionsPerIp;
@@ -127,6 +130,10 @@ public final class ServerConfig {
         String dataDir = blankToNull(env.get("DATA_DIR"));
         if (dataDir != null) {
             b.dataDir(Path.of(dataDir));
+        }
+        String embeddedSync = blankToNull(env.get("EMBEDDED_SYNC"));
+        if (embeddedSync != null) {
+            b.embeddedSync(parseEmbeddedSync(embeddedSync));
         }
         String keystore = blankToNull(env.get("TLS_KEYSTORE"));
         if (keystore != null) {
@@ -254,6 +261,8 @@ public final class ServerConfig {
     /** The allowed {@code Origin} values, or {@code null} when unset. */
     public List<String> allowedOrigins() { return allowedOrigins; }
     public Path dataDir() { return dataDir; }
+    /** When the embedded database syncs its log to disk ({@code EMBEDDED_SYNC}): at every commit unless told otherwise. */
+    public JdbiChatStore.Sync embeddedSync() { return embeddedSync; }
     public Path tlsKeystore() { return tlsKeystore; }
     public String tlsKeystorePassword() { return tlsKeystorePassword; }
     public int maxConnectionsPerIp() { return maxConnectionsPerIp; }
@@ -277,6 +286,15 @@ public final class ServerConfig {
      * The code that moves bytes between sockets and the engine. Both speak the same protocol through
      * the same handshake, limits and close codes; they differ in threads and speed (BENCHMARKS.md).
      */
+    /** {@code EMBEDDED_SYNC} and {@code --embedded-sync}: {@code commit} or {@code checkpoint}. */
+    public static JdbiChatStore.Sync parseEmbeddedSync(String name) {
+        return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "commit" -> JdbiChatStore.Sync.COMMIT;
+            case "checkpoint" -> JdbiChatStore.Sync.CHECKPOINT;
+            default -> throw new IllegalArgumentException("EMBEDDED_SYNC must be commit or checkpoint, not " + name);
+        };
+    }
+
     public enum Transport {
         /** Java-WebSocket's server: a selector thread and decoder threads. The default. */
         JAVA_WEBSOCKET("java-websocket"),
@@ -322,6 +340,7 @@ public final class ServerConfig {
         private Duration redisPresenceTtl;
         private List<String> allowedOrigins;
         private Path dataDir = Path.of("data");
+        private JdbiChatStore.Sync embeddedSync = JdbiChatStore.Sync.COMMIT;
         private Path tlsKeystore;
         private String tlsKeystorePassword;
         private int maxConnectionsPerIp = 100;
@@ -355,6 +374,7 @@ public final class ServerConfig {
         public Builder redisPresenceTtl(Duration v) { redisPresenceTtl = v; return this; }
         public Builder allowedOrigins(List<String> v) { allowedOrigins = v; return this; }
         public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder embeddedSync(JdbiChatStore.Sync v) { embeddedSync = v; return this; }
         public Builder tlsKeystore(Path v) { tlsKeystore = v; return this; }
         public Builder tlsKeystorePassword(String v) { tlsKeystorePassword = v; return this; }
         public Builder maxConnectionsPerIp(int v) { maxConnectionsPerIp = v; return this; }

@@ -26,7 +26,8 @@ final class Stores {
             int query = url.indexOf('?');
             return "PostgreSQL " + (query >= 0 ? url.substring(0, query) : url);
         }
-        return "embedded SQLite database in " + embeddedDir(config).toAbsolutePath();
+        return "embedded SQLite database in " + embeddedDir(config).toAbsolutePath()
+                + (config.embeddedSync() == JdbiChatStore.Sync.CHECKPOINT ? " (log synced at checkpoints only)" : "");
     }
 
     static ChatStore open(ServerConfig config) {
@@ -37,7 +38,7 @@ final class Stores {
             Database db = database(config);
             return JdbiChatStore.postgres(db.jdbcUrl(), db.user(), db.password(), config.databaseTimeout());
         }
-        return JdbiChatStore.embedded(embeddedDir(config));
+        return JdbiChatStore.embedded(embeddedDir(config), config.embeddedSync());
     }
 
     static Path embeddedDir(ServerConfig config) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.parley.protocol.Extension;
 import dev.parley.core.memory.InMemoryChatStore;
 import dev.parley.core.spi.ChatStore;
+import dev.parley.store.jdbi.JdbiChatStore;
 import java.nio.file.Path;
 import java.lang.reflect.Proxy;
 import java.util.Set;
@@ -52,6 +53,17 @@ class ServerConfigTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java-websocket or nio");
         assertThat(ServerConfig.fromEnvironment(Map.of("TRANSPORT", "nio", "TLS_KEYSTORE", "/etc/keys.p12")).build()
                 .tlsKeystore()).isEqualTo(Path.of("/etc/keys.p12"));
+    }
+
+    @Test
+    void theEmbeddedDatabaseSyncsEveryCommitUnlessCheckpointIsAskedFor() {
+        assertThat(ServerConfig.fromEnvironment(Map.of()).build().embeddedSync()).isEqualTo(JdbiChatStore.Sync.COMMIT);
+        assertThat(ServerConfig.fromEnvironment(Map.of("EMBEDDED_SYNC", " Checkpoint ")).build().embeddedSync())
+                .isEqualTo(JdbiChatStore.Sync.CHECKPOINT);
+        assertThat(ServerConfig.fromEnvironment(Map.of("EMBEDDED_SYNC", "commit")).build().embeddedSync())
+                .isEqualTo(JdbiChatStore.Sync.COMMIT);
+        assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("EMBEDDED_SYNC", "never")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("commit or checkpoint");
     }
 
     @Test

@@ -168,13 +168,43 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     /**
+     * When the embedded database forces its write-ahead log to disk, and so what an acknowledged
+     * write survives. Either way a commit is in the log before the call returns.
+     */
+    public enum Sync {
+        /**
+         * At every commit (SQLite's {@code synchronous=FULL}), once per group commit: an
+         * acknowledged write survives a power loss or an operating-system crash, as on PostgreSQL.
+         * The default.
+         */
+        COMMIT("FULL"),
+        /**
+         * At checkpoints only ({@code synchronous=NORMAL}): an acknowledged write survives a crash
+         * of the process, but a power loss or an operating-system crash may lose what was committed
+         * since the last checkpoint. About a tenth more messages per second on one core
+         * (BENCHMARKS.md, session 15).
+         */
+        CHECKPOINT("NORMAL");
+
+        private final String pragma;
+
+        Sync(String pragma) {
+            this.pragma = pragma;
+        }
+    }
+
+    /** {@link #embedded(Path, Sync)} with every commit synced to disk ({@link Sync#COMMIT}). */
+    public static JdbiChatStore embedded(Path directory) {
+        return embedded(directory, Sync.COMMIT);
+    }
+
+    /**
      * A store in an SQLite database file under {@code directory} (created if missing). Only one
      * process may open a directory at a time: the store holds a lock on {@code parley.lock} there
-     * until it is closed. Each commit is in the database's write-ahead log before the call returns,
-     * so a process crash loses nothing acknowledged; a power loss may lose the last commits (the log
-     * is synced at checkpoints, {@code synchronous=NORMAL}), which PostgreSQL does not.
+     * until it is closed. {@code sync} says what an acknowledged write survives.
      */
-    public static JdbiChatStore embedded(Path directory) {
+    public static JdbiChatStore embedded(Path directory, Sync sync) {
+        Objects.requireNonNull(sync, "sync");
         Path dir = directory.toAbsolutePath();
         try {
             Files.createDirectories(dir);
@@ -197,7 +227,7 @@ public final class JdbiChatStore implements ChatStore {
         // it begins, so two writers never deadlock upgrading a read lock; busy_timeout is how long one
         // waits for the other.
         config.addDataSourceProperty("journal_mode", "WAL");
-        config.addDataSourceProperty("synchronous", "NORMAL");
+        config.addDataSourceProperty("synchronous", sync.pragma);
         config.addDataSourceProperty("foreign_keys", "true");
         config.addDataSourceProperty("busy_timeout", "10000");
         config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
