@@ -25,7 +25,8 @@ import java.util.Map;
  * <p>Usage: {@code AppendCostExperiment h2|sqlite conversations batch appends}: each commit holds
  * {@code batch} messages spread over that many consecutive conversations (of {@code conversations}),
  * as the store's group commit gets them from senders in different rooms. SQLite runs as the store
- * runs it (WAL, {@code synchronous=NORMAL}: a process crash loses nothing committed); H2, the
+ * runs it with {@code EMBEDDED_SYNC=checkpoint} (WAL, {@code synchronous=NORMAL}: a process crash
+ * loses nothing committed; the CPU cost, without the fsync the default adds to each commit); H2, the
  * store's embedded database before SQLite, with {@code WRITE_DELAY=0}, the same promise. H2 is no
  * longer a dependency of the project: put {@code com.h2database:h2} on the class path to try it.
  */
