@@ -64,7 +64,6 @@ import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.PreparedBatch;
-import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -517,7 +516,7 @@ public final class JdbiChatStore implements ChatStore {
         if (onlyConversationId != null) {
             query.bind("conversationId", onlyConversationId);
         }
-        return assembleViews(h, query.map(this::viewRow).list());
+        return assembleViews(h, query.map((rs, ctx) -> viewRow(rs)).list());
     }
 
     /**
@@ -539,7 +538,7 @@ public final class JdbiChatStore implements ChatStore {
             dialect.bindIds(query, 2, viewers);
             try (ResultSet rs = query.executeQuery()) {
                 while (rs.next()) {
-                    ViewRow r = viewRow(rs, null);
+                    ViewRow r = viewRow(rs);
                     if (pairs.contains(List.of(r.id, r.viewerId))) {
                         rows.add(r);
                     }
@@ -581,7 +580,7 @@ public final class JdbiChatStore implements ChatStore {
                            long lastReadSeq, String latestId, int unread) {
     }
 
-    private ViewRow viewRow(ResultSet rs, StatementContext ctx) throws SQLException {
+    private ViewRow viewRow(ResultSet rs) throws SQLException {
         return new ViewRow(rs.getString("viewer"), rs.getString("id"),
                 ConversationType.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)), text(rs, "name"),
                 text(rs, "description"), text(rs, "avatar_url"), rs.getString("created_by"),
