@@ -200,7 +200,11 @@ public final class JdbiChatStore implements ChatStore {
     /**
      * A store in an SQLite database file under {@code directory} (created if missing). Only one
      * process may open a directory at a time: the store holds a lock on {@code parley.lock} there
-     * until it is closed. {@code sync} says what an acknowledged write survives.
+     * until it is closed. {@code sync} says what an acknowledged write survives. SQLite's native
+     * library is unpacked into {@code native} there (unless the system property {@code
+     * org.sqlite.tmpdir} or {@code org.sqlite.lib.path} says otherwise), replacing what an earlier
+     * run left: the driver's default, the system's temporary directory, keeps a copy from every
+     * process that was killed.
      */
     public static JdbiChatStore embedded(Path directory, Sync sync) {
         Objects.requireNonNull(sync, "sync");
@@ -218,6 +222,7 @@ public final class JdbiChatStore implements ChatStore {
         }
         DirectoryLock lock = DirectoryLock.acquire(dir.resolve("parley.lock"), "the database in " + dir
                 + " is in use by another process (one server per data directory)");
+        SqliteNativeLibrary.unpackInto(dir.resolve("native"));
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl("jdbc:sqlite:" + dir.resolve("parley.db"));
         config.setPoolName("parley-embedded");
