@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,6 +56,12 @@ class CrashRestartIT {
     void theEmbeddedDatabaseKeepsEveryAcknowledgedMessageThroughSigkills() throws Exception {
         ServerProcess.jar();
         new CrashRun("embedded", Map.of("DATA_DIR", work.resolve("data").toString())).runAndCheck();
+        // Each start unpacked SQLite's native library into the data directory and removed what the
+        // killed run before it left there.
+        try (Stream<Path> files = Files.list(work.resolve("data/db/native"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).filteredOn(name -> name.endsWith(".so"))
+                    .hasSize(1);
+        }
     }
 
     @Test

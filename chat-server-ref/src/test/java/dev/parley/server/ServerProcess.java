@@ -92,8 +92,8 @@ final class ServerProcess implements AutoCloseable {
                 // C1 only and the serial collector: a much quicker start on a busy machine; these
                 // tests check behaviour, not speed.
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                // The SQLite driver's native library, which a killed server leaves behind: not in /tmp.
-                "-Dorg.sqlite.tmpdir=" + logs, "-jar", jar.toString()));
+                // Whatever a killed server would leave in the temporary directory stays under target/.
+                "-Djava.io.tmpdir=" + logs, "-jar", jar.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(output.toFile());

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 final class SqliteNativeLibrary {
     private static final Logger log = LoggerFactory.getLogger(SqliteNativeLibrary.class);
     /** The driver's settings for where it unpacks the library and for a library installed by hand. */
-    static final String UNPACK_DIRECTORY = "org.sqlite.tmpdir";
+    private static final String UNPACK_DIRECTORY = "org.sqlite.tmpdir";
     private static final String INSTALLED_PATH = "org.sqlite.lib.path";
 
     private SqliteNativeLibrary() {
@@ -50,7 +50,7 @@ final class SqliteNativeLibrary {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "sqlite-*")) {
             for (Path file : files) {
                 try {
-                    // A library this JVM loaded from here stays mapped once its file is gone.
+                    // Left by a process that died: the directory's lock keeps live ones out.
                     Files.deleteIfExists(file);
                 } catch (IOException e) {
                     log.debug("cannot remove {} ({})", file, e.toString());
