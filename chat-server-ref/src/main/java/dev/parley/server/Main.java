@@ -158,6 +158,7 @@ public final class Main implements Callable<Integer> {
         ServerConfig config = b.build();
 
         Logger log = LoggerFactory.getLogger(Main.class);
+        StoreCompilation.keepStoreOffC2();
         ChatServer server;
         try {
             server = ChatServer.start(config);
