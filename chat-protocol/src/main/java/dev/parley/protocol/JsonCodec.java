@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The protocol's one JSON codec: frames in and out, payloads read and validated, records written
@@ -201,9 +202,16 @@ public final class JsonCodec {
         }
     }
 
-    /** A fresh request id for a server-originated frame: a random UUID. */
+    /**
+     * A fresh request id for a server-originated frame: a random version 4 UUID. From the thread's
+     * own generator: an event's id must be unique, not unpredictable, and {@link UUID#randomUUID()}
+     * takes the shared {@code SecureRandom}'s lock and hashes for each id, on every message's fan-out.
+     */
     public static String newRequestId() {
-        return UUID.randomUUID().toString();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = random.nextLong() & ~0xF000L | 0x4000L;
+        long low = random.nextLong() & ~0xC000000000000000L | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 
     @SuppressWarnings("unchecked")

@@ -75,6 +75,26 @@ class LegacyCompatibilityTest {
 
     // --- frames the legacy client sends ---
 
+    @Test
+    void serverOriginatedFramesGetDistinctVersion4Ids() throws InterruptedException {
+        Set<String> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            threads.add(new Thread(() -> {
+                for (int i = 0; i < 50_000; i++) {
+                    ids.add(JsonCodec.newRequestId());
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertThat(ids).hasSize(200_000).allSatisfy(id -> assertThat(id).matches(UUID));
+        String frame = CODEC.encode(MessageType.PONG, Empty.INSTANCE, null, Instant.EPOCH);
+        assertThat(JsonParser.parseString(frame).getAsJsonObject().get("requestId").getAsString()).matches(UUID);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         "auth,                                          auth",
