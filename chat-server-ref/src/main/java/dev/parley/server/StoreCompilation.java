@@ -15,13 +15,14 @@ import org.slf4j.LoggerFactory;
  * Keeps HotSpot's C2 compiler off the store's own classes, which then run as C1 compiled them.
  *
  * <p>The store's committers run their code once per batch, a few hundred times a second, so it
- * reaches C2's thresholds only after half a minute or more of traffic, and C2 then compiles the
+ * reaches C2's thresholds only after 10 to 25 s of traffic, and C2 then compiles the
  * per-batch methods with the database driver's calls inlined (writing a batch of appends: 75 to
- * 97 KB of machine code, 0.7 to 0.9 s of compilation each). On a small machine those compilations
- * took the CPU the connections needed, and held back the compilation of the per-message paths
- * queued behind them. Without them a fan-out delivered 15 to 24 % more in its first half minute
- * and the store's own benchmark appended up to 70 % more, while warm throughput and reads stayed
- * the same: the store's time is the database's, not its own code's (BENCHMARKS.md, session 17).
+ * 97 KB of machine code, 0.7 to 0.9 s of compilation each), on a small machine with the CPU the
+ * connections need at that moment.
+ * Without them the compiler threads used 10 to 25 % less CPU over a fan-out run of half a minute,
+ * and the store's benchmark appended a quarter more in its first phase, while warm throughput and
+ * reads stayed the same: the store's time is the database's, not its own code's (BENCHMARKS.md,
+ * session 17).
  *
  * <p>The reference server owns its JVM, so it sets this at start; an application embedding the
  * store decides for its own JVM. A JVM started with {@code -XX:CompilerDirectivesFile} is left as

@@ -3,9 +3,13 @@ package dev.parley.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import javax.management.JMException;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StoreCompilationTest {
 
@@ -27,6 +31,28 @@ class StoreCompilationTest {
         // Everything else keeps the default directive, which excludes nothing.
         String fallback = printed.substring(printed.indexOf("Directive: (default)"));
         assertThat(fallback).contains("matching: *.*").doesNotContain("Exclude:true");
+    }
+
+    @Test
+    void aJvmGivenItsOwnDirectivesKeepsThem(@TempDir Path dir) throws Exception {
+        Path own = dir.resolve("own.json");
+        Files.writeString(own, "[{ match: \"java/lang/String.hashCode\", c1: { Exclude: true } }]");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UnlockDiagnosticVMOptions", "-XX:CompilerDirectivesFile=" + own,
+                "-cp", System.getProperty("java.class.path"), Child.class.getName())
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor()).as(output).isZero();
+        assertThat(output).contains("kept: false").contains("matching: java/lang/String.hashCode")
+                .doesNotContain("dev/parley/store/jdbi");
+    }
+
+    /** Runs in a JVM started with its own directives. */
+    static final class Child {
+        public static void main(String[] args) throws JMException {
+            System.out.println("kept: " + StoreCompilation.keepStoreOffC2());
+            System.out.println(printedDirectives());
+        }
     }
 
     private static String printedDirectives() throws JMException {
