@@ -18,8 +18,7 @@ import org.slf4j.LoggerFactory;
  * reaches C2's thresholds only after 10 to 25 s of traffic, and C2 then compiles the
  * per-batch methods with the database driver's calls inlined (writing a batch of appends: 75 to
  * 97 KB of machine code, 0.7 to 0.9 s of compilation each), on a small machine with the CPU the
- * connections need at that moment.
- * Without them the compiler threads used 10 to 25 % less CPU over a fan-out run of half a minute,
+ * connections need at that moment. Without them the compiler threads used 10 to 25 % less CPU over a fan-out run of half a minute,
  * and the store's benchmark appended a quarter more in its first phase, while warm throughput and
  * reads stayed the same: the store's time is the database's, not its own code's (BENCHMARKS.md,
  * session 17).
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
 final class StoreCompilation {
     private static final Logger log = LoggerFactory.getLogger(StoreCompilation.class);
     /** HotSpot's compiler-control syntax (JEP 165): C2 excluded, C1 still compiles. */
-    static final String DIRECTIVE = "[{ match: \"dev/parley/store/jdbi/*.*\", c2: { Exclude: true } }]";
+    private static final String DIRECTIVE = "[{ match: \"dev/parley/store/jdbi/*.*\", c2: { Exclude: true } }]";
     private static boolean applied;
 
     private StoreCompilation() {
@@ -70,7 +69,7 @@ final class StoreCompilation {
                 Files.deleteIfExists(file);
             }
             applied = true;
-            log.debug("JIT: the store's classes are compiled by C1 only");
+            log.info("JIT: the store's classes are compiled by C1 only (docs/configuration.md, warm-up)");
             return true;
         } catch (JMException | RuntimeException | java.io.IOException | LinkageError e) {
             // Another JVM, or one without jdk.management: it compiles as it always does.
