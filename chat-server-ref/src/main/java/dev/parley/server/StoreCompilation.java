@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
  * reaches C2's thresholds only after 10 to 25 s of traffic, and C2 then compiles the
  * per-batch methods with the database driver's calls inlined (writing a batch of appends: 75 to
  * 97 KB of machine code, 0.7 to 0.9 s of compilation each), on a small machine with the CPU the
- * connections need at that moment. Without them the compiler threads used 10 to 25 % less CPU over a fan-out run of half a minute,
- * and the store's benchmark appended a quarter more in its first phase, while warm throughput and
- * reads stayed the same: the store's time is the database's, not its own code's (BENCHMARKS.md,
- * session 17).
+ * connections need at that moment. Without them the compiler threads used 8 to 31 % less CPU
+ * over a fan-out run of half a minute, and the store's benchmark appended a quarter more in its
+ * first phase, while warm throughput and reads stayed the same: the store's time is the
+ * database's, not its own code's (BENCHMARKS.md, session 17).
  *
  * <p>The reference server owns its JVM, so it sets this at start; an application embedding the
  * store decides for its own JVM. A JVM started with {@code -XX:CompilerDirectivesFile} is left as
