@@ -1,6 +1,7 @@
 package dev.parley.server;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.parley.store.jdbi.JdbiChatStore;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,8 +30,12 @@ import org.slf4j.LoggerFactory;
  */
 final class StoreCompilation {
     private static final Logger log = LoggerFactory.getLogger(StoreCompilation.class);
-    /** HotSpot's compiler-control syntax (JEP 165): C2 excluded, C1 still compiles. */
-    private static final String DIRECTIVE = "[{ match: \"dev/parley/store/jdbi/*.*\", c2: { Exclude: true } }]";
+    /**
+     * HotSpot's compiler-control syntax (JEP 165): C2 excluded, C1 still compiles. The package is
+     * taken from the store's class, so that a rename cannot leave the directive matching nothing.
+     */
+    private static final String DIRECTIVE = "[{ match: \"" + JdbiChatStore.class.getPackageName().replace('.', '/')
+            + "/*.*\", c2: { Exclude: true } }]";
     private static boolean applied;
 
     private StoreCompilation() {
@@ -53,12 +58,12 @@ final class StoreCompilation {
             return true;
         }
         try {
-            MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
             String operatorFile = operatorDirectivesFile();
             if (!operatorFile.isEmpty()) {
                 log.info("JIT: compiler directives from {} kept as they are", operatorFile);
                 return false;
             }
+            MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
             // The diagnostic command reads directives from a file only.
             Path file = Files.createTempFile("parley-compiler-directives", ".json");
             try {
