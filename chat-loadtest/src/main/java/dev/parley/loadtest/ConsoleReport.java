@@ -31,6 +31,7 @@ final class ConsoleReport {
                 + w.expectedDeliveries() + " expected deliveries");
         line(b, "ack latency", latency(LatencySummary.of(r.ackLatency())));
         line(b, "delivery latency", latency(LatencySummary.of(r.deliveryLatency())));
+        line(b, "generator CPU", generator(r.generator()));
         line(b, "lost deliveries", r.totals().lostDeliveries() + " of " + r.totals().expectedDeliveries()
                 + " (whole run)");
         line(b, "errors", r.errors() == 0 ? "none" : r.errors() + " " + byCode(r.errorsByCode()));
@@ -51,6 +52,16 @@ final class ConsoleReport {
         return "p50 " + Numbers.significant(s.p50Ms()) + " / p90 " + Numbers.significant(s.p90Ms())
                 + " / p99 " + Numbers.significant(s.p99Ms()) + " / p99.9 " + Numbers.significant(s.p999Ms())
                 + " / max " + Numbers.significant(s.maxMs()) + " ms (" + s.count() + " samples)";
+    }
+
+    static String generator(RunResult.GeneratorLoad g) {
+        if (!g.known()) {
+            return "not measured";
+        }
+        String text = Math.round(g.cpuPercent()) + "% of " + g.cores() + (g.cores() == 1 ? " core" : " cores")
+                + " over the measured window";
+        return g.saturated() ? text + ": near its limit, so the latencies include its own delays"
+                + " (give it more cores or less load)" : text;
     }
 
     private static String byCode(Map<String, Long> errors) {

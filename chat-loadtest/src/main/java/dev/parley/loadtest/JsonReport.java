@@ -57,6 +57,12 @@ final class JsonReport {
         totals.addProperty("lostDeliveries", t.lostDeliveries());
         root.add("totals", totals);
 
+        JsonObject generator = new JsonObject();
+        RunResult.GeneratorLoad g = r.generator();
+        generator.addProperty("cpuPercent", g.known() ? round(g.cpuPercent()) : null);
+        generator.addProperty("cores", g.known() ? g.cores() : null);
+        root.add("generator", generator);
+
         root.add("ackLatencyMs", latency(r.ackLatency()));
         root.add("deliveryLatencyMs", latency(r.deliveryLatency()));
 

@@ -7,6 +7,7 @@ import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.MessageType;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,10 +49,12 @@ final class LoadRun implements ClientConnection.Events {
     private final Room[] rooms;
     private final ClientConnection[] connections;
     private final Semaphore connectPermits;
+    /** Runs the client's callbacks; null when they run on its selector thread ({@code --io-threads 0}). */
     private final ExecutorService io;
     private final ScheduledExecutorService timer;
     private volatile boolean sending;
     private volatile long sendEnd = Long.MAX_VALUE;
+    private RunResult.GeneratorLoad generatorLoad = RunResult.GeneratorLoad.UNKNOWN;
 
     LoadRun(LoadTestOptions options, PrintStream progressOut) {
         this.options = options;
@@ -69,14 +72,19 @@ final class LoadRun implements ClientConnection.Events {
             connections[i] = new ClientConnection(i, room, sender, this, metrics);
             room.members.add(connections[i]);
         }
-        this.io = Executors.newFixedThreadPool(options.ioThreads(), daemon("loadtest-io"));
+        this.io = options.ioThreads() == 0 ? null
+                : Executors.newFixedThreadPool(options.ioThreads(), daemon("loadtest-io"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("loadtest-timer"));
     }
 
     RunResult run() throws IOException, InterruptedException {
         Instant startedAt = Instant.now();
+        // Without a pool of its own, the client hands every received frame to another thread (a
+        // wake-up per frame: about a tenth of the generator's CPU at 40,000 deliveries/s,
+        // BENCHMARKS.md, session 18). The callbacks only count, parse and queue sends, so they
+        // may run on the selector thread.
         HttpClient client = HttpClient.newBuilder()
-                .executor(io)
+                .executor(io != null ? io : Runnable::run)
                 .connectTimeout(options.setupTimeout())
                 .build();
         try {
@@ -100,7 +108,9 @@ final class LoadRun implements ClientConnection.Events {
         } finally {
             closeAll();
             timer.shutdownNow();
-            io.shutdownNow();
+            if (io != null) {
+                io.shutdownNow();
+            }
         }
     }
 
@@ -242,7 +252,13 @@ final class LoadRun implements ClientConnection.Events {
         sending = !senders.isEmpty();
         Thread pacer = null;
         if (sending && options.closedLoop()) {
-            senders.forEach(c -> io.execute(() -> sendNext(c)));
+            senders.forEach(c -> {
+                if (io != null) {
+                    io.execute(() -> sendNext(c));
+                } else {
+                    sendNext(c);
+                }
+            });
         } else if (sending) {
             ClientConnection[] order = senders.toArray(ClientConnection[]::new);
             pacer = new Thread(() -> pace(order, loadStart), "loadtest-pacer");
@@ -250,14 +266,21 @@ final class LoadRun implements ClientConnection.Events {
             pacer.start();
         }
         boolean measuring = options.warmup().isZero();
+        long cpuAtStart = processCpuNanos();
+        long wallAtStart = metrics.now();
         while (metrics.now() < windowEnd) {
             if (!measuring && metrics.now() >= windowStart) {
                 measuring = true;
                 progress.phase("measure");
+                cpuAtStart = processCpuNanos();
+                wallAtStart = metrics.now();
             }
-            sleepUntil(Math.min(windowEnd, progress.nextTick()));
-            progress.tick();
+            sleepUntil(Math.min(measuring ? windowEnd : windowStart, progress.nextTick()));
+            if (metrics.now() >= progress.nextTick() || metrics.now() >= windowEnd) {
+                progress.tick();
+            }
         }
+        generatorLoad = generatorLoad(cpuAtStart, processCpuNanos(), metrics.now() - wallAtStart);
         sending = false;
         if (pacer != null) {
             pacer.join(TimeUnit.SECONDS.toMillis(5));
@@ -508,12 +531,26 @@ final class LoadRun implements ClientConnection.Events {
                         loaded ? options.duration() : Duration.ZERO),
                 new RunResult.Window(metrics.windowSends.sum(), metrics.windowAcks.sum(),
                         metrics.windowDeliveries.sum(), metrics.windowExpectedDeliveries.sum()),
-                new RunResult.Totals(totalSends, totalExpected, totalDelivered, lost),
+                new RunResult.Totals(totalSends, totalExpected, totalDelivered, lost), generatorLoad,
                 metrics.ackWindowHistogram(), metrics.deliveryWindowHistogram(), metrics.errorsByCode(),
                 ratio, options.maxErrorRatio(), reasons);
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** This process's CPU time so far, or -1 where the JVM does not report it. */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+    }
+
+    static RunResult.GeneratorLoad generatorLoad(long cpuBefore, long cpuAfter, long wallNanos) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (cpuBefore < 0 || cpuAfter < cpuBefore || wallNanos <= 0) {
+            return RunResult.GeneratorLoad.UNKNOWN;
+        }
+        return new RunResult.GeneratorLoad(100.0 * (cpuAfter - cpuBefore) / ((double) wallNanos * cores), cores);
+    }
 
     /** Waits until no connection is in {@code state} (each setup step ends in success or failure), or the deadline. */
     private void awaitNoneIn(State state, long deadline) throws InterruptedException {

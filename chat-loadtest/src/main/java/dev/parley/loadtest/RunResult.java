@@ -22,6 +22,7 @@ record RunResult(
         Timing timing,
         Window window,
         Totals totals,
+        GeneratorLoad generator,
         Histogram ackLatency,
         Histogram deliveryLatency,
         Map<String, Long> errorsByCode,
@@ -46,6 +47,24 @@ record RunResult(
 
     /** {@code lostDeliveries}: expected deliveries that had not arrived when the drain ended. */
     record Totals(long sends, long expectedDeliveries, long deliveries, long lostDeliveries) {
+    }
+
+    /**
+     * This process's CPU time over the measured window, in per cent of the cores it may run on;
+     * {@code cpuPercent} is negative where the JVM does not report its CPU time.
+     */
+    record GeneratorLoad(double cpuPercent, int cores) {
+        static final GeneratorLoad UNKNOWN = new GeneratorLoad(-1, 0);
+        /** From here on the generator's own queueing shows up in the latencies it reports. */
+        static final double SATURATED_PERCENT = 85;
+
+        boolean known() {
+            return cpuPercent >= 0;
+        }
+
+        boolean saturated() {
+            return cpuPercent >= SATURATED_PERCENT;
+        }
     }
 
     RunResult {

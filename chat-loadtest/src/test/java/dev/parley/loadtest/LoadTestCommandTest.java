@@ -37,6 +37,7 @@ class LoadTestCommandTest {
         assertThat(o.jwtSecret()).isEqualTo(SECRET);
         assertThat(o.tokenFile()).isNull();
         assertThat(o.progress()).isTrue();
+        assertThat(o.ioThreads()).isZero();
     }
 
     @Test
@@ -130,7 +131,8 @@ class LoadTestCommandTest {
         assertRefused("--payload-bytes must be between 1 and 65536", base("--payload-bytes", "65537"));
         assertRefused("--max-error-ratio must be between 0 and 1", base("--max-error-ratio", "1.5"));
         assertRefused("--connect-concurrency must be at least 1", base("--connect-concurrency", "0"));
-        assertRefused("--io-threads must be between 1 and 256", base("--io-threads", "0"));
+        assertRefused("--io-threads must be between 0 and 256", base("--io-threads", "-1"));
+        assertRefused("--io-threads must be between 0 and 256", base("--io-threads", "257"));
         assertRefused("--token-ttl must outlast", base("--token-ttl", "30s"));
         assertRefused("exactly one of", "--url", "ws://127.0.0.1:8080/");
         assertRefused("exactly one of", base("--token-file", "tokens.txt"));

@@ -32,7 +32,7 @@ class ReportsTest {
                 new RunResult.Layout(1000, 998, 50, 50, 100),
                 new RunResult.Timing(Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(20)),
                 new RunResult.Window(100_000, 100_000, 1_995_000, 1_995_500),
-                new RunResult.Totals(125_000, 2_495_500, 2_495_000, 500),
+                new RunResult.Totals(125_000, 2_495_500, 2_495_000, 500), new RunResult.GeneratorLoad(62.4, 2),
                 ack, delivery, errors, 0.0001, 0.01, failures);
     }
 
@@ -60,6 +60,31 @@ class ReportsTest {
         assertThat(errors.get("total").getAsLong()).isEqualTo(4);
         assertThat(errors.getAsJsonObject("byCode").get("RATE_LIMITED").getAsLong()).isEqualTo(3);
         assertThat(errors.get("maxRatio").getAsDouble()).isEqualTo(0.01);
+        assertThat(json.getAsJsonObject("generator").get("cpuPercent").getAsDouble()).isEqualTo(62.4);
+        assertThat(json.getAsJsonObject("generator").get("cores").getAsInt()).isEqualTo(2);
+    }
+
+    @Test
+    void consoleSaysWhenTheGeneratorItselfIsNearItsLimit() {
+        assertThat(ConsoleReport.generator(new RunResult.GeneratorLoad(62.4, 2)))
+                .isEqualTo("62% of 2 cores over the measured window");
+        assertThat(ConsoleReport.generator(new RunResult.GeneratorLoad(91.0, 1)))
+                .startsWith("91% of 1 core over the measured window: near its limit")
+                .contains("latencies include its own delays");
+        assertThat(ConsoleReport.generator(RunResult.GeneratorLoad.UNKNOWN)).isEqualTo("not measured");
+        assertThat(ConsoleReport.render(result(uniformMillis(1, 100), uniformMillis(2, 202), Map.of(), List.of())))
+                .contains("generator CPU:    62% of 2 cores");
+    }
+
+    @Test
+    void generatorLoadIsCpuTimeOverWallTimeAndCores() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        RunResult.GeneratorLoad half = LoadRun.generatorLoad(1_000_000_000L, 1_000_000_000L + 500_000_000L * cores,
+                1_000_000_000L);
+        assertThat(half.cpuPercent()).isCloseTo(50.0, within(1e-9));
+        assertThat(half.cores()).isEqualTo(cores);
+        assertThat(LoadRun.generatorLoad(-1, -1, 1_000_000_000L).known()).isFalse();
+        assertThat(LoadRun.generatorLoad(5, 10, 0).known()).isFalse();
     }
 
     @Test
@@ -117,7 +142,7 @@ class ReportsTest {
         RunResult r = new RunResult("ws://h/<script>alert(1)</script>", "closed loop", Instant.EPOCH,
                 new RunResult.Layout(2, 2, 1, 1, 100),
                 new RunResult.Timing(Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1)),
-                new RunResult.Window(1, 1, 2, 2), new RunResult.Totals(1, 2, 2, 0),
+                new RunResult.Window(1, 1, 2, 2), new RunResult.Totals(1, 2, 2, 0), RunResult.GeneratorLoad.UNKNOWN,
                 uniformMillis(1, 2), uniformMillis(1, 2), Map.of(), 0, 0.01, List.of("a <b> failure"));
 
         String html = HtmlChart.render(r);
