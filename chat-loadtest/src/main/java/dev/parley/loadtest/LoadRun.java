@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -84,7 +85,7 @@ final class LoadRun implements ClientConnection.Events {
         // BENCHMARKS.md, session 18). The callbacks only count, parse and queue sends, so they
         // may run on the selector thread.
         HttpClient client = HttpClient.newBuilder()
-                .executor(io != null ? io : Runnable::run)
+                .executor(callbacks())
                 .connectTimeout(options.setupTimeout())
                 .build();
         try {
@@ -252,13 +253,7 @@ final class LoadRun implements ClientConnection.Events {
         sending = !senders.isEmpty();
         Thread pacer = null;
         if (sending && options.closedLoop()) {
-            senders.forEach(c -> {
-                if (io != null) {
-                    io.execute(() -> sendNext(c));
-                } else {
-                    sendNext(c);
-                }
-            });
+            senders.forEach(c -> callbacks().execute(() -> sendNext(c)));
         } else if (sending) {
             ClientConnection[] order = senders.toArray(ClientConnection[]::new);
             pacer = new Thread(() -> pace(order, loadStart), "loadtest-pacer");
@@ -537,6 +532,11 @@ final class LoadRun implements ClientConnection.Events {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Where the client's callbacks run: the pool, or else the thread that calls (the selector's). */
+    private Executor callbacks() {
+        return io != null ? io : Runnable::run;
+    }
 
     /** This process's CPU time so far, or -1 where the JVM does not report it. */
     private static long processCpuNanos() {
