@@ -7,7 +7,6 @@ import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.MessageType;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -261,13 +260,13 @@ final class LoadRun implements ClientConnection.Events {
             pacer.start();
         }
         boolean measuring = options.warmup().isZero();
-        long cpuAtStart = processCpuNanos();
+        long cpuAtStart = ProcessCpu.nanos();
         long wallAtStart = metrics.now();
         while (metrics.now() < windowEnd) {
             if (!measuring && metrics.now() >= windowStart) {
                 measuring = true;
                 progress.phase("measure");
-                cpuAtStart = processCpuNanos();
+                cpuAtStart = ProcessCpu.nanos();
                 wallAtStart = metrics.now();
             }
             sleepUntil(Math.min(measuring ? windowEnd : windowStart, progress.nextTick()));
@@ -275,7 +274,7 @@ final class LoadRun implements ClientConnection.Events {
                 progress.tick();
             }
         }
-        generatorLoad = generatorLoad(cpuAtStart, processCpuNanos(), metrics.now() - wallAtStart);
+        generatorLoad = ProcessCpu.between(cpuAtStart, ProcessCpu.nanos(), metrics.now() - wallAtStart);
         sending = false;
         if (pacer != null) {
             pacer.join(TimeUnit.SECONDS.toMillis(5));
@@ -536,20 +535,6 @@ final class LoadRun implements ClientConnection.Events {
     /** Where the client's callbacks run: the pool, or else the thread that calls (the selector's). */
     private Executor callbacks() {
         return io != null ? io : Runnable::run;
-    }
-
-    /** This process's CPU time so far, or -1 where the JVM does not report it. */
-    private static long processCpuNanos() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime() : -1;
-    }
-
-    static RunResult.GeneratorLoad generatorLoad(long cpuBefore, long cpuAfter, long wallNanos) {
-        int cores = Runtime.getRuntime().availableProcessors();
-        if (cpuBefore < 0 || cpuAfter < cpuBefore || wallNanos <= 0) {
-            return RunResult.GeneratorLoad.UNKNOWN;
-        }
-        return new RunResult.GeneratorLoad(100.0 * (cpuAfter - cpuBefore) / ((double) wallNanos * cores), cores);
     }
 
     /** Waits until no connection is in {@code state} (each setup step ends in success or failure), or the deadline. */

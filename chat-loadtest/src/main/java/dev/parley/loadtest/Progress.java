@@ -16,6 +16,7 @@ final class Progress {
     private long nextTick;
     private long lastSends;
     private long lastDeliveries;
+    private long lastCpu;
 
     /** {@code out} may be null: then nothing is printed, but intervals are still consumed. */
     Progress(Metrics metrics, PrintStream out) {
@@ -23,6 +24,7 @@ final class Progress {
         this.out = out;
         this.lastTick = metrics.now();
         this.nextTick = lastTick + TICK_NANOS;
+        this.lastCpu = ProcessCpu.nanos();
     }
 
     void phase(String name) {
@@ -38,11 +40,14 @@ final class Progress {
         long now = metrics.now();
         long sends = metrics.sends.sum();
         long deliveries = metrics.deliveries.sum();
+        long cpu = ProcessCpu.nanos();
         double seconds = Math.max(1e-9, (now - lastTick) / 1e9);
         String text = format(now, phase, metrics.openConnections.get(), (sends - lastSends) / seconds,
                 (deliveries - lastDeliveries) / seconds, metrics.ackIntervalHistogram(),
-                metrics.deliveryIntervalHistogram(), metrics.errorCount());
+                metrics.deliveryIntervalHistogram(), metrics.errorCount(),
+                ProcessCpu.between(lastCpu, cpu, now - lastTick));
         lastTick = now;
+        lastCpu = cpu;
         lastSends = sends;
         lastDeliveries = deliveries;
         nextTick = now + TICK_NANOS;
@@ -57,11 +62,14 @@ final class Progress {
     }
 
     static String format(long elapsedNanos, String phase, int connections, double sendsPerSecond,
-            double deliveriesPerSecond, Histogram ack, Histogram delivery, long errors) {
+            double deliveriesPerSecond, Histogram ack, Histogram delivery, long errors,
+            RunResult.GeneratorLoad generator) {
         return String.format(Locale.ROOT,
-                "[%4ds] %-7s connections %d | sends/s %s | deliveries/s %s | ack p99 %s | delivery p99 %s | errors %d",
+                "[%4ds] %-7s connections %d | sends/s %s | deliveries/s %s | ack p99 %s | delivery p99 %s | errors %d"
+                        + " | generator CPU %s",
                 TimeUnit.NANOSECONDS.toSeconds(elapsedNanos), phase, connections, Numbers.format(sendsPerSecond),
-                Numbers.format(deliveriesPerSecond), p99(ack), p99(delivery), errors);
+                Numbers.format(deliveriesPerSecond), p99(ack), p99(delivery), errors,
+                generator.known() ? Math.round(generator.cpuPercent()) + "%" : "-");
     }
 
     private static String p99(Histogram h) {

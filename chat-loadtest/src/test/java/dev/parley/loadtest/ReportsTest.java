@@ -79,12 +79,12 @@ class ReportsTest {
     @Test
     void generatorLoadIsCpuTimeOverWallTimeAndCores() {
         int cores = Runtime.getRuntime().availableProcessors();
-        RunResult.GeneratorLoad half = LoadRun.generatorLoad(1_000_000_000L, 1_000_000_000L + 500_000_000L * cores,
+        RunResult.GeneratorLoad half = ProcessCpu.between(1_000_000_000L, 1_000_000_000L + 500_000_000L * cores,
                 1_000_000_000L);
         assertThat(half.cpuPercent()).isCloseTo(50.0, within(1e-9));
         assertThat(half.cores()).isEqualTo(cores);
-        assertThat(LoadRun.generatorLoad(-1, -1, 1_000_000_000L).known()).isFalse();
-        assertThat(LoadRun.generatorLoad(5, 10, 0).known()).isFalse();
+        assertThat(ProcessCpu.between(-1, -1, 1_000_000_000L).known()).isFalse();
+        assertThat(ProcessCpu.between(5, 10, 0).known()).isFalse();
     }
 
     @Test
@@ -180,10 +180,12 @@ class ReportsTest {
     @Test
     void progressLineShowsRatesAndTails() {
         String line = Progress.format(12_300_000_000L, "measure", 1000, 4974, 94_500, uniformMillis(1, 100),
-                new Histogram(3), 2);
+                new Histogram(3), 2, new RunResult.GeneratorLoad(87.6, 1));
 
         assertThat(line).isEqualTo("[  12s] measure connections 1000 | sends/s 4974 | deliveries/s 94.5k"
-                + " | ack p99 99.1 ms | delivery p99 - | errors 2");
+                + " | ack p99 99.1 ms | delivery p99 - | errors 2 | generator CPU 88%");
+        assertThat(Progress.format(0, "connect", 0, 0, 0, new Histogram(3), new Histogram(3), 0,
+                RunResult.GeneratorLoad.UNKNOWN)).endsWith("| errors 0 | generator CPU -");
     }
 
     @Test
