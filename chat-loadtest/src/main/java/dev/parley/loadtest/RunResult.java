@@ -50,8 +50,9 @@ record RunResult(
     }
 
     /**
-     * This process's CPU time over the measured window, in per cent of the cores it may run on;
-     * {@code cpuPercent} is negative where the JVM does not report its CPU time.
+     * This process's CPU time over an interval (the measured window in the result, each second in
+     * the progress line), in per cent of the cores it may run on; {@code cpuPercent} is negative
+     * where the JVM does not report its CPU time.
      */
     record GeneratorLoad(double cpuPercent, int cores) {
         static final GeneratorLoad UNKNOWN = new GeneratorLoad(-1, 0);
