@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One simulated client on {@link java.net.http.WebSocket}: every connection shares the run's one
- * {@link HttpClient}, so its selector thread and executor serve all of them; no thread per
+ * One simulated client on {@link java.net.http.WebSocket}: connections share the run's few
+ * {@link HttpClient}s, whose selector threads and executor serve all of them; no thread per
  * connection. The JDK allows one outstanding text send per socket, so frames queue here and are
  * written one after the other. Protocol decisions are left to {@link Events}.
  */

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * One load run, in phases that each end by count or by time: connect and authenticate (at most
  * {@code connectConcurrency} at once), create one group per room and join its members, send for the
  * warm-up and the measured window, drain outstanding answers, close. The main thread drives the
- * phases and prints progress; connection callbacks run on the shared HTTP client's executor.
+ * phases and prints progress; connection callbacks run on the HTTP clients' executor.
  */
 final class LoadRun implements ClientConnection.Events {
     private static final Logger log = LoggerFactory.getLogger(LoadRun.class);
@@ -82,15 +82,20 @@ final class LoadRun implements ClientConnection.Events {
         // Without a pool of its own, the client hands every received frame to another thread (a
         // wake-up per frame: about a tenth of the generator's CPU at 40,000 deliveries/s,
         // BENCHMARKS.md, session 18). The callbacks only count, parse and queue sends, so they
-        // may run on the selector thread.
-        HttpClient client = HttpClient.newBuilder()
-                .executor(callbacks())
-                .connectTimeout(options.setupTimeout())
-                .build();
+        // may run on the selector thread. A JDK client does all its connections' I/O and framing
+        // on one selector thread, which caps the tool at one core: several clients share the
+        // connections so that it can use more.
+        List<HttpClient> clients = new ArrayList<>(options.selectorThreads());
+        for (int i = 0; i < options.selectorThreads(); i++) {
+            clients.add(HttpClient.newBuilder()
+                    .executor(callbacks())
+                    .connectTimeout(options.setupTimeout())
+                    .build());
+        }
         try {
             Tokens tokens = Tokens.from(options);
             // Each setup phase gets the whole timeout, so a slow connect phase cannot starve the rooms.
-            connectAll(client, tokens, metrics.now() + options.setupTimeout().toNanos());
+            connectAll(clients, tokens, metrics.now() + options.setupTimeout().toNanos());
             createAndJoinRooms(metrics.now() + options.setupTimeout().toNanos());
             Duration setupTime = Duration.ofNanos(metrics.now());
             List<ClientConnection> senders = readySenders();
@@ -116,14 +121,15 @@ final class LoadRun implements ClientConnection.Events {
 
     // ---------------------------------------------------------------- phase 1: connect and authenticate
 
-    private void connectAll(HttpClient client, Tokens tokens, long deadline) throws InterruptedException {
+    private void connectAll(List<HttpClient> clients, Tokens tokens, long deadline) throws InterruptedException {
         progress.phase("connect");
         for (ClientConnection c : connections) {
             long left = deadline - metrics.now();
             if (left <= 0 || !acquirePermit(left)) {
                 break;
             }
-            c.connect(client, options.urlFor(c.index), options.setupTimeout(), tokens.tokenFor(c.index));
+            c.connect(clients.get(c.index % clients.size()), options.urlFor(c.index), options.setupTimeout(),
+                    tokens.tokenFor(c.index));
         }
         awaitNoneIn(State.CONNECTING, deadline);
         for (ClientConnection c : connections) {

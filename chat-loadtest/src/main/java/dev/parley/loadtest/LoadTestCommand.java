@@ -155,6 +155,13 @@ public final class LoadTestCommand implements Callable<Integer> {
                     + "HTTP client's own selector thread, which costs the least CPU (default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
+    // Not a defaultValue: the default depends on the machine, and picocli shows this field's value.
+    @Option(names = "--selector-threads", paramLabel = "N",
+            description = "Selector threads that do the connections' network I/O and WebSocket framing, "
+                    + "each for its share of the connections; one thread uses one core at most "
+                    + "(default: the available cores, ${DEFAULT-VALUE} here).")
+    int selectorThreads = Runtime.getRuntime().availableProcessors();
+
     @Option(names = "--no-progress", negatable = false,
             description = "Do not print the progress line every second.")
     boolean noProgress;
@@ -236,6 +243,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         require(cli, positive(setupTimeout), "--setup-timeout must be positive");
         require(cli, !drainTimeout.isNegative(), "--drain-timeout must not be negative");
         require(cli, ioThreads >= 0 && ioThreads <= 256, "--io-threads must be between 0 and 256");
+        require(cli, selectorThreads >= 1 && selectorThreads <= 256, "--selector-threads must be between 1 and 256");
         require(cli, positive(tokenTtl), "--token-ttl must be positive");
         String secret = resolveSecret(cli, env);
         if (secret != null) {
@@ -250,7 +258,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         }
         return new LoadTestOptions(targets, connections, roomSize, sendersPerRoom, rate, duration, warmup,
                 payloadBytes, secret, secret == null ? tokenFile : null, tokenTtl, userPrefix, maxErrorRatio,
-                outputDir, connectConcurrency, setupTimeout, drainTimeout, ioThreads, !noProgress);
+                outputDir, connectConcurrency, setupTimeout, drainTimeout, ioThreads, selectorThreads, !noProgress);
     }
 
     private static URI parseUrl(CommandLine cli, String url) {

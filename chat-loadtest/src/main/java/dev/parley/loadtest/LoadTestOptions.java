@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
  *
  * @param urls the servers to connect to (several nodes of one cluster), at least one
  * @param rate total open-loop sends per second; 0 means closed loop (each sender waits for its ack)
+ * @param selectorThreads HTTP clients to spread the connections over, each with its own selector thread
  */
 record LoadTestOptions(
         List<URI> urls,
@@ -32,6 +33,7 @@ record LoadTestOptions(
         Duration setupTimeout,
         Duration drainTimeout,
         int ioThreads,
+        int selectorThreads,
         boolean progress) {
 
     LoadTestOptions {

@@ -48,8 +48,9 @@ class LoadRunEndToEndTest {
     @Test
     void closedLoopRunDeliversEveryMessageToEveryRoomMember(@TempDir Path out) throws Exception {
         long storedBefore = storedMessages();
+        // Three clients, so each room's members are spread over several selector threads.
         Run run = run(out, "--connections", "20", "--room-size", "10", "--senders-per-room", "1",
-                "--warmup", "1s", "--duration", "2s");
+                "--warmup", "1s", "--duration", "2s", "--selector-threads", "3");
 
         assertThat(run.exitCode).as(run.output).isZero();
         JsonObject results = run.results();

@@ -38,6 +38,7 @@ class LoadTestCommandTest {
         assertThat(o.tokenFile()).isNull();
         assertThat(o.progress()).isTrue();
         assertThat(o.ioThreads()).isZero();
+        assertThat(o.selectorThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
     }
 
     @Test
@@ -77,7 +78,7 @@ class LoadTestCommandTest {
                 "--senders-per-room", "5", "--rate", "2500.5", "-d", "2m", "--warmup", "500ms",
                 "--payload-bytes", "1024", "--token-file", tokens.toString(), "--max-error-ratio", "0",
                 "-o", dir.toString(), "--connect-concurrency", "50", "--setup-timeout", "90",
-                "--drain-timeout", "1.5s", "--io-threads", "4", "--no-progress");
+                "--drain-timeout", "1.5s", "--io-threads", "4", "--selector-threads", "3", "--no-progress");
 
         assertThat(o.urls()).containsExactly(java.net.URI.create("wss://chat.example.org/ws"));
         assertThat(o.connections()).isEqualTo(10000);
@@ -97,6 +98,7 @@ class LoadTestCommandTest {
         assertThat(o.setupTimeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(o.drainTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(o.ioThreads()).isEqualTo(4);
+        assertThat(o.selectorThreads()).isEqualTo(3);
         assertThat(o.progress()).isFalse();
     }
 
@@ -133,6 +135,8 @@ class LoadTestCommandTest {
         assertRefused("--connect-concurrency must be at least 1", base("--connect-concurrency", "0"));
         assertRefused("--io-threads must be between 0 and 256", base("--io-threads", "-1"));
         assertRefused("--io-threads must be between 0 and 256", base("--io-threads", "257"));
+        assertRefused("--selector-threads must be between 1 and 256", base("--selector-threads", "0"));
+        assertRefused("--selector-threads must be between 1 and 256", base("--selector-threads", "257"));
         assertRefused("--token-ttl must outlast", base("--token-ttl", "30s"));
         assertRefused("exactly one of", "--url", "ws://127.0.0.1:8080/");
         assertRefused("exactly one of", base("--token-file", "tokens.txt"));
