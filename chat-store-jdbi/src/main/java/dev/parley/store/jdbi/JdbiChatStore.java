@@ -151,19 +151,21 @@ public final class JdbiChatStore implements ChatStore {
      */
     public static JdbiChatStore postgres(String jdbcUrl, String user, String password, Duration timeout) {
         long seconds = Math.max(1, timeout.toSeconds());
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(jdbcUrl);
-        config.setUsername(user);
-        config.setPassword(password);
-        config.setPoolName("parley-postgres");
-        // A batch of inserts goes to the server as multi-row INSERTs: one statement instead of one per row.
-        config.addDataSourceProperty("reWriteBatchedInserts", "true");
-        config.setConnectionTimeout(Math.max(250, timeout.toMillis()));
-        config.addDataSourceProperty("connectTimeout", String.valueOf(seconds));
-        config.addDataSourceProperty("socketTimeout", String.valueOf(seconds));
-        // A statement timeout sends a cancel request and waits for it; bound that too.
-        config.addDataSourceProperty("cancelSignalTimeout", String.valueOf(seconds));
-        return open(config, Dialect.POSTGRES, Clock.system(), null);
+        return open(() -> {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(jdbcUrl);
+            config.setUsername(user);
+            config.setPassword(password);
+            config.setPoolName("parley-postgres");
+            // A batch of inserts goes to the server as multi-row INSERTs: one statement instead of one per row.
+            config.addDataSourceProperty("reWriteBatchedInserts", "true");
+            config.setConnectionTimeout(Math.max(250, timeout.toMillis()));
+            config.addDataSourceProperty("connectTimeout", String.valueOf(seconds));
+            config.addDataSourceProperty("socketTimeout", String.valueOf(seconds));
+            // A statement timeout sends a cancel request and waits for it; bound that too.
+            config.addDataSourceProperty("cancelSignalTimeout", String.valueOf(seconds));
+            return config;
+        }, Dialect.POSTGRES, Clock.system(), null);
     }
 
     /**
@@ -223,32 +225,38 @@ public final class JdbiChatStore implements ChatStore {
         DirectoryLock lock = DirectoryLock.acquire(dir.resolve("parley.lock"), "the database in " + dir
                 + " is in use by another process (one server per data directory)");
         SqliteNativeLibrary.unpackInto(dir.resolve("native"));
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:sqlite:" + dir.resolve("parley.db"));
-        config.setPoolName("parley-embedded");
-        config.setConnectionTimeout(10_000);
-        // WAL: readers never wait for the writer. IMMEDIATE: a transaction takes the write lock when
-        // it begins, so two writers never deadlock upgrading a read lock; busy_timeout is how long one
-        // waits for the other.
-        config.addDataSourceProperty("journal_mode", "WAL");
-        config.addDataSourceProperty("synchronous", sync.pragma);
-        config.addDataSourceProperty("foreign_keys", "true");
-        config.addDataSourceProperty("busy_timeout", "10000");
-        config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+        Supplier<HikariConfig> configs = () -> {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl("jdbc:sqlite:" + dir.resolve("parley.db"));
+            config.setPoolName("parley-embedded");
+            config.setConnectionTimeout(10_000);
+            // WAL: readers never wait for the writer. IMMEDIATE: a transaction takes the write lock
+            // when it begins, so two writers never deadlock upgrading a read lock; busy_timeout is how
+            // long one waits for the other.
+            config.addDataSourceProperty("journal_mode", "WAL");
+            config.addDataSourceProperty("synchronous", sync.pragma);
+            config.addDataSourceProperty("foreign_keys", "true");
+            config.addDataSourceProperty("busy_timeout", "10000");
+            config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+            return config;
+        };
         try {
-            return open(config, Dialect.SQLITE, Clock.system(), lock);
+            return open(configs, Dialect.SQLITE, Clock.system(), lock);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
         }
     }
 
-    private static JdbiChatStore open(HikariConfig config, Dialect dialect, Clock clock, DirectoryLock directoryLock) {
+    /** {@code configs} makes a new configuration at each call: one for each pool. */
+    private static JdbiChatStore open(Supplier<HikariConfig> configs, Dialect dialect, Clock clock,
+                                      DirectoryLock directoryLock) {
+        HikariConfig config = configs.get();
         // Each committer (appends, user upserts, open-room joins) writes through a connection of its
         // own, so its batches never wait for a pooled connection behind reads, and reads never wait
-        // behind a batch.
-        HikariConfig committerConfig = new HikariConfig();
-        config.copyStateTo(committerConfig);
+        // behind a batch. Its configuration is made anew rather than copied: HikariCP's copy shares
+        // the data source properties, so a property set on one pool would reach the other.
+        HikariConfig committerConfig = configs.get();
         committerConfig.setPoolName(config.getPoolName() + "-committer");
         committerConfig.setMaximumPoolSize(3);
         HikariDataSource dataSource;
