@@ -49,7 +49,7 @@ final class LoadRun implements ClientConnection.Events {
     private final Room[] rooms;
     private final ClientConnection[] connections;
     private final Semaphore connectPermits;
-    /** Runs the client's callbacks; null when they run on its selector thread ({@code --io-threads 0}). */
+    /** Runs the clients' callbacks; null when they run on the clients' selector threads ({@code --io-threads 0}). */
     private final ExecutorService io;
     private final ScheduledExecutorService timer;
     private volatile boolean sending;
@@ -538,7 +538,7 @@ final class LoadRun implements ClientConnection.Events {
 
     // ---------------------------------------------------------------- helpers
 
-    /** Where the client's callbacks run: the pool, or else the thread that calls (the selector's). */
+    /** Where the clients' callbacks run: the pool, or else the thread that calls (a client's selector thread). */
     private Executor callbacks() {
         return io != null ? io : Runnable::run;
     }
