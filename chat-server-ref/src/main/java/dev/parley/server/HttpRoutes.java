@@ -175,6 +175,14 @@ final class HttpRoutes {
         }
         gauge(out, "process_uptime_seconds", "Seconds since the JVM started.",
                 ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
+        long cpuNanos = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1; // -1 also where the platform does not measure it
+        if (cpuNanos >= 0) {
+            out.append("# HELP process_cpu_seconds_total User and system CPU time of the process, all threads.\n")
+                    .append("# TYPE process_cpu_seconds_total counter\n")
+                    .append("process_cpu_seconds_total ")
+                    .append(String.format(Locale.ROOT, "%.3f", cpuNanos / 1e9)).append('\n');
+        }
         gauge(out, "jvm_available_processors", "Processors available to the JVM.",
                 Runtime.getRuntime().availableProcessors());
         return out.toString();

@@ -97,7 +97,10 @@ class HttpEndpointsTest {
                     .contains("# TYPE parley_connections_opened_total counter\nparley_connections_opened_total 1\n")
                     .containsPattern("parley_frames_in_total [1-9]")
                     .containsPattern("jvm_memory_used_bytes\\{area=\"heap\"\\} [0-9]+")
-                    .contains("process_uptime_seconds");
+                    .contains("process_uptime_seconds")
+                    .containsPattern("# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total [0-9]+\\.[0-9]{3}\n");
+            // The server has done work, so it has used CPU time.
+            assertThat(r.body()).doesNotContain("process_cpu_seconds_total 0.000\n");
             for (String line : r.body().split("\n")) {
                 assertThat(line).matches("# (HELP|TYPE) .*|[a-z_]+(\\{[a-z]+=\"[^\"]*\"\\})? -?[0-9.]+(E[0-9]+)?");
             }
