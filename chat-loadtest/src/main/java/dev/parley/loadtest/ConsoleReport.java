@@ -32,6 +32,9 @@ final class ConsoleReport {
         line(b, "ack latency", latency(LatencySummary.of(r.ackLatency())));
         line(b, "delivery latency", latency(LatencySummary.of(r.deliveryLatency())));
         line(b, "generator CPU", generator(r.generator()));
+        if (r.server() != null) {
+            line(b, "server CPU", server(r.server()));
+        }
         line(b, "lost deliveries", r.totals().lostDeliveries() + " of " + r.totals().expectedDeliveries()
                 + " (whole run)");
         line(b, "errors", r.errors() == 0 ? "none" : r.errors() + " " + byCode(r.errorsByCode()));
@@ -54,14 +57,25 @@ final class ConsoleReport {
                 + " / max " + Numbers.significant(s.maxMs()) + " ms (" + s.count() + " samples)";
     }
 
-    static String generator(RunResult.GeneratorLoad g) {
+    static String generator(RunResult.CpuLoad g) {
         if (!g.known()) {
             return "not measured";
         }
-        String text = Math.round(g.cpuPercent()) + "% of " + g.cores() + (g.cores() == 1 ? " core" : " cores")
+        return g.saturated() ? overWindow(g) + ": near its limit, so the latencies include its own delays"
+                + " (give it more cores or less load)" : overWindow(g);
+    }
+
+    static String server(RunResult.ServerLoad s) {
+        if (!s.cpu().known()) {
+            return "not measured: " + s.problem();
+        }
+        return s.cpu().saturated() ? overWindow(s.cpu()) + ": near its limit, so it sets the throughput and the"
+                + " latencies" : overWindow(s.cpu());
+    }
+
+    private static String overWindow(RunResult.CpuLoad c) {
+        return Math.round(c.cpuPercent()) + "% of " + c.cores() + (c.cores() == 1 ? " core" : " cores")
                 + " over the measured window";
-        return g.saturated() ? text + ": near its limit, so the latencies include its own delays"
-                + " (give it more cores or less load)" : text;
     }
 
     private static String byCode(Map<String, Long> errors) {

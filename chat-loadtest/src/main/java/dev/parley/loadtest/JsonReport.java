@@ -58,10 +58,18 @@ final class JsonReport {
         root.add("totals", totals);
 
         JsonObject generator = new JsonObject();
-        RunResult.GeneratorLoad g = r.generator();
+        RunResult.CpuLoad g = r.generator();
         generator.addProperty("cpuPercent", g.known() ? round(g.cpuPercent()) : null);
         generator.addProperty("cores", g.known() ? g.cores() : null);
         root.add("generator", generator);
+        if (r.server() != null) {
+            JsonObject server = new JsonObject();
+            RunResult.CpuLoad cpu = r.server().cpu();
+            server.addProperty("cpuPercent", cpu.known() ? round(cpu.cpuPercent()) : null);
+            server.addProperty("cores", cpu.known() ? cpu.cores() : null);
+            server.addProperty("problem", r.server().problem());
+            root.add("server", server);
+        }
 
         root.add("ackLatencyMs", latency(r.ackLatency()));
         root.add("deliveryLatencyMs", latency(r.deliveryLatency()));

@@ -54,7 +54,10 @@ final class LoadRun implements ClientConnection.Events {
     private final ScheduledExecutorService timer;
     private volatile boolean sending;
     private volatile long sendEnd = Long.MAX_VALUE;
-    private RunResult.GeneratorLoad generatorLoad = RunResult.GeneratorLoad.UNKNOWN;
+    private RunResult.CpuLoad generatorLoad = RunResult.CpuLoad.UNKNOWN;
+    /** Null when the run was not given the server's metrics. */
+    private final ServerMetrics serverMetrics;
+    private RunResult.ServerLoad serverLoad;
 
     LoadRun(LoadTestOptions options, PrintStream progressOut) {
         this.options = options;
@@ -75,6 +78,7 @@ final class LoadRun implements ClientConnection.Events {
         this.io = options.ioThreads() == 0 ? null
                 : Executors.newFixedThreadPool(options.ioThreads(), daemon("loadtest-io"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("loadtest-timer"));
+        this.serverMetrics = options.serverMetrics() == null ? null : new ServerMetrics(options.serverMetrics());
     }
 
     RunResult run() throws IOException, InterruptedException {
@@ -268,12 +272,14 @@ final class LoadRun implements ClientConnection.Events {
         boolean measuring = options.warmup().isZero();
         long cpuAtStart = ProcessCpu.nanos();
         long wallAtStart = metrics.now();
+        ServerMark serverAtStart = measuring ? markServer() : null;
         while (metrics.now() < windowEnd) {
             if (!measuring && metrics.now() >= windowStart) {
                 measuring = true;
                 progress.phase("measure");
                 cpuAtStart = ProcessCpu.nanos();
                 wallAtStart = metrics.now();
+                serverAtStart = markServer();
             }
             sleepUntil(Math.min(measuring ? windowEnd : windowStart, progress.nextTick()));
             if (metrics.now() >= progress.nextTick() || metrics.now() >= windowEnd) {
@@ -281,6 +287,7 @@ final class LoadRun implements ClientConnection.Events {
             }
         }
         generatorLoad = ProcessCpu.between(cpuAtStart, ProcessCpu.nanos(), metrics.now() - wallAtStart);
+        serverLoad = serverLoad(serverAtStart, markServer());
         sending = false;
         if (pacer != null) {
             pacer.join(TimeUnit.SECONDS.toMillis(5));
@@ -531,12 +538,44 @@ final class LoadRun implements ClientConnection.Events {
                         loaded ? options.duration() : Duration.ZERO),
                 new RunResult.Window(metrics.windowSends.sum(), metrics.windowAcks.sum(),
                         metrics.windowDeliveries.sum(), metrics.windowExpectedDeliveries.sum()),
-                new RunResult.Totals(totalSends, totalExpected, totalDelivered, lost), generatorLoad,
+                new RunResult.Totals(totalSends, totalExpected, totalDelivered, lost), generatorLoad, serverLoad,
                 metrics.ackWindowHistogram(), metrics.deliveryWindowHistogram(), metrics.errorsByCode(),
                 ratio, options.maxErrorRatio(), reasons);
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** A reading of the server's metrics and when it came back, or why there is none. */
+    private record ServerMark(ServerMetrics.Reading reading, long at, String problem) {
+    }
+
+    /** Reads the server's metrics now; null when the run was not given them. */
+    private ServerMark markServer() {
+        if (serverMetrics == null) {
+            return null;
+        }
+        try {
+            ServerMetrics.Reading reading = serverMetrics.read();
+            return new ServerMark(reading, metrics.now(), null);
+        } catch (IOException e) {
+            return new ServerMark(null, 0, e.getMessage() == null ? e.toString() : e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ServerMark(null, 0, "interrupted");
+        }
+    }
+
+    private static RunResult.ServerLoad serverLoad(ServerMark start, ServerMark end) {
+        if (start == null || end == null) {
+            return null;
+        }
+        if (start.problem() != null || end.problem() != null) {
+            return RunResult.ServerLoad.failed(start.problem() != null ? start.problem() : end.problem());
+        }
+        RunResult.CpuLoad cpu = ServerMetrics.between(start.reading(), end.reading(), end.at() - start.at());
+        return cpu.known() ? new RunResult.ServerLoad(cpu, null)
+                : RunResult.ServerLoad.failed("the server's CPU time went back during the window (a restart?)");
+    }
 
     /** Where the clients' callbacks run: the pool, or else the thread that calls (a client's selector thread). */
     private Executor callbacks() {

@@ -162,6 +162,12 @@ public final class LoadTestCommand implements Callable<Integer> {
                     + "(default: the available cores, ${DEFAULT-VALUE} here).")
     int selectorThreads = Runtime.getRuntime().availableProcessors();
 
+    @Option(names = "--server-metrics", paramLabel = "URL",
+            description = "The server's Prometheus metrics (e.g. http://host:8080/metrics on Parley's reference "
+                    + "server): read at the start and the end of the measured window, so the report gives the "
+                    + "server's CPU too.")
+    String serverMetrics;
+
     @Option(names = "--no-progress", negatable = false,
             description = "Do not print the progress line every second.")
     boolean noProgress;
@@ -245,6 +251,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         require(cli, ioThreads >= 0 && ioThreads <= 256, "--io-threads must be between 0 and 256");
         require(cli, selectorThreads >= 1 && selectorThreads <= 256, "--selector-threads must be between 1 and 256");
         require(cli, positive(tokenTtl), "--token-ttl must be positive");
+        URI metrics = serverMetrics == null ? null : parseUri(cli, "--server-metrics", serverMetrics, "http");
         String secret = resolveSecret(cli, env);
         if (secret != null) {
             require(cli, secret.getBytes(StandardCharsets.UTF_8).length >= MIN_SECRET_BYTES,
@@ -258,19 +265,26 @@ public final class LoadTestCommand implements Callable<Integer> {
         }
         return new LoadTestOptions(targets, connections, roomSize, sendersPerRoom, rate, duration, warmup,
                 payloadBytes, secret, secret == null ? tokenFile : null, tokenTtl, userPrefix, maxErrorRatio,
-                outputDir, connectConcurrency, setupTimeout, drainTimeout, ioThreads, selectorThreads, !noProgress);
+                outputDir, connectConcurrency, setupTimeout, drainTimeout, ioThreads, selectorThreads, metrics,
+                !noProgress);
     }
 
     private static URI parseUrl(CommandLine cli, String url) {
+        return parseUri(cli, "--url", url, "ws");
+    }
+
+    /** {@code value} as a URI with a host and the scheme {@code plain} or its TLS form ({@code plain + "s"}). */
+    private static URI parseUri(CommandLine cli, String option, String value, String plain) {
         URI uri;
         try {
-            uri = new URI(url);
+            uri = new URI(value);
         } catch (URISyntaxException e) {
-            throw new ParameterException(cli, "--url is not a valid URI: " + url);
+            throw new ParameterException(cli, option + " is not a valid URI: " + value);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        require(cli, scheme.equals("ws") || scheme.equals("wss"), "--url must start with ws:// or wss://");
-        require(cli, uri.getHost() != null, "--url needs a host");
+        require(cli, scheme.equals(plain) || scheme.equals(plain + "s"),
+                option + " must start with " + plain + ":// or " + plain + "s://");
+        require(cli, uri.getHost() != null, option + " needs a host");
         return uri;
     }
 

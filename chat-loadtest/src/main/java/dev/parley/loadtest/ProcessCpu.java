@@ -14,11 +14,11 @@ final class ProcessCpu {
     }
 
     /** The CPU used between two readings over {@code wallNanos}, in per cent of the cores this process may use. */
-    static RunResult.GeneratorLoad between(long cpuBefore, long cpuAfter, long wallNanos) {
+    static RunResult.CpuLoad between(long cpuBefore, long cpuAfter, long wallNanos) {
         int cores = Runtime.getRuntime().availableProcessors();
         if (cpuBefore < 0 || cpuAfter < cpuBefore || wallNanos <= 0) {
-            return RunResult.GeneratorLoad.UNKNOWN;
+            return RunResult.CpuLoad.UNKNOWN;
         }
-        return new RunResult.GeneratorLoad(100.0 * (cpuAfter - cpuBefore) / ((double) wallNanos * cores), cores);
+        return new RunResult.CpuLoad(100.0 * (cpuAfter - cpuBefore) / ((double) wallNanos * cores), cores);
     }
 }

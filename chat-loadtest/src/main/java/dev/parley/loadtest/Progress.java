@@ -63,7 +63,7 @@ final class Progress {
 
     static String format(long elapsedNanos, String phase, int connections, double sendsPerSecond,
             double deliveriesPerSecond, Histogram ack, Histogram delivery, long errors,
-            RunResult.GeneratorLoad generator) {
+            RunResult.CpuLoad generator) {
         return String.format(Locale.ROOT,
                 "[%4ds] %-7s connections %d | sends/s %s | deliveries/s %s | ack p99 %s | delivery p99 %s | errors %d"
                         + " | generator CPU %s",

@@ -13,6 +13,7 @@ import org.HdrHistogram.Histogram;
  * histograms hold microseconds of the window's messages.
  *
  * @param target the server URL without its query string (which may hold a token)
+ * @param server null when the run was not given the server's metrics
  */
 record RunResult(
         String target,
@@ -22,7 +23,8 @@ record RunResult(
         Timing timing,
         Window window,
         Totals totals,
-        GeneratorLoad generator,
+        CpuLoad generator,
+        ServerLoad server,
         Histogram ackLatency,
         Histogram deliveryLatency,
         Map<String, Long> errorsByCode,
@@ -50,13 +52,13 @@ record RunResult(
     }
 
     /**
-     * This process's CPU time over an interval (the measured window in the result, each second in
-     * the progress line), in per cent of the cores it may run on; {@code cpuPercent} is negative
-     * where the JVM does not report its CPU time.
+     * A process's CPU time over an interval (the measured window in the result, each second in the
+     * progress line), in per cent of the cores it may run on; {@code cpuPercent} is negative where
+     * it was not measured.
      */
-    record GeneratorLoad(double cpuPercent, int cores) {
-        static final GeneratorLoad UNKNOWN = new GeneratorLoad(-1, 0);
-        /** From here on the generator's own queueing shows up in the latencies it reports. */
+    record CpuLoad(double cpuPercent, int cores) {
+        static final CpuLoad UNKNOWN = new CpuLoad(-1, 0);
+        /** From here on the process's own queueing shows up in the latencies. */
         static final double SATURATED_PERCENT = 85;
 
         boolean known() {
@@ -65,6 +67,13 @@ record RunResult(
 
         boolean saturated() {
             return cpuPercent >= SATURATED_PERCENT;
+        }
+    }
+
+    /** The server's CPU over the measured window, read from its metrics; or why it could not be. */
+    record ServerLoad(CpuLoad cpu, String problem) {
+        static ServerLoad failed(String problem) {
+            return new ServerLoad(CpuLoad.UNKNOWN, problem);
         }
     }
 

@@ -50,7 +50,8 @@ class LoadRunEndToEndTest {
         long storedBefore = storedMessages();
         // Three clients, so each room's members are spread over several selector threads.
         Run run = run(out, "--connections", "20", "--room-size", "10", "--senders-per-room", "1",
-                "--warmup", "1s", "--duration", "2s", "--selector-threads", "3");
+                "--warmup", "1s", "--duration", "2s", "--selector-threads", "3",
+                "--server-metrics", "http://127.0.0.1:" + server.uri().getPort() + "/metrics");
 
         assertThat(run.exitCode).as(run.output).isZero();
         JsonObject results = run.results();
@@ -75,6 +76,11 @@ class LoadRunEndToEndTest {
         // The generator did work in the window, and cannot have used more than all its cores.
         assertThat(results.getAsJsonObject("generator").get("cpuPercent").getAsDouble()).isPositive()
                 .isLessThanOrEqualTo(100.0);
+        // So did the server, read from its /metrics (this test's server shares the tool's JVM).
+        assertThat(results.getAsJsonObject("server").get("cpuPercent").getAsDouble()).isPositive()
+                .isLessThanOrEqualTo(100.0);
+        assertThat(results.getAsJsonObject("server").has("problem")).isFalse();
+        assertThat(run.output).contains("server CPU:");
     }
 
     @Test
@@ -135,14 +141,17 @@ class LoadRunEndToEndTest {
 
     @Test
     void idleRunHoldsConnectionsWithoutSending(@TempDir Path out) throws Exception {
+        // Metrics that cannot be read (nothing listens on port 1) are reported, and fail nothing.
         Run run = run(out, "--connections", "10", "--room-size", "5", "--senders-per-room", "0",
-                "--warmup", "0", "--duration", "1s");
+                "--warmup", "0", "--duration", "1s", "--server-metrics", "http://127.0.0.1:1/metrics");
 
         assertThat(run.exitCode).as(run.output).isZero();
         JsonObject results = run.results();
         assertThat(results.getAsJsonObject("layout").get("connectionsReady").getAsInt()).isEqualTo(10);
         assertThat(results.getAsJsonObject("totals").get("sends").getAsLong()).isZero();
-        assertThat(run.output).contains("idle");
+        assertThat(run.output).contains("idle", "server CPU:       not measured:");
+        assertThat(results.getAsJsonObject("server").has("cpuPercent")).isFalse();
+        assertThat(results.getAsJsonObject("server").get("problem").getAsString()).isNotEmpty();
     }
 
     @Test

@@ -39,6 +39,7 @@ class LoadTestCommandTest {
         assertThat(o.progress()).isTrue();
         assertThat(o.ioThreads()).isZero();
         assertThat(o.selectorThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(o.serverMetrics()).isNull();
     }
 
     @Test
@@ -78,7 +79,8 @@ class LoadTestCommandTest {
                 "--senders-per-room", "5", "--rate", "2500.5", "-d", "2m", "--warmup", "500ms",
                 "--payload-bytes", "1024", "--token-file", tokens.toString(), "--max-error-ratio", "0",
                 "-o", dir.toString(), "--connect-concurrency", "50", "--setup-timeout", "90",
-                "--drain-timeout", "1.5s", "--io-threads", "4", "--selector-threads", "3", "--no-progress");
+                "--drain-timeout", "1.5s", "--io-threads", "4", "--selector-threads", "3",
+                "--server-metrics", "https://chat.example.org/metrics", "--no-progress");
 
         assertThat(o.urls()).containsExactly(java.net.URI.create("wss://chat.example.org/ws"));
         assertThat(o.connections()).isEqualTo(10000);
@@ -99,6 +101,7 @@ class LoadTestCommandTest {
         assertThat(o.drainTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(o.ioThreads()).isEqualTo(4);
         assertThat(o.selectorThreads()).isEqualTo(3);
+        assertThat(o.serverMetrics()).isEqualTo(java.net.URI.create("https://chat.example.org/metrics"));
         assertThat(o.progress()).isFalse();
     }
 
@@ -137,6 +140,9 @@ class LoadTestCommandTest {
         assertRefused("--io-threads must be between 0 and 256", base("--io-threads", "257"));
         assertRefused("--selector-threads must be between 1 and 256", base("--selector-threads", "0"));
         assertRefused("--selector-threads must be between 1 and 256", base("--selector-threads", "257"));
+        assertRefused("--server-metrics must start with http:// or https://",
+                base("--server-metrics", "ws://127.0.0.1:8080/metrics"));
+        assertRefused("--server-metrics needs a host", base("--server-metrics", "http:///metrics"));
         assertRefused("--token-ttl must outlast", base("--token-ttl", "30s"));
         assertRefused("exactly one of", "--url", "ws://127.0.0.1:8080/");
         assertRefused("exactly one of", base("--token-file", "tokens.txt"));

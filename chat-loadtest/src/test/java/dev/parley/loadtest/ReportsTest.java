@@ -1,6 +1,7 @@
 package dev.parley.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.google.gson.JsonArray;
@@ -32,8 +33,9 @@ class ReportsTest {
                 new RunResult.Layout(1000, 998, 50, 50, 100),
                 new RunResult.Timing(Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(20)),
                 new RunResult.Window(100_000, 100_000, 1_995_000, 1_995_500),
-                new RunResult.Totals(125_000, 2_495_500, 2_495_000, 500), new RunResult.GeneratorLoad(62.4, 2),
-                ack, delivery, errors, 0.0001, 0.01, failures);
+                new RunResult.Totals(125_000, 2_495_500, 2_495_000, 500), new RunResult.CpuLoad(62.4, 2),
+                new RunResult.ServerLoad(new RunResult.CpuLoad(93.5, 1), null), ack, delivery, errors, 0.0001, 0.01,
+                failures);
     }
 
     @Test
@@ -62,24 +64,59 @@ class ReportsTest {
         assertThat(errors.get("maxRatio").getAsDouble()).isEqualTo(0.01);
         assertThat(json.getAsJsonObject("generator").get("cpuPercent").getAsDouble()).isEqualTo(62.4);
         assertThat(json.getAsJsonObject("generator").get("cores").getAsInt()).isEqualTo(2);
+        assertThat(json.getAsJsonObject("server").get("cpuPercent").getAsDouble()).isEqualTo(93.5);
+        assertThat(json.getAsJsonObject("server").get("cores").getAsInt()).isEqualTo(1);
     }
 
     @Test
     void consoleSaysWhenTheGeneratorItselfIsNearItsLimit() {
-        assertThat(ConsoleReport.generator(new RunResult.GeneratorLoad(62.4, 2)))
+        assertThat(ConsoleReport.generator(new RunResult.CpuLoad(62.4, 2)))
                 .isEqualTo("62% of 2 cores over the measured window");
-        assertThat(ConsoleReport.generator(new RunResult.GeneratorLoad(91.0, 1)))
+        assertThat(ConsoleReport.generator(new RunResult.CpuLoad(91.0, 1)))
                 .startsWith("91% of 1 core over the measured window: near its limit")
                 .contains("latencies include its own delays");
-        assertThat(ConsoleReport.generator(RunResult.GeneratorLoad.UNKNOWN)).isEqualTo("not measured");
+        assertThat(ConsoleReport.generator(RunResult.CpuLoad.UNKNOWN)).isEqualTo("not measured");
         assertThat(ConsoleReport.render(result(uniformMillis(1, 100), uniformMillis(2, 202), Map.of(), List.of())))
                 .contains("generator CPU:    62% of 2 cores");
     }
 
     @Test
+    void consoleSaysWhenTheServerIsNearItsLimitOrWhyItsCpuIsUnknown() {
+        assertThat(ConsoleReport.server(new RunResult.ServerLoad(new RunResult.CpuLoad(40.2, 4), null)))
+                .isEqualTo("40% of 4 cores over the measured window");
+        assertThat(ConsoleReport.server(new RunResult.ServerLoad(new RunResult.CpuLoad(93.5, 1), null)))
+                .isEqualTo("94% of 1 core over the measured window: near its limit, so it sets the throughput"
+                        + " and the latencies");
+        assertThat(ConsoleReport.server(RunResult.ServerLoad.failed("http://h/metrics answered HTTP 404")))
+                .isEqualTo("not measured: http://h/metrics answered HTTP 404");
+        assertThat(ConsoleReport.render(result(uniformMillis(1, 100), uniformMillis(2, 202), Map.of(), List.of())))
+                .contains("server CPU:       94% of 1 core");
+    }
+
+    @Test
+    void serverCpuIsReadFromPrometheusMetrics() throws Exception {
+        String metrics = "# HELP process_cpu_seconds_total CPU.\n# TYPE process_cpu_seconds_total counter\n"
+                + "process_cpu_seconds_total 12.500\njvm_gc_collection_seconds_count{gc=\"G1 Young\"} 3\n"
+                + "jvm_available_processors 2\n";
+        ServerMetrics.Reading before = ServerMetrics.parse(metrics, "m");
+        assertThat(before).isEqualTo(new ServerMetrics.Reading(12.5, 2));
+        // 3 s of CPU in 2 s of wall time on 2 cores: 75 %.
+        RunResult.CpuLoad load = ServerMetrics.between(before, new ServerMetrics.Reading(15.5, 2), 2_000_000_000L);
+        assertThat(load.cpuPercent()).isCloseTo(75.0, within(1e-9));
+        assertThat(load.cores()).isEqualTo(2);
+        // A server that restarted in between has less CPU time than before.
+        assertThat(ServerMetrics.between(before, new ServerMetrics.Reading(1.0, 2), 2_000_000_000L).known()).isFalse();
+        assertThatThrownBy(() -> ServerMetrics.parse("jvm_available_processors 2\n", "http://h/metrics"))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessage("http://h/metrics shows no process_cpu_seconds_total and jvm_available_processors");
+        assertThatThrownBy(() -> ServerMetrics.parse("process_cpu_seconds_total x\n", "m"))
+                .hasMessage("m has an unreadable process_cpu_seconds_total");
+    }
+
+    @Test
     void generatorLoadIsCpuTimeOverWallTimeAndCores() {
         int cores = Runtime.getRuntime().availableProcessors();
-        RunResult.GeneratorLoad half = ProcessCpu.between(1_000_000_000L, 1_000_000_000L + 500_000_000L * cores,
+        RunResult.CpuLoad half = ProcessCpu.between(1_000_000_000L, 1_000_000_000L + 500_000_000L * cores,
                 1_000_000_000L);
         assertThat(half.cpuPercent()).isCloseTo(50.0, within(1e-9));
         assertThat(half.cores()).isEqualTo(cores);
@@ -142,7 +179,7 @@ class ReportsTest {
         RunResult r = new RunResult("ws://h/<script>alert(1)</script>", "closed loop", Instant.EPOCH,
                 new RunResult.Layout(2, 2, 1, 1, 100),
                 new RunResult.Timing(Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1)),
-                new RunResult.Window(1, 1, 2, 2), new RunResult.Totals(1, 2, 2, 0), RunResult.GeneratorLoad.UNKNOWN,
+                new RunResult.Window(1, 1, 2, 2), new RunResult.Totals(1, 2, 2, 0), RunResult.CpuLoad.UNKNOWN, null,
                 uniformMillis(1, 2), uniformMillis(1, 2), Map.of(), 0, 0.01, List.of("a <b> failure"));
 
         String html = HtmlChart.render(r);
@@ -180,12 +217,12 @@ class ReportsTest {
     @Test
     void progressLineShowsRatesAndTails() {
         String line = Progress.format(12_300_000_000L, "measure", 1000, 4974, 94_500, uniformMillis(1, 100),
-                new Histogram(3), 2, new RunResult.GeneratorLoad(87.6, 1));
+                new Histogram(3), 2, new RunResult.CpuLoad(87.6, 1));
 
         assertThat(line).isEqualTo("[  12s] measure connections 1000 | sends/s 4974 | deliveries/s 94.5k"
                 + " | ack p99 99.1 ms | delivery p99 - | errors 2 | generator CPU 88%");
         assertThat(Progress.format(0, "connect", 0, 0, 0, new Histogram(3), new Histogram(3), 0,
-                RunResult.GeneratorLoad.UNKNOWN)).endsWith("| errors 0 | generator CPU -");
+                RunResult.CpuLoad.UNKNOWN)).endsWith("| errors 0 | generator CPU -");
     }
 
     @Test
