@@ -31,9 +31,10 @@ final class ServerMetrics {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            throw new IOException(uri + " answered HTTP " + response.statusCode());
+            throw new IOException(RunResult.describe(uri) + " answered HTTP " + response.statusCode());
         }
-        return parse(response.body(), uri.toString());
+        // Named without its query string, which may hold a credential, as the report names its targets.
+        return parse(response.body(), RunResult.describe(uri));
     }
 
     static Reading parse(String metrics, String source) throws IOException {
