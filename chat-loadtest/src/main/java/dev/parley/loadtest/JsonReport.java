@@ -57,16 +57,9 @@ final class JsonReport {
         totals.addProperty("lostDeliveries", t.lostDeliveries());
         root.add("totals", totals);
 
-        JsonObject generator = new JsonObject();
-        RunResult.CpuLoad g = r.generator();
-        generator.addProperty("cpuPercent", g.known() ? round(g.cpuPercent()) : null);
-        generator.addProperty("cores", g.known() ? g.cores() : null);
-        root.add("generator", generator);
+        root.add("generator", cpu(r.generator()));
         if (r.server() != null) {
-            JsonObject server = new JsonObject();
-            RunResult.CpuLoad cpu = r.server().cpu();
-            server.addProperty("cpuPercent", cpu.known() ? round(cpu.cpuPercent()) : null);
-            server.addProperty("cores", cpu.known() ? cpu.cores() : null);
+            JsonObject server = cpu(r.server().cpu());
             server.addProperty("problem", r.server().problem());
             root.add("server", server);
         }
@@ -84,6 +77,14 @@ final class JsonReport {
         root.add("errors", errors);
 
         return new GsonBuilder().setPrettyPrinting().create().toJson(root) + "\n";
+    }
+
+    /** A process's CPU over the window: its per cent and cores, both null when not measured. */
+    private static JsonObject cpu(RunResult.CpuLoad c) {
+        JsonObject o = new JsonObject();
+        o.addProperty("cpuPercent", c.known() ? round(c.cpuPercent()) : null);
+        o.addProperty("cores", c.known() ? c.cores() : null);
+        return o;
     }
 
     private static JsonObject latency(Histogram h) {

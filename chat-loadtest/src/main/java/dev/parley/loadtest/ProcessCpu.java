@@ -15,10 +15,9 @@ final class ProcessCpu {
 
     /** The CPU used between two readings over {@code wallNanos}, in per cent of the cores this process may use. */
     static RunResult.CpuLoad between(long cpuBefore, long cpuAfter, long wallNanos) {
-        int cores = Runtime.getRuntime().availableProcessors();
-        if (cpuBefore < 0 || cpuAfter < cpuBefore || wallNanos <= 0) {
+        if (cpuBefore < 0) {
             return RunResult.CpuLoad.UNKNOWN;
         }
-        return new RunResult.CpuLoad(100.0 * (cpuAfter - cpuBefore) / ((double) wallNanos * cores), cores);
+        return RunResult.CpuLoad.of(cpuAfter - cpuBefore, wallNanos, Runtime.getRuntime().availableProcessors());
     }
 }

@@ -61,6 +61,14 @@ record RunResult(
         /** From here on the process's own queueing shows up in the latencies. */
         static final double SATURATED_PERCENT = 85;
 
+        /** {@code cpuNanos} of CPU time used over {@code wallNanos} by a process that may use {@code cores}. */
+        static CpuLoad of(double cpuNanos, long wallNanos, int cores) {
+            if (cpuNanos < 0 || wallNanos <= 0 || cores < 1) {
+                return UNKNOWN;
+            }
+            return new CpuLoad(100.0 * cpuNanos / ((double) wallNanos * cores), cores);
+        }
+
         boolean known() {
             return cpuPercent >= 0;
         }

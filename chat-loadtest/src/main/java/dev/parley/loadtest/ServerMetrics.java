@@ -63,10 +63,6 @@ final class ServerMetrics {
 
     /** The server's CPU between two readings taken {@code wallNanos} apart, in per cent of its cores. */
     static RunResult.CpuLoad between(Reading before, Reading after, long wallNanos) {
-        if (wallNanos <= 0 || after.cpuSeconds() < before.cpuSeconds()) {
-            return RunResult.CpuLoad.UNKNOWN;
-        }
-        return new RunResult.CpuLoad(100.0 * (after.cpuSeconds() - before.cpuSeconds()) * 1e9
-                / ((double) wallNanos * after.cores()), after.cores());
+        return RunResult.CpuLoad.of((after.cpuSeconds() - before.cpuSeconds()) * 1e9, wallNanos, after.cores());
     }
 }
