@@ -1,26 +1,18 @@
 package dev.parley.loadtest;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One simulated client on {@link java.net.http.WebSocket}: connections share the run's few
- * {@link HttpClient}s, whose selector threads and executor serve all of them; no thread per
- * connection. The JDK allows one outstanding text send per socket, so frames queue here and are
- * written one after the other. Protocol decisions are left to {@link Events}.
+ * One simulated client: its place in the layout, its protocol state and its sends in flight. The
+ * WebSocket under it is a {@link Link} of one of the run's clients ({@link NioClient} for ws://,
+ * {@link JdkLink} for wss://), which reports back through the {@code link...} methods. Protocol
+ * decisions are left to {@link Events}.
  */
-final class ClientConnection implements WebSocket.Listener {
-    /** What the run does with a connection's life events; called on the client's executor threads. */
+final class ClientConnection {
+    /** What the run does with a connection's life events; called on the clients' threads. */
     interface Events {
         void opened(ClientConnection connection);
 
@@ -28,6 +20,18 @@ final class ClientConnection implements WebSocket.Listener {
 
         /** The connection is gone: closed by either side, failed to connect, or broke. */
         void closed(ClientConnection connection, String cause, boolean requested);
+    }
+
+    /** The WebSocket under a connection, whichever client carries it; callable from any thread. */
+    interface Link {
+        /** Queues a text frame; false if the socket cannot take it (its queue is full, or it is gone). */
+        boolean sendText(String text);
+
+        /** Starts a normal close (1000). */
+        void close();
+
+        /** Drops the TCP connection at once. */
+        void abort();
     }
 
     enum State { CONNECTING, AUTHENTICATED, JOINED, FAILED }
@@ -38,17 +42,14 @@ final class ClientConnection implements WebSocket.Listener {
     final int index;
     final Room room;
     final boolean sender;
+    final Metrics metrics;
     private final Events events;
-    private final Metrics metrics;
-    private volatile WebSocket socket;
+    private volatile Link link;
     private final AtomicReference<State> state = new AtomicReference<>(State.CONNECTING);
     private volatile String userId;
     private volatile String token;
     private final AtomicBoolean gone = new AtomicBoolean();
     private volatile boolean closeRequested;
-    private final ArrayDeque<String> outbound = new ArrayDeque<>();
-    private boolean writing; // guarded by outbound
-    private StringBuilder partial;
     /** Sends not yet answered by {@code message_sent} or {@code error}. */
     final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong seq = new AtomicLong();
@@ -61,20 +62,9 @@ final class ClientConnection implements WebSocket.Listener {
         this.metrics = metrics;
     }
 
-    void connect(HttpClient client, URI uri, Duration timeout, String bearerToken) {
+    /** The token this connection signs in with, set before it connects. */
+    void token(String bearerToken) {
         token = bearerToken;
-        try {
-            client.newWebSocketBuilder()
-                    .connectTimeout(timeout)
-                    .buildAsync(uri, this)
-                    .whenComplete((ws, failure) -> {
-                        if (failure != null) {
-                            gone("CONNECT_FAILED", false);
-                        }
-                    });
-        } catch (RuntimeException e) {
-            gone("CONNECT_FAILED", false);
-        }
     }
 
     State state() {
@@ -99,7 +89,7 @@ final class ClientConnection implements WebSocket.Listener {
     }
 
     boolean isOpen() {
-        return socket != null && !gone.get();
+        return link != null && !gone.get();
     }
 
     long nextSeq() {
@@ -108,148 +98,57 @@ final class ClientConnection implements WebSocket.Listener {
 
     /** Queues a text frame; false if the connection is not open or its queue is full. */
     boolean send(String text) {
-        WebSocket ws = socket;
-        if (ws == null || gone.get() || closeRequested) {
+        Link l = link;
+        if (l == null || gone.get() || closeRequested) {
             return false;
         }
-        synchronized (outbound) {
-            if (writing) {
-                if (outbound.size() >= MAX_QUEUED_FRAMES) {
-                    metrics.error("SEND_QUEUE_FULL");
-                    return false;
-                }
-                outbound.add(text);
-                return true;
-            }
-            writing = true;
-        }
-        write(ws, text);
-        return true;
-    }
-
-    private void write(WebSocket ws, String first) {
-        String text = first;
-        while (text != null) {
-            CompletableFuture<WebSocket> done;
-            try {
-                done = ws.sendText(text, true);
-            } catch (RuntimeException e) {
-                done = CompletableFuture.failedFuture(e);
-            }
-            if (!done.isDone()) {
-                done.whenComplete((w, failure) -> {
-                    if (failure != null) {
-                        sendFailed();
-                    }
-                    write(ws, nextQueued());
-                });
-                return;
-            }
-            if (done.isCompletedExceptionally()) {
-                sendFailed();
-            }
-            text = nextQueued();
-        }
-    }
-
-    private String nextQueued() {
-        synchronized (outbound) {
-            String next = outbound.poll();
-            if (next == null) {
-                writing = false;
-            }
-            return next;
-        }
-    }
-
-    private void sendFailed() {
-        if (!closeRequested) {
-            metrics.error("SEND_FAILED");
-        }
+        return l.sendText(text);
     }
 
     /** Starts a normal close (1000); the connection counts as gone when the server answers or at {@link #abort()}. */
     void close() {
         closeRequested = true;
-        WebSocket ws = socket;
-        if (ws == null) {
-            return;
-        }
-        try {
-            ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").whenComplete((w, failure) -> {
-                if (failure != null) {
-                    abort();
-                }
-            });
-        } catch (RuntimeException e) {
-            abort();
+        Link l = link;
+        if (l != null) {
+            l.close();
         }
     }
 
     /** Drops the TCP connection at once. */
     void abort() {
         closeRequested = true;
-        WebSocket ws = socket;
-        if (ws != null) {
-            ws.abort();
+        Link l = link;
+        if (l != null) {
+            l.abort();
         }
-        gone("ABORTED", true);
+        linkGone("ABORTED", true);
     }
 
-    private void gone(String cause, boolean requested) {
+    // ---------------------------------------------------------------- from the link
+
+    void linkOpened(Link opened) {
+        link = opened;
+        metrics.openConnections.incrementAndGet();
+        events.opened(this);
+    }
+
+    void linkText(String text) {
+        long now = metrics.now();
+        events.frame(this, Frames.parse(text), now);
+    }
+
+    void linkSendFailed() {
+        if (!closeRequested) {
+            metrics.error("SEND_FAILED");
+        }
+    }
+
+    void linkGone(String cause, boolean requested) {
         if (gone.compareAndSet(false, true)) {
-            if (socket != null) {
+            if (link != null) {
                 metrics.openConnections.decrementAndGet();
             }
             events.closed(this, cause, requested || closeRequested);
         }
-    }
-
-    @Override
-    public void onOpen(WebSocket webSocket) {
-        socket = webSocket;
-        metrics.openConnections.incrementAndGet();
-        webSocket.request(Long.MAX_VALUE);
-        events.opened(this);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        if (!last) {
-            if (partial == null) {
-                partial = new StringBuilder(data.length() * 2);
-            }
-            partial.append(data);
-            return null;
-        }
-        String text;
-        if (partial != null) {
-            text = partial.append(data).toString();
-            partial = null;
-        } else {
-            text = data.toString();
-        }
-        long now = metrics.now();
-        events.frame(this, Frames.parse(text), now);
-        return null;
-    }
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-        if (last) {
-            metrics.error("UNEXPECTED_BINARY_FRAME");
-        }
-        return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-        gone("CLOSED_" + statusCode, false);
-        return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-        gone("CONNECTION_ERROR", false);
     }
 }

@@ -7,6 +7,7 @@ import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.MessageType;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * One load run, in phases that each end by count or by time: connect and authenticate (at most
  * {@code connectConcurrency} at once), create one group per room and join its members, send for the
  * warm-up and the measured window, drain outstanding answers, close. The main thread drives the
- * phases and prints progress; connection callbacks run on the HTTP clients' executor.
+ * phases and prints progress; connection callbacks run on the clients' selector threads (or, for
+ * wss://, on the {@code --io-threads} pool if there is one).
  */
 final class LoadRun implements ClientConnection.Events {
     private static final Logger log = LoggerFactory.getLogger(LoadRun.class);
@@ -49,7 +51,7 @@ final class LoadRun implements ClientConnection.Events {
     private final Room[] rooms;
     private final ClientConnection[] connections;
     private final Semaphore connectPermits;
-    /** Runs the clients' callbacks; null when they run on the clients' selector threads ({@code --io-threads 0}). */
+    /** Runs the JDK clients' callbacks (wss://); null when they run on their selector threads ({@code --io-threads 0}). */
     private final ExecutorService io;
     private final ScheduledExecutorService timer;
     private volatile boolean sending;
@@ -83,19 +85,7 @@ final class LoadRun implements ClientConnection.Events {
 
     RunResult run() throws IOException, InterruptedException {
         Instant startedAt = Instant.now();
-        // Without a pool of its own, the client hands every received frame to another thread (a
-        // wake-up per frame: about a tenth of the generator's CPU at 40,000 deliveries/s,
-        // BENCHMARKS.md, session 18). The callbacks only count, parse and queue sends, so they
-        // may run on the selector thread. A JDK client does all its connections' I/O and framing
-        // on one selector thread, which caps the tool at one core: several clients share the
-        // connections so that it can use more.
-        List<HttpClient> clients = new ArrayList<>(options.selectorThreads());
-        for (int i = 0; i < options.selectorThreads(); i++) {
-            clients.add(HttpClient.newBuilder()
-                    .executor(callbacks())
-                    .connectTimeout(options.setupTimeout())
-                    .build());
-        }
+        Clients clients = new Clients();
         try {
             Tokens tokens = Tokens.from(options);
             // Each setup phase gets the whole timeout, so a slow connect phase cannot starve the rooms.
@@ -116,6 +106,7 @@ final class LoadRun implements ClientConnection.Events {
             return result(startedAt, setupTime, senders.size(), loaded);
         } finally {
             closeAll();
+            clients.close();
             timer.shutdownNow();
             if (io != null) {
                 io.shutdownNow();
@@ -125,15 +116,15 @@ final class LoadRun implements ClientConnection.Events {
 
     // ---------------------------------------------------------------- phase 1: connect and authenticate
 
-    private void connectAll(List<HttpClient> clients, Tokens tokens, long deadline) throws InterruptedException {
+    private void connectAll(Clients clients, Tokens tokens, long deadline) throws InterruptedException, IOException {
         progress.phase("connect");
         for (ClientConnection c : connections) {
             long left = deadline - metrics.now();
             if (left <= 0 || !acquirePermit(left)) {
                 break;
             }
-            c.connect(clients.get(c.index % clients.size()), options.urlFor(c.index), options.setupTimeout(),
-                    tokens.tokenFor(c.index));
+            c.token(tokens.tokenFor(c.index));
+            clients.connect(c, options.urlFor(c.index));
         }
         awaitNoneIn(State.CONNECTING, deadline);
         for (ClientConnection c : connections) {
@@ -575,6 +566,44 @@ final class LoadRun implements ClientConnection.Events {
         RunResult.CpuLoad cpu = ServerMetrics.between(start.reading(), end.reading(), end.at() - start.at());
         return cpu.known() ? new RunResult.ServerLoad(cpu, null)
                 : RunResult.ServerLoad.failed("the server's CPU time went back during the window (a restart?)");
+    }
+
+    /**
+     * The run's WebSocket clients, {@code --selector-threads} of each kind the URLs need, each serving
+     * its share of the connections: a client does its connections' I/O and framing on one selector
+     * thread, which uses one core at most. ws:// goes through {@link NioClient}; wss:// through the
+     * JDK's client, which does the TLS. Used by the main thread only.
+     */
+    private final class Clients implements AutoCloseable {
+        private final List<NioClient> plain = new ArrayList<>();
+        private final List<HttpClient> tls = new ArrayList<>();
+
+        void connect(ClientConnection c, URI uri) throws IOException {
+            int n = options.selectorThreads();
+            if ("wss".equalsIgnoreCase(uri.getScheme())) {
+                while (tls.size() < n) {
+                    // Without a pool of its own, the JDK client hands every received frame to another
+                    // thread (a wake-up per frame: about a tenth of the generator's CPU at 40,000
+                    // deliveries/s, BENCHMARKS.md, session 18); the callbacks only count, parse and
+                    // queue sends, so they may run on its selector thread.
+                    tls.add(HttpClient.newBuilder()
+                            .executor(callbacks())
+                            .connectTimeout(options.setupTimeout())
+                            .build());
+                }
+                JdkLink.connect(tls.get(c.index % n), uri, options.setupTimeout(), c);
+            } else {
+                while (plain.size() < n) {
+                    plain.add(new NioClient("loadtest-nio-" + plain.size()));
+                }
+                plain.get(c.index % n).connect(uri, c);
+            }
+        }
+
+        @Override
+        public void close() {
+            plain.forEach(NioClient::close);
+        }
     }
 
     /** Where the clients' callbacks run: the pool, or else the thread that calls (a client's selector thread). */

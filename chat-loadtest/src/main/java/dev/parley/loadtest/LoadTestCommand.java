@@ -151,8 +151,9 @@ public final class LoadTestCommand implements Callable<Integer> {
     Duration drainTimeout;
 
     @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N",
-            description = "Threads that run WebSocket callbacks for all connections; 0 runs them on the "
-                    + "HTTP client's own selector thread, which costs the least CPU (default: ${DEFAULT-VALUE}).")
+            description = "For wss:// URLs: threads that run the JDK WebSocket client's callbacks for all "
+                    + "connections; 0 runs them on its selector threads, which costs the least CPU. ws:// "
+                    + "connections always run them on their selector thread (default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
     // Not a defaultValue: the default depends on the machine, and picocli shows this field's value.

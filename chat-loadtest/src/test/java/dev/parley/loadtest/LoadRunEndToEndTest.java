@@ -9,9 +9,13 @@ import dev.parley.core.EngineConfig.RateLimit;
 import dev.parley.core.memory.InMemoryChatStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -174,6 +178,61 @@ class LoadRunEndToEndTest {
         }
     }
 
+    @Test
+    void idleConnectionsAnswerTheServersPingsAndStayOpen(@TempDir Path out) throws Exception {
+        // Pinged every 100 ms and closed with 4004 after 600 ms without an answer: only pongs keep
+        // these connections open through two seconds of silence.
+        EngineConfig pingingOften = EngineConfig.builder()
+                .pingInterval(Duration.ofMillis(100))
+                .idleTimeout(Duration.ofMillis(600))
+                .build();
+        try (ReferenceServer pinging = ReferenceServer.start(SECRET, pingingOften)) {
+            Run run = runAgainst(pinging, SECRET, out, "--connections", "4", "--room-size", "2",
+                    "--senders-per-room", "0", "--warmup", "0", "--duration", "2s");
+
+            assertThat(run.exitCode).as(run.output).isZero();
+            JsonObject results = run.results();
+            assertThat(results.getAsJsonObject("layout").get("connectionsReady").getAsInt()).isEqualTo(4);
+            assertThat(results.getAsJsonObject("errors").getAsJsonObject("byCode").size()).isZero();
+        }
+    }
+
+    @Test
+    void connectionsToAPortNobodyListensOnFailTheRunAsConnectFailed(@TempDir Path out) throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Run run = runAgainstUrl("ws://127.0.0.1:" + closedPort + "/ws", SECRET, out, "--connections", "3",
+                "--room-size", "3", "--warmup", "0", "--duration", "1s");
+
+        assertThat(run.exitCode).isEqualTo(LoadTestCommand.EXIT_FAILED);
+        JsonObject results = run.results();
+        assertThat(results.getAsJsonObject("errors").getAsJsonObject("byCode").get("CONNECT_FAILED").getAsLong())
+                .isEqualTo(3);
+        assertThat(run.output).contains("no connection got ready");
+    }
+
+    @Test
+    void aRunOverWssGoesThroughTheJdkClientAndDeliversEveryMessage(@TempDir Path out) throws Exception {
+        TlsKeys keys = TlsKeys.create(out);
+        SSLContext before = SSLContext.getDefault();
+        // The tool trusts what the JVM trusts: here, the test's own certificate.
+        SSLContext.setDefault(keys.clientTls());
+        try (ReferenceServer tls = ReferenceServer.startTls(SECRET, looseLimits(), keys.keystore(), keys.password())) {
+            Run run = runAgainst(tls, SECRET, out, "--connections", "6", "--room-size", "3",
+                    "--warmup", "0", "--duration", "1s");
+
+            assertThat(run.exitCode).as(run.output).isZero();
+            JsonObject window = run.results().getAsJsonObject("window");
+            assertThat(window.get("acks").getAsLong()).isPositive();
+            assertThat(window.get("deliveries").getAsLong()).isEqualTo(window.get("acks").getAsLong() * 3);
+            assertThat(run.results().get("target").getAsString()).startsWith("wss://127.0.0.1:");
+        } finally {
+            SSLContext.setDefault(before);
+        }
+    }
+
     private static long storedMessages() {
         return storedMessages(server);
     }
@@ -191,7 +250,11 @@ class LoadRunEndToEndTest {
     }
 
     private static Run runAgainst(ReferenceServer target, String secret, Path out, String... extra) {
-        String[] base = {"--url", target.uri().toString(), "--jwt-secret", secret, "--output-dir", out.toString(),
+        return runAgainstUrl(target.uri().toString(), secret, out, extra);
+    }
+
+    private static Run runAgainstUrl(String url, String secret, Path out, String... extra) {
+        String[] base = {"--url", url, "--jwt-secret", secret, "--output-dir", out.toString(),
             "--drain-timeout", "5s", "--setup-timeout", "20s", "--max-error-ratio", "0"};
         String[] args = new String[base.length + extra.length];
         System.arraycopy(base, 0, args, 0, base.length);

@@ -22,10 +22,12 @@ import java.util.stream.Stream;
 final class ReferenceServer implements AutoCloseable {
     private final ChatServer server;
     private final Path dataDir;
+    private final boolean tls;
 
-    private ReferenceServer(ChatServer server, Path dataDir) {
+    private ReferenceServer(ChatServer server, Path dataDir, boolean tls) {
         this.server = server;
         this.dataDir = dataDir;
+        this.tls = tls;
     }
 
     static ReferenceServer start(String secret, EngineConfig config) throws Exception {
@@ -36,17 +38,28 @@ final class ReferenceServer implements AutoCloseable {
     static ReferenceServer start(String secret, EngineConfig config, ChatStore store,
                                  Consumer<ChatEngine.Builder> engineSetup) throws Exception {
         Path dataDir = Files.createTempDirectory("parley-loadtest-server");
-        return new ReferenceServer(ChatServer.start(ServerConfig.builder()
+        return new ReferenceServer(ChatServer.start(base(secret, config, dataDir).store(store).build(), engineSetup),
+                dataDir, false);
+    }
+
+    /** A server that speaks only TLS (wss://), with the key of {@code keystore} (PKCS12). */
+    static ReferenceServer startTls(String secret, EngineConfig config, Path keystore, String password)
+            throws Exception {
+        Path dataDir = Files.createTempDirectory("parley-loadtest-server");
+        return new ReferenceServer(ChatServer.start(base(secret, config, dataDir).store(new InMemoryChatStore())
+                .tlsKeystore(keystore).tlsKeystorePassword(password).build(), engine -> { }), dataDir, true);
+    }
+
+    private static ServerConfig.Builder base(String secret, EngineConfig config, Path dataDir) {
+        return ServerConfig.builder()
                 .host("127.0.0.1").port(0)
                 .jwtSecret(secret).jwtAudience("authenticated")
                 .dataDir(dataDir)
-                .store(store)
-                .engineConfig(config)
-                .build(), engineSetup), dataDir);
+                .engineConfig(config);
     }
 
     URI uri() {
-        return URI.create("ws://127.0.0.1:" + server.port() + "/ws");
+        return URI.create((tls ? "wss" : "ws") + "://127.0.0.1:" + server.port() + "/ws");
     }
 
     /** Messages the server has stored since it started. */
