@@ -4,17 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.sun.net.httpserver.HttpServer;
 import dev.parley.core.EngineConfig;
 import dev.parley.core.EngineConfig.RateLimit;
 import dev.parley.core.memory.InMemoryChatStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -175,6 +179,35 @@ class LoadRunEndToEndTest {
             assertThat(window.get("deliveries").getAsLong()).isEqualTo(window.get("acks").getAsLong() * 2);
             assertThat(results.getAsJsonObject("totals").get("lostDeliveries").getAsLong()).isZero();
             assertThat(run.output).contains("RATE_LIMITED");
+        }
+    }
+
+    @Test
+    void theServersMetricsAreFirstReadBeforeAnyMessageIsSent(@TempDir Path out) throws Exception {
+        // A stand-in for /metrics that notes how many messages the server had stored at each read.
+        List<Long> storedAtEachRead = new CopyOnWriteArrayList<>();
+        long storedBefore = storedMessages();
+        HttpServer metrics = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        metrics.createContext("/metrics", exchange -> {
+            storedAtEachRead.add(storedMessages() - storedBefore);
+            byte[] body = "process_cpu_seconds_total 1.0\njvm_available_processors 1\n".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        metrics.start();
+        try {
+            Run run = run(out, "--connections", "4", "--room-size", "2", "--warmup", "500ms", "--duration", "1s",
+                    "--server-metrics", "http://127.0.0.1:" + metrics.getAddress().getPort() + "/metrics");
+
+            assertThat(run.exitCode).as(run.output).isZero();
+            // The first read (which starts the tool's HTTP client, a stall of the tool's threads)
+            // came before any send; the window's two reads came after the warm-up's sends.
+            assertThat(storedAtEachRead).hasSize(3);
+            assertThat(storedAtEachRead.get(0)).isZero();
+            assertThat(storedAtEachRead.get(1)).isPositive();
+        } finally {
+            metrics.stop(0);
         }
     }
 
