@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.parley.core.EngineConfig;
 import dev.parley.core.EngineConfig.RateLimit;
 import dev.parley.core.memory.InMemoryChatStore;
+import dev.parley.server.TestKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -248,7 +249,7 @@ class LoadRunEndToEndTest {
 
     @Test
     void aRunOverWssGoesThroughTheJdkClientAndDeliversEveryMessage(@TempDir Path out) throws Exception {
-        TlsKeys keys = TlsKeys.create(out);
+        TestKeys keys = TestKeys.create(out);
         SSLContext before = SSLContext.getDefault();
         // The tool trusts what the JVM trusts: here, the test's own certificate.
         SSLContext.setDefault(keys.clientTls());

@@ -14,11 +14,12 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A server key made by the JDK's keytool (EC P-256, valid for 127.0.0.1 and localhost) in a PKCS12
  * keystore, as an operator would make one for {@code TLS_KEYSTORE}; the server's TLS context, and a
- * client context that trusts exactly that certificate.
+ * client context that trusts exactly that certificate. Public for other modules' tests (chat-loadtest's
+ * run over wss://).
  */
-record TestKeys(Path keystore, String password, SSLContext serverTls, SSLContext clientTls) {
+public record TestKeys(Path keystore, String password, SSLContext serverTls, SSLContext clientTls) {
 
-    static TestKeys create(Path dir) throws Exception {
+    public static TestKeys create(Path dir) throws Exception {
         Path keystore = dir.resolve("server.p12");
         String password = "changeit";
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
