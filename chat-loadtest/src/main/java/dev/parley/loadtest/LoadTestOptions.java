@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
  *
  * @param urls the servers to connect to (several nodes of one cluster), at least one
  * @param rate total open-loop sends per second; 0 means closed loop (each sender waits for its ack)
- * @param selectorThreads HTTP clients to spread the connections over, each with its own selector thread
+ * @param selectorThreads clients to spread the connections over, each with its own selector thread
  * @param serverMetrics the server's Prometheus metrics, for its CPU over the window; null when not given
  */
 record LoadTestOptions(

@@ -10,6 +10,7 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.java_websocket.WebSocket;
@@ -93,7 +94,12 @@ final class NioClient implements Closeable {
                 selector.select();
                 Runnable task;
                 while ((task = tasks.poll()) != null) {
-                    task.run();
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        // One connection's trouble must not stop the loop that serves the others.
+                        log.warn("a connection task failed", e);
+                    }
                 }
                 for (SelectionKey key : selector.selectedKeys()) {
                     ((Link) key.attachment()).handle(key);
@@ -103,7 +109,7 @@ final class NioClient implements Closeable {
         } catch (IOException | ClosedSelectorException e) {
             log.error("the client's selector failed", e);
         } finally {
-            for (SelectionKey key : selector.keys()) {
+            for (SelectionKey key : new ArrayList<>(selector.keys())) {
                 ((Link) key.attachment()).drop("client closed");
             }
             try {
