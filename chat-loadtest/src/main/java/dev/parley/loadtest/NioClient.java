@@ -269,22 +269,24 @@ final class NioClient implements Closeable {
         @Override
         public void onWriteDemand(WebSocket conn) {
             if (onLoop()) {
-                try {
-                    flush();
-                } catch (IOException e) {
-                    drop(e.toString());
-                }
+                flushWhileOpen();
             } else if (flushQueued.compareAndSet(false, true)) {
                 execute(() -> {
                     flushQueued.set(false);
-                    if (ws.getSelectionKey().isValid()) {
-                        try {
-                            flush();
-                        } catch (IOException e) {
-                            drop(e.toString());
-                        }
-                    }
+                    flushWhileOpen();
                 });
+            }
+        }
+
+        /** Flushes on the loop unless the socket is closed already; a failed write drops the connection. */
+        private void flushWhileOpen() {
+            if (!ws.getSelectionKey().isValid()) {
+                return;
+            }
+            try {
+                flush();
+            } catch (IOException e) {
+                drop(e.toString());
             }
         }
 
