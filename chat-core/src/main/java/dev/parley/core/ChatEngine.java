@@ -108,7 +108,6 @@ public final class ChatEngine implements AutoCloseable {
     private final CallHandlers callHandlers;
     private final FileHandlers fileHandlers;
     private volatile boolean accepting = true;
-    private volatile Instant lastPing;
     private volatile Instant lastPresenceRefresh;
     private final AtomicBoolean refreshingPresence = new AtomicBoolean();
     private final AtomicBoolean expiringShared = new AtomicBoolean();
@@ -174,8 +173,7 @@ public final class ChatEngine implements AutoCloseable {
     /** Starts the broker subscription and the timers. */
     public void start() {
         broker.start(rooms::deliver);
-        lastPing = now();
-        lastPresenceRefresh = lastPing;
+        lastPresenceRefresh = now();
         scheduler.scheduleWithFixedDelay(this::sweepSafely, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -715,6 +713,8 @@ public final class ChatEngine implements AutoCloseable {
      */
     void sweep() {
         Instant now = now();
+        long nowMillis = now.toEpochMilli();
+        long pingMillis = config.pingInterval().toMillis();
         for (Session s : sessions) {
             switch (s.state()) {
                 case CONNECTED -> {
@@ -747,13 +747,9 @@ public final class ChatEngine implements AutoCloseable {
             }
             if (!now.isBefore(s.lastActivity().plus(config.idleTimeout()))) {
                 s.close(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat_timeout");
+                continue;
             }
-        }
-        if (!now.isBefore(lastPing.plus(config.pingInterval()))) {
-            lastPing = now;
-            for (Session s : sessions) {
-                s.ping();
-            }
+            s.pingIfDue(nowMillis, pingMillis);
         }
         if (!now.isBefore(lastPresenceRefresh.plus(PRESENCE_REFRESH)) && refreshingPresence.compareAndSet(false, true)) {
             lastPresenceRefresh = now;

@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
@@ -86,6 +87,9 @@ public final class Session {
     private volatile Set<String> extensions = Set.of();
     private volatile Instant expiredAt;
     private volatile long lastActivityMillis;
+    // Read and moved on only by the engine's timer thread, which sees the constructor's value
+    // through the engine's session set.
+    private long nextPingMillis;
     // Touched only by this session's serial tasks.
     int failedAuths;
 
@@ -95,6 +99,7 @@ public final class Session {
         Instant now = engine.now();
         this.openedAtMillis = now.toEpochMilli();
         this.lastActivityMillis = openedAtMillis;
+        this.nextPingMillis = openedAtMillis + firstPingDelayMillis(engine.config().pingInterval().toMillis());
         this.frameBucket = new TokenBucket(engine.config().frameRate(), now);
     }
 
@@ -351,8 +356,25 @@ public final class Session {
         }
     }
 
-    void ping() {
-        transport.ping();
+    /**
+     * Pings the connection if its time has come, and sets the next time one interval later. Each
+     * connection keeps its own phase, so pings spread over the interval instead of going to every
+     * connection in the same pass.
+     */
+    void pingIfDue(long nowMillis, long intervalMillis) {
+        if (nowMillis >= nextPingMillis) {
+            nextPingMillis = nowMillis + intervalMillis;
+            transport.ping();
+        }
+    }
+
+    /**
+     * Between half an interval and a whole one: connections that open together (clients coming back
+     * after a restart) are not pinged together ever after, and none waits longer than the interval.
+     */
+    static long firstPingDelayMillis(long intervalMillis) {
+        long half = intervalMillis / 2;
+        return intervalMillis - ThreadLocalRandom.current().nextLong(half + 1);
     }
 
     State state() {

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LimitsTest extends EngineHarness {
@@ -79,6 +83,34 @@ class LimitsTest extends EngineHarness {
         clock.advance(Duration.ofSeconds(1));
         engine.sweep();
         assertThat(alice.transport.awaitClose()).isEqualTo(4004);
+    }
+
+    @Test
+    void connectionsOpenedTogetherArePingedOnTheirOwnSchedules() {
+        List<Client> clients = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            clients.add(login("user" + i));
+        }
+        Map<Client, List<Long>> pingedAt = new HashMap<>();
+        Duration step = Duration.ofMillis(250); // the engine's own sweep period
+        for (long at = 0; at <= 60_000; at += step.toMillis()) {
+            engine.sweep();
+            for (Client c : clients) {
+                List<Long> times = pingedAt.computeIfAbsent(c, k -> new ArrayList<>());
+                if (c.transport.pings() > times.size()) {
+                    times.add(at);
+                }
+                c.session.onPong();
+            }
+            clock.advance(step);
+        }
+        for (List<Long> times : pingedAt.values()) {
+            assertThat(times).as("first ping within half an interval to an interval, then every interval").hasSize(2);
+            assertThat(times.get(0)).isBetween(15_000L, 30_000L);
+            assertThat(times.get(1) - times.get(0)).isEqualTo(30_000L);
+        }
+        assertThat(pingedAt.values().stream().map(t -> t.get(0)).distinct().count())
+                .as("connections opened in the same instant are not all pinged in the same pass").isGreaterThan(1);
     }
 
     @Test
