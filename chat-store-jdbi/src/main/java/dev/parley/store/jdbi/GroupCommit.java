@@ -131,6 +131,11 @@ final class GroupCommit<T, R> {
     record Stats(long batches, long items) {
     }
 
+    /** Items queued and not yet taken into a batch (for tests). */
+    int queued() {
+        return queue.size();
+    }
+
     private Pending<T, R> takeUninterruptibly() {
         while (true) {
             try {
