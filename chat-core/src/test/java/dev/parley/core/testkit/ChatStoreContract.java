@@ -1335,6 +1335,49 @@ public abstract class ChatStoreContract {
         assertThat(store.unreadCounts("no-such-conversation")).isEmpty();
     }
 
+    /**
+     * Sends, deletions (of one's own and others' messages) and read positions in a seeded random
+     * order; after each step every participant's unread count is that of the messages themselves:
+     * other senders' live messages after the read position.
+     */
+    @Test
+    void unreadCountsFollowSendsDeletionsAndReadsExactly() {
+        requireExtension(Extension.RECEIPTS);
+        requireExtension(Extension.EDITS);
+        List<String> users = List.of("alice", "bob", "carol");
+        users.forEach(this::user);
+        ConversationRecord c = group("g", "alice", "bob", "carol");
+        java.util.Random random = new java.util.Random(21);
+        List<MessageRecord> sent = new ArrayList<>();
+        Set<String> deleted = new java.util.HashSet<>();
+        Map<String, Long> readAt = new java.util.HashMap<>(Map.of("alice", 0L, "bob", 0L, "carol", 0L));
+        for (int step = 0; step < 200; step++) {
+            String who = users.get(random.nextInt(users.size()));
+            int op = random.nextInt(10);
+            if (op < 6 || sent.isEmpty()) {
+                sent.add(send(c.id(), who, "m" + step));
+            } else if (op < 8) {
+                MessageRecord victim = sent.get(random.nextInt(sent.size()));
+                store.deleteMessage(c.id(), victim.id(), Instant.now());
+                deleted.add(victim.id());
+            } else {
+                long seq = 1 + random.nextInt(sent.size());
+                readAt.put(who, store.markRead(c.id(), who, seq));
+            }
+            Map<String, Integer> expected = new java.util.HashMap<>();
+            for (String reader : users) {
+                long position = readAt.get(reader);
+                expected.put(reader, (int) sent.stream().filter(m -> m.seq() > position
+                        && !m.senderId().equals(reader) && !deleted.contains(m.id())).count());
+            }
+            int at = step;
+            assertThat(store.unreadCounts(c.id())).as("step %d", at).containsExactlyInAnyOrderEntriesOf(expected);
+            String reader = users.get(step % users.size());
+            assertThat(store.findConversation(c.id(), reader).orElseThrow().unreadCount())
+                    .as("step %d, %s's view", at, reader).isEqualTo(expected.get(reader));
+        }
+    }
+
     @Test
     void threadPagesHoldOnlyLiveRepliesOfThatRoot() {
         requireExtension(Extension.THREADS);

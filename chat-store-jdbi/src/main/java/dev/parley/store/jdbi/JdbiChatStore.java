@@ -576,15 +576,29 @@ public final class JdbiChatStore implements ChatStore {
     /** The columns of a conversation as the participant {@code p} sees it, and the FROM clause. */
     private static final String VIEW_COLUMNS = "p.user_id AS viewer, c.id, c.type, c.name, c.description,"
             + " c.avatar_url, c.created_by, c.created_at, c.updated_at, c.latest_seq, p.last_read_seq,"
+            + " p.sent_since_read,"
             + " (SELECT v.id" + LATEST_VISIBLE + " AS latest_id,"
             + " (SELECT v.created_at" + LATEST_VISIBLE + " AS latest_at"
             + " FROM participants p JOIN conversations c ON c.id = p.conversation_id";
 
     /** {@code rowsSql} (which selects {@link #VIEW_COLUMNS}) with each row's unread count. */
     private static String withUnread(String rowsSql) {
-        return "SELECT x.*, (SELECT COUNT(*) FROM messages u WHERE u.conversation_id = x.id"
-                + " AND u.seq > x.last_read_seq AND u.sender_id <> x.viewer AND u.deleted_at IS NULL) AS unread"
-                + " FROM (" + rowsSql + ") x";
+        return "SELECT x.*, " + unread("x.id", "x.viewer", "x.latest_seq", "x.last_read_seq", "x.sent_since_read")
+                + " AS unread FROM (" + rowsSql + ") x";
+    }
+
+    /**
+     * A reader's unread count: other senders' messages after the read position that are not
+     * deleted. A conversation's seqs are gapless, so that is every message after the position
+     * less the reader's own (kept in {@code sent_since_read}) and other senders' deleted ones
+     * (on a partial index of deleted messages): the cost of the count does not grow with the
+     * number of unread messages.
+     */
+    private static String unread(String conversationId, String readerId, String latestSeq, String lastReadSeq,
+                                 String sentSinceRead) {
+        return "(" + latestSeq + " - " + lastReadSeq + " - " + sentSinceRead
+                + " - (SELECT COUNT(*) FROM messages d WHERE d.conversation_id = " + conversationId
+                + " AND d.deleted_at IS NOT NULL AND d.seq > " + lastReadSeq + " AND d.sender_id <> " + readerId + "))";
     }
 
     /** A row of {@link #VIEW_COLUMNS} with its unread count. */
@@ -1069,6 +1083,7 @@ public final class JdbiChatStore implements ChatStore {
             PreparedStatement copies = lentCopies.statement();
             int copyCount = 0;
             Set<String> advanced = new LinkedHashSet<>();
+            Map<List<String>, Integer> sent = new LinkedHashMap<>();
             for (int i : toWrite) {
                 NewMessage m = batch.get(i);
                 PreparedAppend p = prepared.get(i);
@@ -1088,6 +1103,7 @@ public final class JdbiChatStore implements ChatStore {
                 long seq = counter.latestSeq + 1;
                 counters.put(m.conversationId(), new Counter(seq, createdAt));
                 advanced.add(m.conversationId());
+                sent.merge(List.of(m.conversationId(), m.senderId()), 1, Integer::sum);
                 String id = TimeOrderedIds.next(createdAt.toEpochMilli());
                 boolean perRecipient = m.contents() != null;
                 rows.setString(1, id);
@@ -1127,6 +1143,7 @@ public final class JdbiChatStore implements ChatStore {
             }
             advanceConversations(tx, advanced.stream()
                     .map(c -> Map.entry(c, counters.get(c))).toList());
+            countSent(tx, sent);
             rows.executeBatch();
             if (copyCount > 0) {
                 copies.executeBatch();
@@ -1146,6 +1163,47 @@ public final class JdbiChatStore implements ChatStore {
             + " VALUES (?, ?, ?)";
 
     /** Sets each conversation's latest_seq and last message time: on PostgreSQL in one statement. */
+    /**
+     * Adds each sender's new messages to their {@code sent_since_read} (see {@link #unread}), by
+     * (conversation id, sender id). The batch holds its conversations' locks, so no other append
+     * touches these rows meanwhile.
+     */
+    private void countSent(Handle tx, Map<List<String>, Integer> sent) throws SQLException {
+        if (dialect.arrayParameters) {
+            Object[] conversations = new Object[sent.size()];
+            Object[] senders = new Object[sent.size()];
+            Object[] counts = new Object[sent.size()];
+            int i = 0;
+            for (Map.Entry<List<String>, Integer> e : sent.entrySet()) {
+                conversations[i] = e.getKey().get(0);
+                senders[i] = e.getKey().get(1);
+                counts[i++] = e.getValue();
+            }
+            Connection connection = tx.getConnection();
+            try (PreparedStatement count = connection.prepareStatement("UPDATE participants p"
+                    + " SET sent_since_read = p.sent_since_read + v.n"
+                    + " FROM unnest(?::varchar[], ?::varchar[], ?::int[]) AS v(c, u, n)"
+                    + " WHERE p.conversation_id = v.c AND p.user_id = v.u")) {
+                count.setArray(1, connection.createArrayOf("varchar", conversations));
+                count.setArray(2, connection.createArrayOf("varchar", senders));
+                count.setArray(3, connection.createArrayOf("integer", counts));
+                count.executeUpdate();
+            }
+            return;
+        }
+        try (StatementCache.Lent lent = StatementCache.lend(tx, "UPDATE participants"
+                + " SET sent_since_read = sent_since_read + ? WHERE conversation_id = ? AND user_id = ?")) {
+            PreparedStatement count = lent.statement();
+            for (Map.Entry<List<String>, Integer> e : sent.entrySet()) {
+                count.setInt(1, e.getValue());
+                count.setString(2, e.getKey().get(0));
+                count.setString(3, e.getKey().get(1));
+                count.addBatch();
+            }
+            count.executeBatch();
+        }
+    }
+
     private void advanceConversations(Handle tx, List<Map.Entry<String, Counter>> advanced) throws SQLException {
         if (dialect.arrayParameters) {
             Object[] ids = new Object[advanced.size()];
@@ -1222,6 +1280,13 @@ public final class JdbiChatStore implements ChatStore {
                             + " WHERE conversation_id = :c AND user_id = :u AND left_at IS NULL"
                             + " AND last_read_seq < " + newest)
                     .bind("seq", seq).bind("c", conversationId).bind("u", userId)
+                    .execute();
+            // The reader's own messages after the new position, for the unread count (see unread()):
+            // usually none, as a reader marks up to the newest message.
+            tx.createUpdate("UPDATE participants SET sent_since_read = (SELECT COUNT(*) FROM messages m"
+                            + " WHERE m.conversation_id = :c AND m.sender_id = :u AND m.seq > participants.last_read_seq)"
+                            + " WHERE conversation_id = :c AND user_id = :u")
+                    .bind("c", conversationId).bind("u", userId)
                     .execute();
             return tx.createQuery("SELECT last_read_seq FROM participants"
                             + " WHERE conversation_id = :c AND user_id = :u AND left_at IS NULL")
@@ -1369,10 +1434,10 @@ public final class JdbiChatStore implements ChatStore {
     public Map<String, Integer> unreadCounts(String conversationId) {
         return run("unread counts", h -> {
             Map<String, Integer> counts = new LinkedHashMap<>();
-            h.createQuery("SELECT p.user_id, (SELECT COUNT(*) FROM messages u WHERE u.conversation_id = p.conversation_id"
-                            + "   AND u.seq > p.last_read_seq AND u.sender_id <> p.user_id AND u.deleted_at IS NULL)"
-                            + " FROM participants p WHERE p.conversation_id = :c AND p.left_at IS NULL"
-                            + " ORDER BY p.position")
+            h.createQuery("SELECT p.user_id, "
+                            + unread("p.conversation_id", "p.user_id", "c.latest_seq", "p.last_read_seq", "p.sent_since_read")
+                            + " FROM participants p JOIN conversations c ON c.id = p.conversation_id"
+                            + " WHERE p.conversation_id = :c AND p.left_at IS NULL ORDER BY p.position")
                     .bind("c", conversationId)
                     .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getInt(2)))
                     .forEach(e -> counts.put(e.getKey(), e.getValue()));
