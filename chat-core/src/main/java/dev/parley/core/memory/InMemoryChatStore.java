@@ -188,6 +188,10 @@ public final class InMemoryChatStore implements ChatStore {
         }
         Msg msg = new Msg(UUID.randomUUID().toString(), c.id, ++c.latestSeq, m, now());
         c.messages.add(msg);
+        Part sender = c.part(m.senderId());
+        if (sender != null) {
+            sender.sentSinceRead++;
+        }
         c.byId.put(msg.id, msg);
         if (m.clientMessageId() != null) {
             c.byClientId.put(m.senderId() + '\u0000' + m.clientMessageId(), msg);
@@ -249,6 +253,12 @@ public final class InMemoryChatStore implements ChatStore {
             return 0;
         }
         p.lastReadSeq = Math.max(p.lastReadSeq, Math.min(seq, c.latestSeq));
+        p.sentSinceRead = 0;
+        for (int i = c.messages.size() - 1; i >= 0 && c.messages.get(i).seq > p.lastReadSeq; i--) {
+            if (c.messages.get(i).in.senderId().equals(userId)) {
+                p.sentSinceRead++;
+            }
+        }
         return p.lastReadSeq;
     }
 
@@ -319,6 +329,7 @@ public final class InMemoryChatStore implements ChatStore {
                 }
             }
             m.deletedAt = deletedAt;
+            c.deleted.add(m);
             m.content = null;
             m.contents = null;
             m.metadata = new JsonObject();
@@ -343,7 +354,7 @@ public final class InMemoryChatStore implements ChatStore {
         Map<String, Integer> counts = new java.util.LinkedHashMap<>();
         if (c != null) {
             for (Part p : c.participants) {
-                counts.put(p.userId, view(c, p.userId).unreadCount());
+                counts.put(p.userId, unread(c, p));
             }
         }
         return counts;
@@ -526,27 +537,28 @@ public final class InMemoryChatStore implements ChatStore {
         Part viewer = c.part(viewerId);
         long lastRead = viewer == null ? 0 : viewer.lastReadSeq;
         Msg latest = null;
-        int unread = 0;
-        for (int i = c.messages.size() - 1; i >= 0; i--) {
-            Msg m = c.messages.get(i);
-            if (m.deletedAt != null) {
-                continue;
-            }
-            if (latest == null) {
-                latest = m;
-            }
-            if (m.seq <= lastRead) {
-                break;
-            }
-            if (!m.in.senderId().equals(viewerId)) {
-                unread++;
+        for (int i = c.messages.size() - 1; i >= 0 && latest == null; i--) {
+            if (c.messages.get(i).deletedAt == null) {
+                latest = c.messages.get(i);
             }
         }
+        int unread = viewer == null ? 0 : unread(c, viewer);
         List<Participant> parts = c.participants.stream()
                 .map(p -> new Participant(p.userId, p.role, p.joinedAt, user(p.userId))).toList();
         Instant updated = latest != null ? latest.createdAt : c.createdAt;
         return new ConversationRecord(c.id, c.type, c.name, null, null, c.createdBy, c.createdAt, updated, parts,
                 latest == null ? null : record(c, latest), unread, c.latestSeq, lastRead);
+    }
+
+    /**
+     * Other senders' live messages after the participant's read position, counted as the JDBI
+     * store does, without a pass over them: seqs are gapless, so it is every message after the
+     * position less the participant's own and other senders' deleted ones.
+     */
+    private static int unread(Conv c, Part p) {
+        long othersDeleted = c.deleted.stream()
+                .filter(m -> m.seq > p.lastReadSeq && !m.in.senderId().equals(p.userId)).count();
+        return (int) (c.latestSeq - p.lastReadSeq - p.sentSinceRead - othersDeleted);
     }
 
     private MessageRecord record(Conv c, Msg m) {
@@ -573,6 +585,8 @@ public final class InMemoryChatStore implements ChatStore {
         final List<Msg> messages = new ArrayList<>();
         final Map<String, Msg> byId = new HashMap<>();
         final Map<String, Msg> byClientId = new HashMap<>();
+        /** Deleted messages, in the order of their deletion. */
+        final List<Msg> deleted = new ArrayList<>();
         long latestSeq;
 
         Conv(String id, ConversationType type, String name, String createdBy, Instant createdAt) {
@@ -598,6 +612,8 @@ public final class InMemoryChatStore implements ChatStore {
         final Role role;
         final Instant joinedAt;
         long lastReadSeq;
+        /** This participant's own messages after {@link #lastReadSeq}. */
+        int sentSinceRead;
 
         Part(String userId, Role role, Instant joinedAt) {
             this.userId = userId;
