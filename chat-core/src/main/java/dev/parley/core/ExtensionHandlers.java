@@ -237,11 +237,10 @@ final class ExtensionHandlers {
         if (!engine.enabled(Extension.RECEIPTS)) {
             return;
         }
-        Map<String, Long> positions = store.readPositions(conversationId);
-        store.unreadCounts(conversationId).forEach((userId, count) -> {
+        store.unreadCounts(conversationId).forEach((userId, unread) -> {
             if (!userId.equals(exceptUserId)) {
                 String frame = engine.encode(MessageType.UNREAD_UPDATE,
-                        new UnreadUpdate(conversationId, count, positions.getOrDefault(userId, 0L)));
+                        new UnreadUpdate(conversationId, unread.count(), unread.lastReadSeq()));
                 engine.publishToUser(userId, new BrokerEvent(frame, null, null, excludeSessionId,
                         Extension.RECEIPTS.wireName()));
             }

@@ -12,6 +12,7 @@ import dev.parley.core.spi.NewConversation;
 import dev.parley.core.spi.NewMessage;
 import dev.parley.core.spi.ReactionChange;
 import dev.parley.core.spi.ReplyRecord;
+import dev.parley.core.spi.UnreadCount;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.protocol.Extension;
 import dev.parley.protocol.model.ConversationType;
@@ -349,12 +350,12 @@ public final class InMemoryChatStore implements ChatStore {
     }
 
     @Override
-    public synchronized Map<String, Integer> unreadCounts(String conversationId) {
+    public synchronized Map<String, UnreadCount> unreadCounts(String conversationId) {
         Conv c = conversations.get(conversationId);
-        Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        Map<String, UnreadCount> counts = new java.util.LinkedHashMap<>();
         if (c != null) {
             for (Part p : c.participants) {
-                counts.put(p.userId, unread(c, p));
+                counts.put(p.userId, new UnreadCount(p.lastReadSeq, unread(c, p)));
             }
         }
         return counts;

@@ -155,8 +155,11 @@ public interface ChatStore extends AutoCloseable {
         throw new UnsupportedOperationException("receipts");
     }
 
-    /** Every active participant's unread count in the conversation, in one query. ({@code receipts}) */
-    default Map<String, Integer> unreadCounts(String conversationId) {
+    /**
+     * Every active participant's read position and unread count in the conversation, in one query,
+     * by user id in participant order. ({@code receipts})
+     */
+    default Map<String, UnreadCount> unreadCounts(String conversationId) {
         throw new UnsupportedOperationException("receipts");
     }
 

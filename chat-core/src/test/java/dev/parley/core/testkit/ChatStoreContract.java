@@ -19,6 +19,7 @@ import dev.parley.core.spi.NewMessage;
 import dev.parley.core.spi.PresenceState;
 import dev.parley.core.spi.ReactionChange;
 import dev.parley.core.spi.SignedIn;
+import dev.parley.core.spi.UnreadCount;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.protocol.Extension;
 import dev.parley.protocol.model.ConversationType;
@@ -1329,8 +1330,8 @@ public abstract class ChatStoreContract {
 
         assertThat(store.readPositions(c.id())).containsExactlyInAnyOrderEntriesOf(
                 Map.of("alice", 0L, "bob", 0L, "carol", 2L));
-        assertThat(store.unreadCounts(c.id())).containsExactlyInAnyOrderEntriesOf(
-                Map.of("alice", 2, "bob", 1, "carol", 1));
+        assertThat(store.unreadCounts(c.id())).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "alice", new UnreadCount(0, 2), "bob", new UnreadCount(0, 1), "carol", new UnreadCount(2, 1)));
         assertThat(store.readPositions("no-such-conversation")).isEmpty();
         assertThat(store.unreadCounts("no-such-conversation")).isEmpty();
     }
@@ -1364,17 +1365,17 @@ public abstract class ChatStoreContract {
                 long seq = 1 + random.nextInt(sent.size());
                 readAt.put(who, store.markRead(c.id(), who, seq));
             }
-            Map<String, Integer> expected = new java.util.HashMap<>();
+            Map<String, UnreadCount> expected = new java.util.HashMap<>();
             for (String reader : users) {
                 long position = readAt.get(reader);
-                expected.put(reader, (int) sent.stream().filter(m -> m.seq() > position
-                        && !m.senderId().equals(reader) && !deleted.contains(m.id())).count());
+                expected.put(reader, new UnreadCount(position, (int) sent.stream().filter(m -> m.seq() > position
+                        && !m.senderId().equals(reader) && !deleted.contains(m.id())).count()));
             }
             int at = step;
             assertThat(store.unreadCounts(c.id())).as("step %d", at).containsExactlyInAnyOrderEntriesOf(expected);
             String reader = users.get(step % users.size());
             assertThat(store.findConversation(c.id(), reader).orElseThrow().unreadCount())
-                    .as("step %d, %s's view", at, reader).isEqualTo(expected.get(reader));
+                    .as("step %d, %s's view", at, reader).isEqualTo(expected.get(reader).count());
         }
     }
 

@@ -19,6 +19,7 @@ import dev.parley.core.spi.ReactionChange;
 import dev.parley.core.spi.ReplyRecord;
 import dev.parley.core.spi.SignedIn;
 import dev.parley.core.spi.StoreException;
+import dev.parley.core.spi.UnreadCount;
 import dev.parley.core.spi.UserProfile;
 import dev.parley.protocol.Extension;
 import dev.parley.protocol.Timestamps;
@@ -1431,16 +1432,24 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     @Override
-    public Map<String, Integer> unreadCounts(String conversationId) {
+    public Map<String, UnreadCount> unreadCounts(String conversationId) {
+        // Plain JDBC on a kept statement: with read receipts on, every message sent runs this.
         return run("unread counts", h -> {
-            Map<String, Integer> counts = new LinkedHashMap<>();
-            h.createQuery("SELECT p.user_id, "
-                            + unread("p.conversation_id", "p.user_id", "c.latest_seq", "p.last_read_seq", "p.sent_since_read")
-                            + " FROM participants p JOIN conversations c ON c.id = p.conversation_id"
-                            + " WHERE p.conversation_id = :c AND p.left_at IS NULL ORDER BY p.position")
-                    .bind("c", conversationId)
-                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getInt(2)))
-                    .forEach(e -> counts.put(e.getKey(), e.getValue()));
+            Map<String, UnreadCount> counts = new LinkedHashMap<>();
+            try (StatementCache.Lent lent = StatementCache.lend(h, "SELECT p.user_id, p.last_read_seq, "
+                    + unread("p.conversation_id", "p.user_id", "c.latest_seq", "p.last_read_seq", "p.sent_since_read")
+                    + " FROM participants p JOIN conversations c ON c.id = p.conversation_id"
+                    + " WHERE p.conversation_id = ? AND p.left_at IS NULL ORDER BY p.position")) {
+                PreparedStatement query = lent.statement();
+                query.setString(1, conversationId);
+                try (ResultSet rs = query.executeQuery()) {
+                    while (rs.next()) {
+                        counts.put(rs.getString(1), new UnreadCount(rs.getLong(2), rs.getInt(3)));
+                    }
+                }
+            } catch (SQLException e) {
+                throw new StoreException("unread counts failed", e);
+            }
             return counts;
         });
     }

@@ -2,6 +2,7 @@ package dev.parley.store.jdbi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.core.spi.UnreadCount;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -75,6 +76,7 @@ class UnreadCountUpgradeTest {
         // Alice: Bob's 2 (his 4 is deleted; her 3 is her own). Bob: Alice's 1 and 3.
         assertThat(store.findConversation("c1", "alice").orElseThrow().unreadCount()).isEqualTo(1);
         assertThat(store.findConversation("c1", "bob").orElseThrow().unreadCount()).isEqualTo(2);
-        assertThat(store.unreadCounts("c1")).containsExactlyInAnyOrderEntriesOf(Map.of("alice", 1, "bob", 2));
+        assertThat(store.unreadCounts("c1")).containsExactlyInAnyOrderEntriesOf(
+                Map.of("alice", new UnreadCount(1, 1), "bob", new UnreadCount(0, 2)));
     }
 }
