@@ -1163,7 +1163,6 @@ public final class JdbiChatStore implements ChatStore {
     private static final String INSERT_COPY = "INSERT INTO message_contents (message_id, user_id, content)"
             + " VALUES (?, ?, ?)";
 
-    /** Sets each conversation's latest_seq and last message time: on PostgreSQL in one statement. */
     /**
      * Adds each sender's new messages to their {@code sent_since_read} (see {@link #unread}), by
      * (conversation id, sender id). The batch holds its conversations' locks, so no other append
@@ -1205,6 +1204,7 @@ public final class JdbiChatStore implements ChatStore {
         }
     }
 
+    /** Sets each conversation's latest_seq and last message time: on PostgreSQL in one statement. */
     private void advanceConversations(Handle tx, List<Map.Entry<String, Counter>> advanced) throws SQLException {
         if (dialect.arrayParameters) {
             Object[] ids = new Object[advanced.size()];
