@@ -1179,16 +1179,10 @@ public final class JdbiChatStore implements ChatStore {
                 senders[i] = e.getKey().get(1);
                 counts[i++] = e.getValue();
             }
-            Connection connection = tx.getConnection();
-            try (PreparedStatement count = connection.prepareStatement("UPDATE participants p"
-                    + " SET sent_since_read = p.sent_since_read + v.n"
-                    + " FROM unnest(?::varchar[], ?::varchar[], ?::int[]) AS v(c, u, n)"
-                    + " WHERE p.conversation_id = v.c AND p.user_id = v.u")) {
-                count.setArray(1, connection.createArrayOf("varchar", conversations));
-                count.setArray(2, connection.createArrayOf("varchar", senders));
-                count.setArray(3, connection.createArrayOf("integer", counts));
-                count.executeUpdate();
-            }
+            updateFromArrays(tx, "UPDATE participants p SET sent_since_read = p.sent_since_read + v.n"
+                            + " FROM unnest(?::varchar[], ?::varchar[], ?::int[]) AS v(c, u, n)"
+                            + " WHERE p.conversation_id = v.c AND p.user_id = v.u",
+                    List.of("varchar", "varchar", "integer"), conversations, senders, counts);
             return;
         }
         try (StatementCache.Lent lent = StatementCache.lend(tx, "UPDATE participants"
@@ -1204,6 +1198,21 @@ public final class JdbiChatStore implements ChatStore {
         }
     }
 
+    /**
+     * A PostgreSQL UPDATE of many rows in one statement: {@code sql} reads its rows from
+     * {@code unnest} of one array parameter per column, of the given SQL types.
+     */
+    private static void updateFromArrays(Handle tx, String sql, List<String> types, Object[]... columns)
+            throws SQLException {
+        Connection connection = tx.getConnection();
+        try (PreparedStatement update = connection.prepareStatement(sql)) {
+            for (int i = 0; i < columns.length; i++) {
+                update.setArray(i + 1, connection.createArrayOf(types.get(i), columns[i]));
+            }
+            update.executeUpdate();
+        }
+    }
+
     /** Sets each conversation's latest_seq and last message time: on PostgreSQL in one statement. */
     private void advanceConversations(Handle tx, List<Map.Entry<String, Counter>> advanced) throws SQLException {
         if (dialect.arrayParameters) {
@@ -1216,15 +1225,10 @@ public final class JdbiChatStore implements ChatStore {
                 // ISO-8601 with offset, which timestamptz reads exactly.
                 times[i] = advanced.get(i).getValue().lastMessageAt.toString();
             }
-            Connection connection = tx.getConnection();
-            try (PreparedStatement bump = connection.prepareStatement("UPDATE conversations c"
-                    + " SET latest_seq = v.seq, last_message_at = v.t::timestamptz, updated_at = v.t::timestamptz"
-                    + " FROM unnest(?::varchar[], ?::bigint[], ?::varchar[]) AS v(id, seq, t) WHERE c.id = v.id")) {
-                bump.setArray(1, connection.createArrayOf("varchar", ids));
-                bump.setArray(2, connection.createArrayOf("bigint", seqs));
-                bump.setArray(3, connection.createArrayOf("varchar", times));
-                bump.executeUpdate();
-            }
+            updateFromArrays(tx, "UPDATE conversations c"
+                            + " SET latest_seq = v.seq, last_message_at = v.t::timestamptz, updated_at = v.t::timestamptz"
+                            + " FROM unnest(?::varchar[], ?::bigint[], ?::varchar[]) AS v(id, seq, t) WHERE c.id = v.id",
+                    List.of("varchar", "bigint", "varchar"), ids, seqs, times);
             return;
         }
         try (StatementCache.Lent lent = StatementCache.lend(tx, "UPDATE conversations SET latest_seq = ?,"

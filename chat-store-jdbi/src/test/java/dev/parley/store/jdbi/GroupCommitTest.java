@@ -33,38 +33,58 @@ class GroupCommitTest {
         return commit;
     }
 
-    /** Doubles each item; records each batch. */
+    /** Doubles each item; records each batch. Made {@link #holdingZero}, it holds the batch of item 0 until released. */
     private static final class Doubler implements Consumer<List<GroupCommit.Pending<Integer, Integer>>> {
         final List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
+        private final boolean holdZero;
+        private final CountDownLatch zeroHeld = new CountDownLatch(1);
+        private final CountDownLatch release = new CountDownLatch(1);
+
+        private Doubler(boolean holdZero) {
+            this.holdZero = holdZero;
+        }
+
+        static Doubler plain() {
+            return new Doubler(false);
+        }
+
+        static Doubler holdingZero() {
+            return new Doubler(true);
+        }
 
         @Override
         public void accept(List<GroupCommit.Pending<Integer, Integer>> batch) {
+            if (holdZero && batch.get(0).item == 0) {
+                zeroHeld.countDown();
+                await(release);
+            }
             batches.add(batch.stream().map(p -> p.item).toList());
             batch.forEach(p -> p.succeed(p.item * 2));
+        }
+
+        /** Waits until the batch of item 0 is being written. */
+        void awaitZeroHeld() throws InterruptedException {
+            assertThat(zeroHeld.await(5, TimeUnit.SECONDS)).as("the batch of item 0 is being written").isTrue();
+        }
+
+        void release() {
+            release.countDown();
         }
     }
 
     @Test
     void itemsQueuedDuringACommitAreWrittenTogetherAndEachCallerGetsItsOwnResult() throws Exception {
-        CountDownLatch firstBatchStarted = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Doubler doubler = new Doubler();
-        GroupCommit<Integer, Integer> commit = groupCommit(3, batch -> {
-            if (batch.get(0).item == 0) {
-                firstBatchStarted.countDown();
-                await(release);
-            }
-            doubler.accept(batch);
-        });
+        Doubler doubler = Doubler.holdingZero();
+        GroupCommit<Integer, Integer> commit = groupCommit(3, doubler);
         Future<Integer> first = callers.submit(() -> commit.submit(0));
-        assertThat(firstBatchStarted.await(5, TimeUnit.SECONDS)).isTrue();
+        doubler.awaitZeroHeld();
         List<Future<Integer>> queued = new ArrayList<>();
         for (int i = 1; i <= 7; i++) {
             int item = i;
             queued.add(callers.submit(() -> commit.submit(item)));
         }
         awaitQueued(commit, 7);
-        release.countDown();
+        doubler.release();
 
         assertThat(first.get(5, TimeUnit.SECONDS)).isZero();
         for (int i = 1; i <= 7; i++) {
@@ -114,25 +134,17 @@ class GroupCommitTest {
 
     @Test
     void closeWaitsForQueuedItemsAndThenRefusesNewOnes() throws Exception {
-        CountDownLatch firstBatchStarted = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Doubler doubler = new Doubler();
-        GroupCommit<Integer, Integer> commit = groupCommit(8, batch -> {
-            if (batch.get(0).item == 0) {
-                firstBatchStarted.countDown();
-                await(release);
-            }
-            doubler.accept(batch);
-        });
+        Doubler doubler = Doubler.holdingZero();
+        GroupCommit<Integer, Integer> commit = groupCommit(8, doubler);
         Future<Integer> first = callers.submit(() -> commit.submit(0));
-        assertThat(firstBatchStarted.await(5, TimeUnit.SECONDS)).isTrue();
+        doubler.awaitZeroHeld();
         Future<Integer> queued = callers.submit(() -> commit.submit(4));
         awaitQueued(commit, 1);
 
         assertThat(commit.close(50)).as("a batch is still being written").isFalse();
         assertThatThrownBy(() -> commit.submit(9)).isInstanceOf(StoreException.class)
                 .cause().hasMessage("the chat store is closed");
-        release.countDown();
+        doubler.release();
 
         assertThat(commit.close(5_000)).isTrue();
         assertThat(first.get(5, TimeUnit.SECONDS)).isZero();
@@ -141,7 +153,7 @@ class GroupCommitTest {
 
     @Test
     void manyConcurrentCallersEachGetTheirOwnResultExactlyOnce() throws Exception {
-        Doubler writer = new Doubler();
+        Doubler writer = Doubler.plain();
         GroupCommit<Integer, Integer> commit = groupCommit(16, writer);
         List<Future<Integer>> results = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
