@@ -108,6 +108,7 @@ public final class JdbiChatStore implements ChatStore {
     private final GroupCommit<UserProfile, SignedIn> userWrites;
     private final GroupCommit<OpenJoin, Optional<ConversationRecord>> openJoins;
     private final GroupCommit<String, List<String>> conversationIdReads;
+    private final GroupCommit<PresenceWrite, Void> presenceWrites;
     /** The embedded database's directory lock, released when the store closes; null on PostgreSQL. */
     private final DirectoryLock directoryLock;
 
@@ -134,6 +135,8 @@ public final class JdbiChatStore implements ChatStore {
                 MAX_BATCH, this::writeOpenJoins);
         this.conversationIdReads = new GroupCommit<>(dataSource.getPoolName() + "-conversation-ids",
                 "list conversation ids", MAX_BATCH, this::readConversationIds);
+        this.presenceWrites = new GroupCommit<>(committerDataSource.getPoolName() + "-presence", "set presence",
+                MAX_BATCH, this::writePresence);
     }
 
     /** A store on an existing PostgreSQL database, with a ten-second {@linkplain #postgres(String, String, String, Duration) timeout}. */
@@ -253,13 +256,13 @@ public final class JdbiChatStore implements ChatStore {
     private static JdbiChatStore open(Supplier<HikariConfig> configs, Dialect dialect, Clock clock,
                                       DirectoryLock directoryLock) {
         HikariConfig config = configs.get();
-        // Each committer (appends, user upserts, open-room joins) writes through a connection of its
+        // Each committer (appends, user upserts, open-room joins, presence) writes through a connection of its
         // own, so its batches never wait for a pooled connection behind reads, and reads never wait
         // behind a batch. Its configuration is made anew rather than copied: HikariCP's copy shares
         // the data source properties, so a property set on one pool would reach the other.
         HikariConfig committerConfig = configs.get();
         committerConfig.setPoolName(config.getPoolName() + "-committer");
-        committerConfig.setMaximumPoolSize(3);
+        committerConfig.setMaximumPoolSize(4);
         HikariDataSource dataSource;
         try {
             dataSource = new HikariDataSource(config);
@@ -1557,38 +1560,62 @@ public final class JdbiChatStore implements ChatStore {
                 Map.of("c", conversationId, "upTo", upToSeq, "since", time(since)), limit, viewerId));
     }
 
+    /**
+     * Every user's first connection and last disconnection writes their presence, so a connection
+     * storm (clients coming back after a restart) is a storm of one-row transactions, each syncing
+     * the log: they go through a group commit of their own, as sign-ins do.
+     */
     @Override
     public void setPresence(String userId, PresenceState state) {
-        run("set presence", h -> {
-            for (int attempt = 0; ; attempt++) {
-                int updated = h.createUpdate("UPDATE users SET status = :status, custom_status = :customStatus,"
-                                + " last_seen = :lastSeen WHERE id = :id")
-                        .bind("status", state.status())
-                        .bind("customStatus", ExactText.encode(state.customStatus()))
-                        .bind("lastSeen", state.lastSeen() == null ? null : time(state.lastSeen()))
-                        .bind("id", userId)
-                        .execute();
-                if (updated > 0) {
-                    return null;
+        presenceWrites.submit(new PresenceWrite(userId, state));
+    }
+
+    /** A user's presence to store. */
+    record PresenceWrite(String userId, PresenceState state) {
+    }
+
+    /**
+     * Writes a batch of presence states in one transaction, the last one of each user. A user
+     * without a row yet gets one (the profile fills in at the next upsert); a unique violation
+     * means another node inserted that user meanwhile, and the second run updates the row. If the
+     * batch fails, each write is tried alone.
+     */
+    // Package-private so tests can write a batch of their choosing.
+    void writePresence(List<GroupCommit.Pending<PresenceWrite, Void>> batch) {
+        Map<String, PresenceState> latest = new LinkedHashMap<>();
+        batch.forEach(p -> latest.put(p.item.userId(), p.item.state()));
+        try {
+            againAfterUniqueViolation(() -> committerJdbi.inTransaction(tx -> {
+                for (Map.Entry<String, PresenceState> e : latest.entrySet()) {
+                    storePresence(tx, e.getKey(), e.getValue());
                 }
-                try {
-                    // Presence of a user without a profile yet: the profile fills in on the next upsert.
-                    h.createUpdate("INSERT INTO users (id, status, custom_status, last_seen, updated_at)"
-                                    + " VALUES (:id, :status, :customStatus, :lastSeen, :now)")
-                            .bind("id", userId)
-                            .bind("status", state.status())
-                            .bind("customStatus", ExactText.encode(state.customStatus()))
-                            .bind("lastSeen", state.lastSeen() == null ? null : time(state.lastSeen()))
-                            .bind("now", time(now()))
-                            .execute();
-                    return null;
-                } catch (JdbiException e) {
-                    if (!isUniqueViolation(e) || attempt > 0) {
-                        throw e;
-                    }
-                }
-            }
-        });
+                return null;
+            }));
+        } catch (RuntimeException e) {
+            writeAloneOrFail(batch, e, "set presence", true, this::writePresence);
+            return;
+        }
+        batch.forEach(p -> p.succeed(null));
+    }
+
+    private void storePresence(Handle tx, String userId, PresenceState state) {
+        int updated = tx.createUpdate("UPDATE users SET status = :status, custom_status = :customStatus,"
+                        + " last_seen = :lastSeen WHERE id = :id")
+                .bind("status", state.status())
+                .bind("customStatus", ExactText.encode(state.customStatus()))
+                .bind("lastSeen", state.lastSeen() == null ? null : time(state.lastSeen()))
+                .bind("id", userId)
+                .execute();
+        if (updated == 0) {
+            tx.createUpdate("INSERT INTO users (id, status, custom_status, last_seen, updated_at)"
+                            + " VALUES (:id, :status, :customStatus, :lastSeen, :now)")
+                    .bind("id", userId)
+                    .bind("status", state.status())
+                    .bind("customStatus", ExactText.encode(state.customStatus()))
+                    .bind("lastSeen", state.lastSeen() == null ? null : time(state.lastSeen()))
+                    .bind("now", time(now()))
+                    .execute();
+        }
     }
 
     @Override
@@ -1958,6 +1985,7 @@ public final class JdbiChatStore implements ChatStore {
         userWrites.close(10_000);
         openJoins.close(10_000);
         conversationIdReads.close(10_000);
+        presenceWrites.close(10_000);
         committerDataSource.close();
         dataSource.close();
         if (directoryLock != null) {

@@ -8,6 +8,7 @@ import dev.parley.core.spi.ConversationRecord;
 import dev.parley.core.spi.MessagePage;
 import dev.parley.core.spi.MessageRecord;
 import dev.parley.core.spi.NewMessage;
+import dev.parley.core.spi.PresenceState;
 import dev.parley.core.spi.SignedIn;
 import dev.parley.core.spi.StoreException;
 import dev.parley.core.spi.UserProfile;
@@ -344,6 +345,27 @@ abstract class JdbiChatStoreContract extends ChatStoreContract {
 
     private static UserProfile profile(String id, String displayName) {
         return new UserProfile(id, id, displayName, null, null, null, null);
+    }
+
+    /**
+     * One batch of presence writes, as the presence committer would write it: the last write of a
+     * user stands, and a user without a row yet gets one.
+     */
+    @Test
+    void aBatchOfPresenceWritesKeepsEachUsersLastState() {
+        user("alice");
+        Instant lastSeen = Instant.parse("2026-01-02T03:04:05.678Z");
+        JdbiChatStore jdbiStore = (JdbiChatStore) store;
+
+        List<Object> outcomes = writeAsOneBatch(jdbiStore::writePresence,
+                new JdbiChatStore.PresenceWrite("alice", new PresenceState("online", "here", null)),
+                new JdbiChatStore.PresenceWrite("newcomer", new PresenceState("away", null, null)),
+                new JdbiChatStore.PresenceWrite("alice", new PresenceState("offline", "here", lastSeen)));
+
+        assertThat(outcomes).containsOnlyNulls().hasSize(3);
+        assertThat(store.presenceOf(List.of("alice", "newcomer"))).containsOnly(
+                Map.entry("alice", new PresenceState("offline", "here", lastSeen)),
+                Map.entry("newcomer", new PresenceState("away", null, null)));
     }
 
     /** Writes the profiles as one batch, as the user committer would, and waits for every outcome. */
