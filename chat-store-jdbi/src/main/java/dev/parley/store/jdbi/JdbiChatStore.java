@@ -256,10 +256,11 @@ public final class JdbiChatStore implements ChatStore {
     private static JdbiChatStore open(Supplier<HikariConfig> configs, Dialect dialect, Clock clock,
                                       DirectoryLock directoryLock) {
         HikariConfig config = configs.get();
-        // Each committer (appends, user upserts, open-room joins, presence) writes through a connection of its
-        // own, so its batches never wait for a pooled connection behind reads, and reads never wait
-        // behind a batch. Its configuration is made anew rather than copied: HikariCP's copy shares
-        // the data source properties, so a property set on one pool would reach the other.
+        // Each committer (appends, user upserts, open-room joins, presence) writes through a
+        // connection of its own, so its batches never wait for a pooled connection behind reads, and
+        // reads never wait behind a batch. Its configuration is made anew rather than copied:
+        // HikariCP's copy shares the data source properties, so a property set on one pool would
+        // reach the other.
         HikariConfig committerConfig = configs.get();
         committerConfig.setPoolName(config.getPoolName() + "-committer");
         committerConfig.setMaximumPoolSize(4);
