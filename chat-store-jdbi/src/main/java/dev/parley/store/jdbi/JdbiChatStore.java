@@ -1583,7 +1583,9 @@ public final class JdbiChatStore implements ChatStore {
      */
     // Package-private so tests can write a batch of their choosing.
     void writePresence(List<GroupCommit.Pending<PresenceWrite, Void>> batch) {
-        Map<String, PresenceState> latest = new LinkedHashMap<>();
+        // In id order, as sign-ins write their users: on PostgreSQL the two committers lock rows of
+        // the same table, and one order means neither waits for the other in a cycle.
+        Map<String, PresenceState> latest = new TreeMap<>();
         batch.forEach(p -> latest.put(p.item.userId(), p.item.state()));
         try {
             againAfterUniqueViolation(() -> committerJdbi.inTransaction(tx -> {
