@@ -1576,10 +1576,9 @@ public final class JdbiChatStore implements ChatStore {
     }
 
     /**
-     * Writes a batch of presence states in one transaction, the last one of each user. A user
-     * without a row yet gets one (the profile fills in at the next upsert); a unique violation
-     * means another node inserted that user meanwhile, and the second run updates the row. If the
-     * batch fails, each write is tried alone.
+     * Writes a batch of presence states in one transaction, the last one of each user, as upserts
+     * like sign-ins' ({@link #UPSERT_USER}): a user without a row yet gets one, which the profile
+     * fills in at the next sign-in. If the batch fails, each write is tried alone.
      */
     // Package-private so tests can write a batch of their choosing.
     void writePresence(List<GroupCommit.Pending<PresenceWrite, Void>> batch) {
@@ -1588,12 +1587,7 @@ public final class JdbiChatStore implements ChatStore {
         Map<String, PresenceState> latest = new TreeMap<>();
         batch.forEach(p -> latest.put(p.item.userId(), p.item.state()));
         try {
-            againAfterUniqueViolation(() -> committerJdbi.inTransaction(tx -> {
-                for (Map.Entry<String, PresenceState> e : latest.entrySet()) {
-                    storePresence(tx, e.getKey(), e.getValue());
-                }
-                return null;
-            }));
+            committerJdbi.useTransaction(tx -> upsertPresence(tx, latest));
         } catch (RuntimeException e) {
             writeAloneOrFail(batch, e, "set presence", true, this::writePresence);
             return;
@@ -1601,23 +1595,25 @@ public final class JdbiChatStore implements ChatStore {
         batch.forEach(p -> p.succeed(null));
     }
 
-    private void storePresence(Handle tx, String userId, PresenceState state) {
-        int updated = tx.createUpdate("UPDATE users SET status = :status, custom_status = :customStatus,"
-                        + " last_seen = :lastSeen WHERE id = :id")
-                .bind("status", state.status())
-                .bind("customStatus", ExactText.encode(state.customStatus()))
-                .bind("lastSeen", state.lastSeen() == null ? null : time(state.lastSeen()))
-                .bind("id", userId)
-                .execute();
-        if (updated == 0) {
-            tx.createUpdate("INSERT INTO users (id, status, custom_status, last_seen, updated_at)"
-                            + " VALUES (:id, :status, :customStatus, :lastSeen, :now)")
-                    .bind("id", userId)
-                    .bind("status", state.status())
-                    .bind("customStatus", ExactText.encode(state.customStatus()))
-                    .bind("lastSeen", state.lastSeen() == null ? null : time(state.lastSeen()))
-                    .bind("now", time(now()))
-                    .execute();
+    private void upsertPresence(Handle tx, Map<String, PresenceState> states) {
+        Object now = time(now());
+        try (StatementCache.Lent lent = StatementCache.lend(tx, "INSERT INTO users"
+                + " (id, status, custom_status, last_seen, updated_at) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,"
+                + " custom_status = EXCLUDED.custom_status, last_seen = EXCLUDED.last_seen")) {
+            PreparedStatement upsert = lent.statement();
+            for (Map.Entry<String, PresenceState> e : states.entrySet()) {
+                PresenceState state = e.getValue();
+                upsert.setString(1, e.getKey());
+                upsert.setString(2, state.status());
+                upsert.setBytes(3, ExactText.encode(state.customStatus()));
+                upsert.setObject(4, state.lastSeen() == null ? null : time(state.lastSeen()));
+                upsert.setObject(5, now);
+                upsert.addBatch();
+            }
+            upsert.executeBatch();
+        } catch (SQLException e) {
+            throw new StoreException("set presence failed", e);
         }
     }
 
