@@ -633,11 +633,7 @@ public final class ChatEngine implements AutoCloseable {
             s.close(CloseCodes.TOO_MANY_CONNECTIONS, "too_many_connections");
             return;
         }
-        User user = signedIn.user();
-        if (cameOnline && presenceHandlers.firstConnection(p.userId())) {
-            // The answer shows the presence just stored.
-            user = store.findUsers(List.of(p.userId())).stream().findFirst().orElse(user);
-        }
+        User user = cameOnline ? presenceHandlers.firstConnection(signedIn.user()) : signedIn.user();
         answerAuth(s, p, negotiated, user, requestId);
         if (cameOnline) {
             // The conversations as of the sign-in's write, read with it (one read less per sign-in).

@@ -5,6 +5,7 @@ import dev.parley.core.spi.ChatStore;
 import dev.parley.core.spi.PresenceState;
 import dev.parley.protocol.Extension;
 import dev.parley.protocol.MessageType;
+import dev.parley.protocol.model.User;
 import dev.parley.protocol.payload.PresencePayloads.GetPresence;
 import dev.parley.protocol.payload.PresencePayloads.PresenceInfo;
 import dev.parley.protocol.payload.PresencePayloads.PresenceLoaded;
@@ -39,16 +40,17 @@ final class PresenceHandlers {
     }
 
     /**
-     * The user's first connection: online, keeping the custom status. Returns whether the stored
-     * user changed (not when the presence extension is off).
+     * The user's first connection: online, keeping the custom status. Takes the user as just signed
+     * in, carrying the stored presence, and returns it with the new one (unchanged when the presence
+     * extension is off).
      */
-    boolean firstConnection(String userId) {
+    User firstConnection(User signedIn) {
         if (!enabled()) {
-            return false;
+            return signedIn;
         }
-        PresenceState previous = current(userId);
-        change(userId, new PresenceState(ONLINE, previous.customStatus(), null), null);
-        return true;
+        String customStatus = signedIn.status() == null ? null : signedIn.customStatus();
+        change(signedIn.id(), new PresenceState(ONLINE, customStatus, null), null);
+        return signedIn.withPresence(ONLINE, customStatus, null);
     }
 
     /**

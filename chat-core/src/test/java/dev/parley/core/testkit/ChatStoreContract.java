@@ -1528,9 +1528,14 @@ public abstract class ChatStoreContract {
         store.setPresence("alice", new PresenceState("online", null, null));
         assertThat(store.presenceOf(List.of("alice"))).containsOnly(
                 Map.entry("alice", new PresenceState("online", null, null)));
-        store.upsertUser(new UserProfile("alice", "alice2", "Alice Two", null, null, null, null));
+        User updated = store.upsertUser(new UserProfile("alice", "alice2", "Alice Two", null, null, null, null));
         assertThat(store.findUsers(List.of("alice")).get(0).status()).as("a profile update keeps presence")
                 .isEqualTo("online");
+        assertThat(updated).as("and returns it").isEqualTo(User.of("alice", "alice2", "Alice Two", null)
+                .withPresence("online", null, null));
+        assertThat(store.signIn(new UserProfile("bob", "bob-name", "Display bob", null, null, null, null)).user())
+                .as("a sign-in returns the stored presence")
+                .isEqualTo(User.of("bob", "bob-name", "Display bob", null).withPresence("offline", null, lastSeen));
     }
 
     @Test

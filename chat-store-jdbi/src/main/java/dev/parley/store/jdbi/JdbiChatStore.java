@@ -327,19 +327,24 @@ public final class JdbiChatStore implements ChatStore {
     void writeUsers(List<GroupCommit.Pending<UserProfile, SignedIn>> batch) {
         Map<String, UserProfile> latest = new TreeMap<>();
         batch.forEach(p -> latest.put(p.item.id(), p.item));
-        Map<String, List<String>> conversations;
+        Map<String, SignedIn> signedIn;
         try {
-            conversations = againAfterUniqueViolation(() -> committerJdbi.inTransaction(tx -> {
+            signedIn = againAfterUniqueViolation(() -> committerJdbi.inTransaction(tx -> {
                 upsertUsers(tx, latest.values());
-                return conversationIdsOf(tx, List.copyOf(latest.keySet()));
+                List<String> ids = List.copyOf(latest.keySet());
+                // Read back rather than made from the profiles: the users carry their stored presence.
+                Map<String, List<String>> conversations = conversationIdsOf(tx, ids);
+                Map<String, SignedIn> byId = new HashMap<>();
+                for (User u : users(tx, ids)) {
+                    byId.put(u.id(), new SignedIn(u, conversations.getOrDefault(u.id(), List.of())));
+                }
+                return byId;
             }));
         } catch (RuntimeException e) {
             writeAloneOrFail(batch, e, "upsert user", true, this::writeUsers);
             return;
         }
-        batch.forEach(p -> p.succeed(new SignedIn(
-                User.of(p.item.id(), p.item.username(), p.item.displayName(), p.item.avatarUrl()),
-                conversations.getOrDefault(p.item.id(), List.of()))));
+        batch.forEach(p -> p.succeed(signedIn.get(p.item.id())));
     }
 
     /**
