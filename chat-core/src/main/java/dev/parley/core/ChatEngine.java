@@ -86,6 +86,7 @@ public final class ChatEngine implements AutoCloseable {
     private final ChatStore store;
     private final Authenticator authenticator;
     private final Broker broker;
+    private final NegotiatedConnections negotiatedConnections = new NegotiatedConnections();
     private final PresenceStore presence;
     private final CallStore callStore;
     private final Clock clock;
@@ -295,6 +296,18 @@ public final class ChatEngine implements AutoCloseable {
 
     boolean enabled(Extension e) {
         return config.extensions().contains(e);
+    }
+
+    /**
+     * Whether an event only for connections that negotiated this extension may reach one: not when
+     * the extension is off, nor on a one-node server where no connection negotiated it.
+     */
+    boolean mayHaveAudience(Extension e) {
+        return enabled(e) && (broker.spansNodes() || negotiatedConnections.any(e));
+    }
+
+    NegotiatedConnections negotiatedConnections() {
+        return negotiatedConnections;
     }
 
     static ProtocolException rateLimited(long retryAfterMs) {
@@ -668,6 +681,7 @@ public final class ChatEngine implements AutoCloseable {
 
     /** Cleanup after a connection closed (runs once per session, on a worker). */
     void sessionClosed(Session s) {
+        s.releaseExtensions();
         sessions.remove(s);
         counters.increment("connectionsClosed");
         String userId = s.userId();

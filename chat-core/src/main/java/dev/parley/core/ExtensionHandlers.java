@@ -234,8 +234,8 @@ final class ExtensionHandlers {
 
     /** {@code unread_update} to every participant but {@code exceptUserId} after their count changed. */
     void announceUnreadCounts(String conversationId, String exceptUserId, String excludeSessionId) {
-        if (!engine.enabled(Extension.RECEIPTS)) {
-            return;
+        if (!engine.mayHaveAudience(Extension.RECEIPTS)) {
+            return; // a read of every participant, saved on every message
         }
         store.unreadCounts(conversationId).forEach((userId, unread) -> {
             if (!userId.equals(exceptUserId)) {

@@ -109,6 +109,9 @@ final class PresenceHandlers {
     /** Stores the new state and sends {@code presence_update} to the user's contacts and other devices. */
     private void change(String userId, PresenceState state, String excludeSessionId) {
         store.setPresence(userId, state);
+        if (!engine.mayHaveAudience(Extension.PRESENCE)) {
+            return; // a read of the user's contacts, saved on every change
+        }
         String frame = engine.encode(MessageType.PRESENCE_UPDATE,
                 new PresenceInfo(userId, state.status(), state.customStatus(), state.lastSeen()));
         BrokerEvent toContacts = new BrokerEvent(frame, null, null, null, Extension.PRESENCE.wireName());

@@ -85,6 +85,8 @@ public final class Session {
     private volatile State state = State.CONNECTED;
     private volatile Principal principal;
     private volatile Set<String> extensions = Set.of();
+    /** Set once the connection closed: its extensions are no longer counted (under this session's lock). */
+    private boolean extensionsReleased;
     private volatile Instant expiredAt;
     private volatile long lastActivityMillis;
     // Read and moved on only by the engine's timer thread, which sees the constructor's value
@@ -381,12 +383,25 @@ public final class Session {
         return state;
     }
 
-    void authenticated(Principal p, Set<String> negotiated) {
+    /** Who the connection is and what it negotiated, which the engine counts until {@link #releaseExtensions}. */
+    synchronized void authenticated(Principal p, Set<String> negotiated) {
         principal = p;
-        extensions = Set.copyOf(negotiated);
+        Set<String> next = Set.copyOf(negotiated);
+        if (!extensionsReleased) {
+            engine.negotiatedConnections().replace(extensions, next);
+        }
+        extensions = next;
         expiredAt = null;
         if (state != State.CLOSED) {
             state = State.AUTHENTICATED;
+        }
+    }
+
+    /** Takes the connection's extensions out of the engine's counts once it closed; idempotent. */
+    synchronized void releaseExtensions() {
+        if (!extensionsReleased) {
+            extensionsReleased = true;
+            engine.negotiatedConnections().replace(extensions, Set.of());
         }
     }
 

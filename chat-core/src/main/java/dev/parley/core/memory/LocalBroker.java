@@ -34,4 +34,9 @@ public final class LocalBroker implements Broker {
         }
         h.onEvent(topic, event);
     }
+
+    @Override
+    public boolean spansNodes() {
+        return false;
+    }
 }

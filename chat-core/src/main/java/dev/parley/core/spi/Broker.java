@@ -31,6 +31,15 @@ public interface Broker extends AutoCloseable {
     /** Publishes an event to every node subscribed to the topic, this one included. */
     void publish(String topic, BrokerEvent event);
 
+    /**
+     * Whether events published here may reach connections of other nodes. A broker for one node
+     * says no, which lets the engine skip events that no connection of its own would take (those of
+     * an extension no connection negotiated); the default assumes other nodes.
+     */
+    default boolean spansNodes() {
+        return true;
+    }
+
     @Override
     default void close() {
     }
