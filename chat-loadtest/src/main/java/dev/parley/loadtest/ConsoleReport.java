@@ -25,7 +25,8 @@ final class ConsoleReport {
         line(b, "timing", "setup " + seconds(r.timing().setup().toMillis()) + ", warm-up "
                 + seconds(r.timing().warmup().toMillis()) + ", measured " + seconds(r.timing().window().toMillis()));
         line(b, "throughput", Numbers.format(r.sendsPerSecond()) + " sends/s, "
-                + Numbers.format(r.deliveriesPerSecond()) + " deliveries/s");
+                + Numbers.format(r.deliveriesPerSecond()) + " deliveries/s"
+                + (r.window().events() == 0 ? "" : ", " + Numbers.format(r.eventsPerSecond()) + " other events/s"));
         RunResult.Window w = r.window();
         line(b, "measured", w.sends() + " sends, " + w.acks() + " acks, " + w.deliveries() + " of "
                 + w.expectedDeliveries() + " expected deliveries");

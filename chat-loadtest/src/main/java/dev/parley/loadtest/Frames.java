@@ -36,9 +36,14 @@ final class Frames {
     private Frames() {
     }
 
-    static String auth(String token, String requestId) {
+    static String auth(String token, List<String> extensions, String requestId) {
         JsonObject payload = new JsonObject();
         payload.addProperty("token", token);
+        if (!extensions.isEmpty()) {
+            JsonArray names = new JsonArray();
+            extensions.forEach(names::add);
+            payload.add("extensions", names);
+        }
         return envelope(MessageType.AUTH.wireName(), payload, requestId);
     }
 

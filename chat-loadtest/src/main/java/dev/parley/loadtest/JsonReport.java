@@ -45,8 +45,10 @@ final class JsonReport {
         window.addProperty("acks", w.acks());
         window.addProperty("deliveries", w.deliveries());
         window.addProperty("expectedDeliveries", w.expectedDeliveries());
+        window.addProperty("events", w.events());
         window.addProperty("sendsPerSecond", round(r.sendsPerSecond()));
         window.addProperty("deliveriesPerSecond", round(r.deliveriesPerSecond()));
+        window.addProperty("eventsPerSecond", round(r.eventsPerSecond()));
         root.add("window", window);
 
         RunResult.Totals t = r.totals();

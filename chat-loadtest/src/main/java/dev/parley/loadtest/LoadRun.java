@@ -386,7 +386,7 @@ final class LoadRun implements ClientConnection.Events {
             c.abort(); // its setup timed out while the handshake was under way
             return;
         }
-        if (!c.send(Frames.auth(c.token(), AUTH_ID))) {
+        if (!c.send(Frames.auth(c.token(), options.extensions(), AUTH_ID))) {
             fail(c, "NOT_CONNECTED");
         }
     }
@@ -432,6 +432,8 @@ final class LoadRun implements ClientConnection.Events {
         } else if (failure) {
             // An unsolicited error or auth_error (an expired token, an unreadable frame of ours).
             metrics.error(frame.errorCode());
+        } else {
+            metrics.event(now);
         }
     }
 
@@ -532,7 +534,8 @@ final class LoadRun implements ClientConnection.Events {
                 new RunResult.Timing(setupTime, loaded ? options.warmup() : Duration.ZERO,
                         loaded ? options.duration() : Duration.ZERO),
                 new RunResult.Window(metrics.windowSends.sum(), metrics.windowAcks.sum(),
-                        metrics.windowDeliveries.sum(), metrics.windowExpectedDeliveries.sum()),
+                        metrics.windowDeliveries.sum(), metrics.windowExpectedDeliveries.sum(),
+                        metrics.windowEvents.sum()),
                 new RunResult.Totals(totalSends, totalExpected, totalDelivered, lost), generatorLoad, serverLoad,
                 metrics.ackWindowHistogram(), metrics.deliveryWindowHistogram(), metrics.errorsByCode(),
                 ratio, options.maxErrorRatio(), reasons);

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.parley.protocol.Extension;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -105,6 +107,12 @@ public final class LoadTestCommand implements Callable<Integer> {
             description = "Message content size; at least the tool's timing marker (about 30 bytes) "
                     + "(default: ${DEFAULT-VALUE}).")
     int payloadBytes;
+
+    @Option(names = "--extensions", split = ",", paramLabel = "NAME",
+            description = "Protocol extensions every connection negotiates in auth, as on the wire (e.g. "
+                    + "receipts,presence), to measure what their events cost; those events are counted, not "
+                    + "timed (default: none, as clients of the original API).")
+    List<String> extensions = new ArrayList<>();
 
     @Option(names = "--jwt-secret", paramLabel = "SECRET",
             description = "HS256 secret (at least 32 bytes) to mint one token per connection. Visible in the "
@@ -252,6 +260,9 @@ public final class LoadTestCommand implements Callable<Integer> {
         require(cli, ioThreads >= 0 && ioThreads <= 256, "--io-threads must be between 0 and 256");
         require(cli, selectorThreads >= 1 && selectorThreads <= 256, "--selector-threads must be between 1 and 256");
         require(cli, positive(tokenTtl), "--token-ttl must be positive");
+        for (String name : extensions) {
+            require(cli, Extension.fromWire(name).isPresent(), "--extensions: unknown extension " + name);
+        }
         URI metrics = serverMetrics == null ? null : parseUri(cli, "--server-metrics", serverMetrics, "http");
         String secret = resolveSecret(cli, env);
         if (secret != null) {
@@ -265,7 +276,7 @@ public final class LoadTestCommand implements Callable<Integer> {
             require(cli, Files.isReadable(tokenFile), "--token-file " + tokenFile + " is not readable");
         }
         return new LoadTestOptions(targets, connections, roomSize, sendersPerRoom, rate, duration, warmup,
-                payloadBytes, secret, secret == null ? tokenFile : null, tokenTtl, userPrefix, maxErrorRatio,
+                payloadBytes, List.copyOf(new LinkedHashSet<>(extensions)), secret, secret == null ? tokenFile : null, tokenTtl, userPrefix, maxErrorRatio,
                 outputDir, connectConcurrency, setupTimeout, drainTimeout, ioThreads, selectorThreads, metrics,
                 !noProgress);
     }

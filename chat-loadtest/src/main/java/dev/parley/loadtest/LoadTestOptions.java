@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
  * @param urls the servers to connect to (several nodes of one cluster), at least one
  * @param rate total open-loop sends per second; 0 means closed loop (each sender waits for its ack)
  * @param selectorThreads clients to spread the connections over, each with its own selector thread
+ * @param extensions protocol extensions each connection negotiates (wire names), possibly none
  * @param serverMetrics the server's Prometheus metrics, for its CPU over the window; null when not given
  */
 record LoadTestOptions(
@@ -24,6 +25,7 @@ record LoadTestOptions(
         Duration duration,
         Duration warmup,
         int payloadBytes,
+        List<String> extensions,
         String jwtSecret,
         Path tokenFile,
         Duration tokenTtl,
@@ -40,6 +42,7 @@ record LoadTestOptions(
 
     LoadTestOptions {
         urls = List.copyOf(urls);
+        extensions = List.copyOf(extensions);
         if (urls.isEmpty()) {
             throw new IllegalArgumentException("at least one URL");
         }

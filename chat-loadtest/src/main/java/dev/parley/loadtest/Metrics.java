@@ -38,6 +38,8 @@ final class Metrics {
     final LongAdder windowAcks = new LongAdder();
     final LongAdder windowDeliveries = new LongAdder();
     final LongAdder windowExpectedDeliveries = new LongAdder();
+    /** Other server events (presence, unread counts, ...) that arrived in the window: they carry no send time. */
+    final LongAdder windowEvents = new LongAdder();
     final AtomicInteger openConnections = new AtomicInteger();
     private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
 
@@ -87,6 +89,13 @@ final class Metrics {
         if (inWindow(sendNanos)) {
             windowDeliveries.increment();
             deliveryWindow.recordValue(micros);
+        }
+    }
+
+    /** A server event that is neither a delivery nor an answer, arriving at {@code nowNanos}. */
+    void event(long nowNanos) {
+        if (inWindow(nowNanos)) {
+            windowEvents.increment();
         }
     }
 

@@ -43,8 +43,10 @@ record RunResult(
     /**
      * @param expectedDeliveries deliveries the window's acknowledged messages should cause: one per
      *     member joined to the room when the ack arrived, the sender included
+     * @param events other server events (presence, unread counts, receipts, ...) that arrived in the
+     *     window, by arrival time
      */
-    record Window(long sends, long acks, long deliveries, long expectedDeliveries) {
+    record Window(long sends, long acks, long deliveries, long expectedDeliveries, long events) {
     }
 
     /** {@code lostDeliveries}: expected deliveries that had not arrived when the drain ended. */
@@ -104,6 +106,10 @@ record RunResult(
 
     double deliveriesPerSecond() {
         return perSecond(window.deliveries());
+    }
+
+    double eventsPerSecond() {
+        return perSecond(window.events());
     }
 
     private double perSecond(long count) {

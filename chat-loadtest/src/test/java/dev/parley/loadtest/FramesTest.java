@@ -49,8 +49,12 @@ class FramesTest {
         assertThat(send.content()).isEqualTo(Frames.content(5, 1, 2, 64));
         assertThat(send.messageType()).isEqualTo("text");
 
-        Auth auth = (Auth) payloadOf(Frames.auth("tok.en", "auth"), MessageType.AUTH, "auth");
+        Auth auth = (Auth) payloadOf(Frames.auth("tok.en", List.of(), "auth"), MessageType.AUTH, "auth");
         assertThat(auth.token()).isEqualTo("tok.en");
+        assertThat(auth.extensions()).isNullOrEmpty();
+        Auth negotiating = (Auth) payloadOf(Frames.auth("tok.en", List.of("receipts", "presence"), "auth"),
+                MessageType.AUTH, "auth");
+        assertThat(negotiating.extensions()).containsExactly("receipts", "presence");
 
         CreateConversation create = (CreateConversation) payloadOf(
                 Frames.createGroup("room 1", List.of("u-1", "u-2"), "create"), MessageType.CREATE_CONVERSATION,

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.parley.core.EngineConfig;
 import dev.parley.core.EngineConfig.RateLimit;
 import dev.parley.core.memory.InMemoryChatStore;
+import dev.parley.protocol.Extension;
 import dev.parley.server.TestKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -264,6 +266,31 @@ class LoadRunEndToEndTest {
             assertThat(run.results().get("target").getAsString()).startsWith("wss://127.0.0.1:");
         } finally {
             SSLContext.setDefault(before);
+        }
+    }
+
+    @Test
+    void negotiatedExtensionsBringTheirEventsWhichAreCountedApart(@TempDir Path out) throws Exception {
+        EngineConfig withReceipts = EngineConfig.builder().extensions(Set.of(Extension.RECEIPTS))
+                .frameRate(RateLimit.perSecond(1_000_000, 1_000_000))
+                .messageRate(RateLimit.perSecond(1_000_000, 1_000_000))
+                .createConversationRate(RateLimit.perSecond(1_000, 1_000)).build();
+        try (ReferenceServer receipts = ReferenceServer.start(SECRET, withReceipts)) {
+            Run legacy = runAgainst(receipts, SECRET, out.resolve("legacy"), "--connections", "6", "--room-size", "3",
+                    "--warmup", "500ms", "--duration", "1s");
+            assertThat(legacy.exitCode).as(legacy.output).isZero();
+            assertThat(legacy.results().getAsJsonObject("window").get("events").getAsLong()).isZero();
+            assertThat(legacy.output).doesNotContain("other events/s");
+
+            Run negotiated = runAgainst(receipts, SECRET, out.resolve("receipts"), "--connections", "6",
+                    "--room-size", "3", "--warmup", "500ms", "--duration", "1s", "--extensions", "receipts");
+            assertThat(negotiated.exitCode).as(negotiated.output).isZero();
+            JsonObject window = negotiated.results().getAsJsonObject("window");
+            // An unread_update to each of the two other members of the room per message.
+            assertThat(window.get("events").getAsLong()).isPositive();
+            assertThat(window.get("eventsPerSecond").getAsDouble()).isPositive();
+            assertThat(window.get("deliveries").getAsLong()).isEqualTo(window.get("sends").getAsLong() * 3);
+            assertThat(negotiated.output).contains("other events/s");
         }
     }
 

@@ -29,6 +29,7 @@ class LoadTestCommandTest {
         assertThat(o.rooms()).isEqualTo(50);
         assertThat(o.sendersPerRoom()).isEqualTo(1);
         assertThat(o.closedLoop()).isTrue();
+        assertThat(o.extensions()).isEmpty();
         assertThat(o.duration()).isEqualTo(Duration.ofSeconds(20));
         assertThat(o.warmup()).isEqualTo(Duration.ofSeconds(5));
         assertThat(o.payloadBytes()).isEqualTo(100);
@@ -80,7 +81,8 @@ class LoadTestCommandTest {
                 "--payload-bytes", "1024", "--token-file", tokens.toString(), "--max-error-ratio", "0",
                 "-o", dir.toString(), "--connect-concurrency", "50", "--setup-timeout", "90",
                 "--drain-timeout", "1.5s", "--io-threads", "4", "--selector-threads", "3",
-                "--server-metrics", "https://chat.example.org/metrics", "--no-progress");
+                "--server-metrics", "https://chat.example.org/metrics", "--no-progress",
+                "--extensions", "receipts,presence", "--extensions", "receipts");
 
         assertThat(o.urls()).containsExactly(java.net.URI.create("wss://chat.example.org/ws"));
         assertThat(o.connections()).isEqualTo(10000);
@@ -103,6 +105,7 @@ class LoadTestCommandTest {
         assertThat(o.selectorThreads()).isEqualTo(3);
         assertThat(o.serverMetrics()).isEqualTo(java.net.URI.create("https://chat.example.org/metrics"));
         assertThat(o.progress()).isFalse();
+        assertThat(o.extensions()).containsExactly("receipts", "presence");
     }
 
     @Test
@@ -149,6 +152,7 @@ class LoadTestCommandTest {
         assertRefused("at least 32 bytes", "--url", "ws://127.0.0.1:8080/", "--jwt-secret", "short");
         assertRefused("is not readable", "--url", "ws://127.0.0.1:8080/", "--token-file", "/nonexistent/tokens");
         assertRefused("is not a duration", base("--duration", "soon"));
+        assertRefused("--extensions: unknown extension receits", base("--extensions", "receipts,receits"));
     }
 
     @Test

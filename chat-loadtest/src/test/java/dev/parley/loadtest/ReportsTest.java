@@ -32,7 +32,7 @@ class ReportsTest {
         return new RunResult("ws://127.0.0.1:8080/ws", "closed loop", Instant.parse("2026-01-02T03:04:05Z"),
                 new RunResult.Layout(1000, 998, 50, 50, 100),
                 new RunResult.Timing(Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(20)),
-                new RunResult.Window(100_000, 100_000, 1_995_000, 1_995_500),
+                new RunResult.Window(100_000, 100_000, 1_995_000, 1_995_500, 0),
                 new RunResult.Totals(125_000, 2_495_500, 2_495_000, 500), new RunResult.CpuLoad(62.4, 2),
                 new RunResult.ServerLoad(new RunResult.CpuLoad(93.5, 1), null), ack, delivery, errors, 0.0001, 0.01,
                 failures);
@@ -179,7 +179,7 @@ class ReportsTest {
         RunResult r = new RunResult("ws://h/<script>alert(1)</script>", "closed loop", Instant.EPOCH,
                 new RunResult.Layout(2, 2, 1, 1, 100),
                 new RunResult.Timing(Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1)),
-                new RunResult.Window(1, 1, 2, 2), new RunResult.Totals(1, 2, 2, 0), RunResult.CpuLoad.UNKNOWN, null,
+                new RunResult.Window(1, 1, 2, 2, 0), new RunResult.Totals(1, 2, 2, 0), RunResult.CpuLoad.UNKNOWN, null,
                 uniformMillis(1, 2), uniformMillis(1, 2), Map.of(), 0, 0.01, List.of("a <b> failure"));
 
         String html = HtmlChart.render(r);
