@@ -3,6 +3,7 @@ package dev.parley.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
+import dev.parley.core.testkit.TestAuthenticator;
 import dev.parley.protocol.Extension;
 import java.time.Duration;
 import java.util.Set;
@@ -48,7 +49,7 @@ class NegotiatedAudienceTest extends EngineHarness {
 
     @Test
     void aRefreshAddingReceiptsStartsUnreadUpdatesAndOneDroppingThemStopsThem() {
-        String token = "user:bob";
+        String token = TestAuthenticator.token("bob");
         assertThat(bob.call("auth", "{\"token\":\"" + token + "\",\"extensions\":[\"receipts\"]}")
                 .get("type").getAsString()).isEqualTo("auth_success");
         aliceSends("one");
@@ -69,7 +70,8 @@ class NegotiatedAudienceTest extends EngineHarness {
         for (int i = 0; i < 3; i++) {
             login("bob", "receipts").close();
             Client closedWhileAuthenticating = connect();
-            closedWhileAuthenticating.send("auth", "{\"token\":\"user:bob\",\"extensions\":[\"receipts\"]}");
+            closedWhileAuthenticating.send("auth", "{\"token\":\"" + TestAuthenticator.token("bob")
+                    + "\",\"extensions\":[\"receipts\"]}");
             closedWhileAuthenticating.close();
         }
         aliceSends("one");
