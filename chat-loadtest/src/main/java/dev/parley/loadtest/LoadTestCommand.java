@@ -1,5 +1,6 @@
 package dev.parley.loadtest;
 
+import dev.parley.protocol.Extension;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -9,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import dev.parley.protocol.Extension;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -276,9 +276,9 @@ public final class LoadTestCommand implements Callable<Integer> {
             require(cli, Files.isReadable(tokenFile), "--token-file " + tokenFile + " is not readable");
         }
         return new LoadTestOptions(targets, connections, roomSize, sendersPerRoom, rate, duration, warmup,
-                payloadBytes, List.copyOf(new LinkedHashSet<>(extensions)), secret, secret == null ? tokenFile : null, tokenTtl, userPrefix, maxErrorRatio,
-                outputDir, connectConcurrency, setupTimeout, drainTimeout, ioThreads, selectorThreads, metrics,
-                !noProgress);
+                payloadBytes, List.copyOf(new LinkedHashSet<>(extensions)), secret,
+                secret == null ? tokenFile : null, tokenTtl, userPrefix, maxErrorRatio, outputDir,
+                connectConcurrency, setupTimeout, drainTimeout, ioThreads, selectorThreads, metrics, !noProgress);
     }
 
     private static URI parseUrl(CommandLine cli, String url) {
