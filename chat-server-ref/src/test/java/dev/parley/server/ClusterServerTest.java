@@ -4,10 +4,12 @@ import static dev.parley.server.WsClient.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.parley.core.EngineConfig;
 import dev.parley.core.spi.ChatStore;
 import dev.parley.core.testkit.TcpProxy;
+import dev.parley.protocol.Extension;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -183,6 +186,39 @@ class ClusterServerTest {
         JsonObject history = payload(aliceAgain.request("load_messages", obj("conversationId", conv)));
         assertThat(history.getAsJsonArray("messages")).as("both nodes store into the one database").hasSize(2);
         aliceAgain.close();
+        bob.close();
+    }
+
+    /**
+     * A node skips unread counts and presence updates that none of its own connections negotiated
+     * only when no other node can have such connections: with Redis, the node where alice (a client
+     * of the original API) sends must still work them out for bob's connection on the other node.
+     */
+    @Test
+    void extensionEventsReachTheOtherNodesNegotiatedConnections() throws Exception {
+        startTwoNodes(REDIS, EngineConfig.builder().workerThreads(4)
+                .extensions(Set.of(Extension.RECEIPTS, Extension.PRESENCE)).build());
+        WsClient alice = node1.login("alice");
+        WsClient bob = WsClient.connecting(node2.ws("/ws"), client -> { });
+        JsonObject auth = new JsonObject();
+        auth.addProperty("token", TestServer.token("bob"));
+        JsonArray extensions = new JsonArray();
+        extensions.add("receipts");
+        extensions.add("presence");
+        auth.add("extensions", extensions);
+        assertThat(bob.request("auth", auth).get("type").getAsString()).isEqualTo("auth_success");
+
+        String conv = alice.createConversation("direct", null, "bob");
+        bob.next("conversation_created");
+        alice.request("send_message", obj("conversationId", conv, "content", "one"));
+        alice.request("send_message", obj("conversationId", conv, "content", "two"));
+        assertThat(payload(bob.next("unread_update")).get("unreadCount").getAsInt()).isEqualTo(1);
+        assertThat(payload(bob.next("unread_update")).get("unreadCount").getAsInt()).isEqualTo(2);
+
+        alice.close();
+        JsonObject gone = payload(bob.next("presence_update"));
+        assertThat(gone.get("userId").getAsString()).isEqualTo("alice");
+        assertThat(gone.get("status").getAsString()).isEqualTo("offline");
         bob.close();
     }
 
