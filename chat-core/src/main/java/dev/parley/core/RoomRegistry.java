@@ -5,7 +5,9 @@ import dev.parley.core.spi.BrokerEvent;
 import dev.parley.core.spi.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -18,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * rooms and per-user topics). The broker is subscribed on a topic's first local session and
  * unsubscribed on its last, so a node only receives what its connections want; empty topics are
  * removed at once. {@link Broker#subscribe} and {@link Broker#unsubscribe} run under the topic's
- * map lock, so they must not block.
+ * map lock, so they must not block. Conversation rooms, which may hold thousands of sessions and
+ * see every message, are kept apart from the personal topics (a user's, a connection's), which
+ * every connection has and which hold a few sessions each.
  *
  * <p>Conversation rooms' events pass through a {@link SeqReorder}, so that their messages reach
  * local sessions in seq order whichever node published them; its state for a room goes with the
@@ -29,8 +33,11 @@ final class RoomRegistry {
     static final String CONVERSATION = "conversation:";
     static final String USER = "user:";
     static final String SESSION = "session:";
+    private static final Session[] NO_SESSIONS = new Session[0];
 
-    private final ConcurrentHashMap<String, Set<Session>> topics = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, RoomMembers> rooms = new ConcurrentHashMap<>();
+    /** User and session topics: immutable sets, replaced under the map's lock (~24 B for one session). */
+    private final ConcurrentHashMap<String, Set<Session>> personal = new ConcurrentHashMap<>();
     private final Broker broker;
     private final SeqReorder order;
 
@@ -40,7 +47,7 @@ final class RoomRegistry {
      */
     RoomRegistry(Broker broker, Clock clock, Duration holdWindow, SeqReorder.Timer timer, Counters counters) {
         this.broker = broker;
-        this.order = new SeqReorder(clock, holdWindow, timer, counters, this::send);
+        this.order = new SeqReorder(clock, holdWindow, timer, counters, this::sendToRoom);
     }
 
     static String conversationTopic(String conversationId) {
@@ -63,54 +70,69 @@ final class RoomRegistry {
     CompletionStage<Void> add(String topic, Session session) {
         @SuppressWarnings("unchecked")
         CompletionStage<Void>[] subscribed = new CompletionStage[1];
-        // (Un)subscribing inside the map's lock keeps the broker's calls for a topic in the order of its changes.
-        topics.compute(topic, (k, set) -> {
-            // Idempotent: a later session gets the first one's subscription, pending or done.
-            subscribed[0] = broker.subscribe(topic);
-            // A conversation room may hold thousands of sessions, joining and leaving: a concurrent
-            // set. A user's or a session's topic holds a few connections, on every connection: an
-            // immutable set, replaced here under the map's lock.
-            if (!topic.startsWith(CONVERSATION)) {
+        // (Un)subscribing inside the map's lock keeps the broker's calls for a topic in the order of
+        // its changes. Idempotent: a later session gets the first one's subscription, pending or done.
+        if (topic.startsWith(CONVERSATION)) {
+            rooms.compute(topic, (k, members) -> {
+                subscribed[0] = broker.subscribe(topic);
+                RoomMembers m = members != null ? members : new RoomMembers();
+                m.add(session);
+                return m;
+            });
+        } else {
+            personal.compute(topic, (k, set) -> {
+                subscribed[0] = broker.subscribe(topic);
                 return ImmutableSets.with(set, session);
-            }
-            Set<Session> s = set != null ? set : ConcurrentHashMap.newKeySet();
-            s.add(session);
-            return s;
-        });
+            });
+        }
         return subscribed[0];
     }
 
     /** Removes the session from the topic; returns false if it was not there. */
     boolean remove(String topic, Session session) {
         boolean[] removed = {false};
-        topics.computeIfPresent(topic, (k, set) -> {
-            Set<Session> s;
-            if (topic.startsWith(CONVERSATION)) {
-                removed[0] = set.remove(session);
-                s = set;
-            } else {
-                s = ImmutableSets.without(set, session);
+        if (topic.startsWith(CONVERSATION)) {
+            rooms.computeIfPresent(topic, (k, members) -> {
+                removed[0] = members.remove(session);
+                if (members.isEmpty()) {
+                    broker.unsubscribe(topic);
+                    order.drop(topic); // in the map's lock: a session joining meanwhile starts a fresh order
+                    return null;
+                }
+                return members;
+            });
+        } else {
+            personal.computeIfPresent(topic, (k, set) -> {
+                Set<Session> s = ImmutableSets.without(set, session);
                 removed[0] = s != set;
-            }
-            if (s.isEmpty()) {
-                broker.unsubscribe(topic);
-                order.drop(topic); // in the map's lock: a session joining meanwhile starts a fresh order
-                return null;
-            }
-            return s;
-        });
+                if (s.isEmpty()) {
+                    broker.unsubscribe(topic);
+                    return null;
+                }
+                return s;
+            });
+        }
         return removed[0];
     }
 
-    /** The local sessions on a topic (a live view; may change while iterated). */
+    /** The local sessions on a topic, at some moment since the last change this thread saw. */
     Collection<Session> sessions(String topic) {
-        Set<Session> s = topics.get(topic);
+        if (topic.startsWith(CONVERSATION)) {
+            return Collections.unmodifiableList(Arrays.asList(roomSessions(topic)));
+        }
+        Set<Session> s = personal.get(topic);
         return s == null ? List.of() : s;
     }
 
-    /** Whether another local session of this user than {@code except} is on the topic. */
+    /** A room's local sessions; the caller must not change the array. */
+    private Session[] roomSessions(String topic) {
+        RoomMembers members = rooms.get(topic);
+        return members == null ? NO_SESSIONS : members.snapshot();
+    }
+
+    /** Whether another local session of this user than {@code except} is in the room. */
     boolean hasOtherSessionOf(String topic, String userId, Session except) {
-        for (Session s : sessions(topic)) {
+        for (Session s : roomSessions(topic)) {
             if (s != except && userId.equals(s.userId())) {
                 return true;
             }
@@ -120,13 +142,13 @@ final class RoomRegistry {
 
     /** Whether the topic has a local session. */
     boolean hasSessions(String topic) {
-        return topics.containsKey(topic);
+        return topic.startsWith(CONVERSATION) ? rooms.containsKey(topic) : personal.containsKey(topic);
     }
 
     /** Users with a signed-in session on this node, sorted. */
     List<String> users() {
         List<String> users = new ArrayList<>();
-        for (String topic : topics.keySet()) {
+        for (String topic : personal.keySet()) {
             if (topic.startsWith(USER)) {
                 users.add(topic.substring(USER.length()));
             }
@@ -137,13 +159,7 @@ final class RoomRegistry {
 
     /** Conversation rooms with at least one local session. */
     int roomCount() {
-        int n = 0;
-        for (String topic : topics.keySet()) {
-            if (topic.startsWith(CONVERSATION)) {
-                n++;
-            }
-        }
-        return n;
+        return rooms.size();
     }
 
     /**
@@ -152,8 +168,13 @@ final class RoomRegistry {
      */
     void deliver(String topic, BrokerEvent event) {
         if (!topic.startsWith(CONVERSATION)) {
-            send(topic, event);
-        } else if (topics.containsKey(topic)) {
+            Set<Session> sessions = personal.get(topic);
+            if (sessions != null) {
+                for (Session s : sessions) {
+                    sendTo(topic, event, s);
+                }
+            }
+        } else if (rooms.containsKey(topic)) {
             order.offer(topic, event);
         }
     }
@@ -165,24 +186,29 @@ final class RoomRegistry {
 
     /** Delivers what has waited the hold window; forgets rooms left while an event was on its way. */
     void expireHeld() {
-        order.expire(topics::containsKey);
+        order.expire(rooms::containsKey);
     }
 
-    private void send(String topic, BrokerEvent event) {
-        for (Session s : sessions(topic)) {
-            String userId = s.userId();
-            if (userId == null
-                    || userId.equals(event.excludeUserId())
-                    || s.id().equals(event.excludeSessionId())
-                    || (event.extension() != null && !s.hasNegotiated(event.extension()))) {
-                continue;
-            }
-            try {
-                s.sendEvent(event.frameFor(userId));
-            } catch (RuntimeException e) {
-                // One broken connection must not keep the event (or the room's order) from the others.
-                log.error("Delivering an event of {} to session {} failed", topic, s.id(), e);
-            }
+    /** A room's event, in seq order, to its local sessions. */
+    private void sendToRoom(String topic, BrokerEvent event) {
+        for (Session s : roomSessions(topic)) {
+            sendTo(topic, event, s);
+        }
+    }
+
+    private static void sendTo(String topic, BrokerEvent event, Session s) {
+        String userId = s.userId();
+        if (userId == null
+                || userId.equals(event.excludeUserId())
+                || s.id().equals(event.excludeSessionId())
+                || (event.extension() != null && !s.hasNegotiated(event.extension()))) {
+            return;
+        }
+        try {
+            s.sendEvent(event.frameFor(userId));
+        } catch (RuntimeException e) {
+            // One broken connection must not keep the event (or the room's order) from the others.
+            log.error("Delivering an event of {} to session {} failed", topic, s.id(), e);
         }
     }
 }
