@@ -11,7 +11,8 @@ import java.util.Set;
  * the room speaks.
  */
 final class RoomMembers {
-    private static final Session[] NONE = new Session[0];
+    /** No sessions; shared, never changed. */
+    static final Session[] NONE = new Session[0];
 
     private final Set<Session> sessions = new HashSet<>(); // guarded by this
     /** The members as of the last change, or null until the next walk rebuilds it. */

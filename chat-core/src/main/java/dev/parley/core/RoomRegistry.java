@@ -33,7 +33,6 @@ final class RoomRegistry {
     static final String CONVERSATION = "conversation:";
     static final String USER = "user:";
     static final String SESSION = "session:";
-    private static final Session[] NO_SESSIONS = new Session[0];
 
     private final ConcurrentHashMap<String, RoomMembers> rooms = new ConcurrentHashMap<>();
     /** User and session topics: immutable sets, replaced under the map's lock (~24 B for one session). */
@@ -127,7 +126,7 @@ final class RoomRegistry {
     /** A room's local sessions; the caller must not change the array. */
     private Session[] roomSessions(String topic) {
         RoomMembers members = rooms.get(topic);
-        return members == null ? NO_SESSIONS : members.snapshot();
+        return members == null ? RoomMembers.NONE : members.snapshot();
     }
 
     /** Whether another local session of this user than {@code except} is in the room. */
