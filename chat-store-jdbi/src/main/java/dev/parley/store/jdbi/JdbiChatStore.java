@@ -319,9 +319,9 @@ public final class JdbiChatStore implements ChatStore {
     /**
      * Writes a batch of profiles in one transaction, in id order (so two nodes' batches lock rows in
      * the same order), the last profile of a user winning, and reads the users back with their
-     * conversations in it. If the batch fails, each is tried alone: a bad profile fails only its own caller. A unique
-     * violation means two first sign-ins of one user raced to insert (on two nodes); the retry
-     * updates the winner's row.
+     * conversations in it. If the batch fails, each is tried alone: a bad profile fails only its own
+     * caller. A unique violation means two first sign-ins of one user raced to insert (on two
+     * nodes); the retry updates the winner's row.
      */
     // Package-private so tests can write a batch of their choosing.
     void writeUsers(List<GroupCommit.Pending<UserProfile, SignedIn>> batch) {
